@@ -1,0 +1,1 @@
+"""Domain plugins shipped with aha; each registers through the `aha` entry points."""

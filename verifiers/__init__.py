@@ -1,0 +1,54 @@
+"""aha verifiers: composable, plugin-discoverable reward functions that say why they scored."""
+
+from .base import FunctionVerifier, Verifier, verifier
+from .compose import Composite, Term, compose
+from .extract import boxed, extract_answer, final_answer_phrase, last_number, tag
+from .hookspecs import hookimpl, hookspec
+from .registry import (
+    PluginFailure,
+    Registry,
+    RegistryError,
+    UnknownVerifier,
+    VerifierInfo,
+    VerifierNameClash,
+    create,
+    get_registry,
+    set_registry,
+)
+from .result import Result, Status
+from .sample import Sample
+from .spec import SpecError, build_reward, load_reward, load_reward_file
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Composite",
+    "FunctionVerifier",
+    "PluginFailure",
+    "Registry",
+    "RegistryError",
+    "Result",
+    "Sample",
+    "SpecError",
+    "Status",
+    "Term",
+    "UnknownVerifier",
+    "Verifier",
+    "VerifierInfo",
+    "VerifierNameClash",
+    "boxed",
+    "build_reward",
+    "compose",
+    "create",
+    "extract_answer",
+    "final_answer_phrase",
+    "get_registry",
+    "hookimpl",
+    "hookspec",
+    "last_number",
+    "load_reward",
+    "load_reward_file",
+    "set_registry",
+    "tag",
+    "verifier",
+]

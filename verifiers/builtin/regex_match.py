@@ -1,0 +1,85 @@
+"""Regular-expression match against the completion or the extracted answer."""
+
+from __future__ import annotations
+
+import regex
+
+from ..base import Verifier
+from ..extract import extract_answer
+from ..result import Result
+from ..sample import Sample
+
+FLAGS = {"ignorecase": regex.IGNORECASE, "multiline": regex.MULTILINE, "dotall": regex.DOTALL}
+
+
+class RegexMatch(Verifier):
+    """The completion (or its extracted answer) matches a regex; the gold answer is the pattern if none is given."""
+
+    name = "regex_match"
+
+    def __init__(
+        self,
+        pattern: str | None = None,
+        mode: str = "search",
+        flags: list[str] | tuple[str, ...] = (),
+        target: str = "completion",
+        timeout: float = 1.0,
+    ):
+        if mode not in ("search", "fullmatch"):
+            raise ValueError(f"mode must be 'search' or 'fullmatch', not {mode!r}")
+        if target not in ("completion", "answer"):
+            raise ValueError(f"target must be 'completion' or 'answer', not {target!r}")
+        bad = [f for f in flags if f not in FLAGS]
+        if bad:
+            raise ValueError(f"unknown regex flag(s) {bad}; known: {', '.join(FLAGS)}")
+        self.pattern = pattern
+        self.mode = mode
+        self.flags = tuple(flags)
+        self.target = target
+        self.timeout = timeout
+        self._flag_value = 0
+        for f in self.flags:
+            self._flag_value |= FLAGS[f]
+        self._compiled = self._compile(pattern) if pattern is not None else None
+
+    def params(self) -> dict:
+        """Settings, for repr."""
+        return {"pattern": self.pattern, "mode": self.mode, "target": self.target}
+
+    def _compile(self, pattern: str):
+        try:
+            return regex.compile(pattern, self._flag_value)
+        except regex.error as exc:
+            raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_compiled"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self.pattern is not None:
+            self._compiled = self._compile(self.pattern)
+
+    def check(self, sample: Sample) -> Result:
+        """Search or full-match the pattern, bounded by a timeout against catastrophic backtracking."""
+        compiled = self._compiled
+        if compiled is None:
+            if sample.answer is None:
+                return self.unverifiable("no pattern given and no gold answer to use as one")
+            try:
+                compiled = self._compile(str(sample.answer))
+            except ValueError as exc:
+                return self.error(str(exc))
+        text = sample.text
+        if self.target == "answer":
+            text = extract_answer(text, ("boxed", "tag", "phrase", "whole"))[0] or ""
+        match_fn = compiled.search if self.mode == "search" else compiled.fullmatch
+        try:
+            m = match_fn(text, timeout=self.timeout)
+        except TimeoutError:
+            return Result(0.0, "timeout", f"regex took longer than {self.timeout:g}s", {}, self.name)
+        if m:
+            return self.passed(f"matched {compiled.pattern!r} at {m.start()}", match=m.group(0)[:200])
+        return self.failed(f"no match for {compiled.pattern!r}")

@@ -1,0 +1,44 @@
+"""The hooks a plugin of aha can implement (pluggy project name: `aha`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "aha"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def aha_register_verifiers(register: Any) -> None:
+    """Register verifier factories.
+
+    Call ``register(factory, name=None, doc=None)`` once per verifier. ``factory`` is a
+    Verifier subclass or any callable that takes the verifier's parameters as keyword
+    arguments and returns a Verifier. ``name`` defaults to ``factory.name``; ``doc`` to
+    the first line of the factory's docstring.
+    """
+
+
+@hookspec
+def aha_register_rule_packs(register: Any) -> None:
+    """Register domain rule packs for the `rules` verifier.
+
+    Call ``register(name, path_or_text)`` with a TOML file path (or TOML text).
+    """
+
+
+@hookspec
+def aha_register_vocabularies(register: Any) -> None:
+    """Register extra words for the `spelling` verifier.
+
+    Call ``register(name, words)`` with an iterable of words (drug names, legal terms).
+    """
+
+
+@hookspec
+def aha_register_commands(cli: Any) -> None:
+    """Add commands to the `aha` command line (a click Group)."""

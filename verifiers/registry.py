@@ -1,0 +1,269 @@
+"""The plugin manager and the registry of verifiers, rule packs and vocabularies."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .base import Verifier, first_line
+
+ENTRY_POINT_GROUP = "aha"
+ALLOW_ENV = "AHA_PLUGINS"
+BLOCK_ENV = "AHA_BLOCK_PLUGINS"
+BUILTIN_PLUGIN = "aha.builtins"
+
+
+class RegistryError(Exception):
+    """A problem with registered verifiers or plugins."""
+
+
+class UnknownVerifier(RegistryError, KeyError):
+    """No verifier is registered under the name asked for."""
+
+    def __str__(self) -> str:  # KeyError quotes its message otherwise
+        return str(self.args[0]) if self.args else ""
+
+
+class VerifierNameClash(RegistryError):
+    """Two plugins registered a verifier under the same name."""
+
+
+@dataclass(frozen=True)
+class VerifierInfo:
+    """A registered verifier factory and where it came from."""
+
+    name: str
+    factory: Callable[..., Verifier]
+    plugin: str
+    doc: str
+
+    def parameters(self) -> dict[str, Any]:
+        """The factory's keyword parameters and their defaults (`...` where required)."""
+        try:
+            sig = inspect.signature(self.factory)
+        except (TypeError, ValueError):
+            return {}
+        out: dict[str, Any] = {}
+        for p in sig.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name == "self":
+                continue
+            out[p.name] = ... if p.default is p.empty else p.default
+        return out
+
+
+@dataclass
+class PluginFailure:
+    """A plugin that could not be loaded or could not register."""
+
+    plugin: str
+    stage: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"plugin '{self.plugin}' failed at {self.stage}: {self.error}"
+
+
+def _env_names(var: str) -> set[str] | None:
+    raw = os.environ.get(var)
+    if raw is None:
+        return None
+    return {n.strip() for n in raw.split(",") if n.strip()}
+
+
+def make_plugin_manager() -> pluggy.PluginManager:
+    """A fresh PluginManager for project `aha` with aha's hookspecs added."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+@dataclass
+class Registry:
+    """Verifiers, rule packs and vocabularies registered by plugins.
+
+    Build one with `Registry.load()` (built-ins plus entry-point plugins, honouring
+    the allow- and block-list variables) or `Registry.builtin_only()`.
+    """
+
+    pm: pluggy.PluginManager = field(default_factory=make_plugin_manager)
+    failures: list[PluginFailure] = field(default_factory=list)
+    _verifiers: dict[str, VerifierInfo] = field(default_factory=dict)
+    _clashes: dict[str, list[str]] = field(default_factory=dict)
+    _rule_packs: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    _vocabularies: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    # -- construction ------------------------------------------------------------------
+    @classmethod
+    def load(cls, entry_points_group: str | None = ENTRY_POINT_GROUP, builtins: bool = True) -> Registry:
+        """Built-in verifiers plus every plugin in the entry-point group, failures isolated."""
+        reg = cls()
+        allow = _env_names(ALLOW_ENV)
+        block = _env_names(BLOCK_ENV) or set()
+        if builtins and BUILTIN_PLUGIN not in block:
+            from . import builtin
+
+            reg.add_plugin(builtin, BUILTIN_PLUGIN)
+        if entry_points_group:
+            for ep in sorted(entry_points(group=entry_points_group), key=lambda e: e.name):
+                if ep.name in block or (allow is not None and ep.name not in allow):
+                    continue
+                try:
+                    plugin = ep.load()
+                except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+                    reg.failures.append(PluginFailure(ep.name, "import", f"{type(exc).__name__}: {exc}"))
+                    continue
+                reg.add_plugin(plugin, ep.name)
+        return reg
+
+    @classmethod
+    def builtin_only(cls) -> Registry:
+        """A registry with aha's built-in verifiers and no third-party plugins."""
+        return cls.load(entry_points_group=None)
+
+    def add_plugin(self, plugin: Any, name: str | None = None) -> bool:
+        """Register a plugin object or module and collect what it registers.
+
+        Returns False (and records a failure) when the plugin is broken.
+        """
+        name = name or getattr(plugin, "__name__", None) or repr(plugin)
+        if isinstance(plugin, str):
+            try:
+                plugin = importlib.import_module(plugin)
+            except Exception as exc:  # noqa: BLE001
+                self.failures.append(PluginFailure(name, "import", f"{type(exc).__name__}: {exc}"))
+                return False
+        try:
+            self.pm.register(plugin, name=name)
+            self.pm.check_pending()
+        except Exception as exc:  # noqa: BLE001 - includes pluggy's PluginValidationError
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self.failures.append(PluginFailure(name, "validation", f"{type(exc).__name__}: {exc}"))
+            return False
+        return self._collect(plugin, name)
+
+    def _collect(self, plugin: Any, plugin_name: str) -> bool:
+        staged_verifiers: list[VerifierInfo] = []
+        staged_packs: list[tuple[str, Any]] = []
+        staged_vocab: list[tuple[str, list[str]]] = []
+
+        def register_verifier(factory: Callable[..., Verifier], name: str | None = None, doc: str | None = None):
+            vname = name or getattr(factory, "name", None)
+            if not isinstance(vname, str) or not vname:
+                raise RegistryError(f"verifier factory {factory!r} has no name; pass name=")
+            vdoc = doc if doc is not None else first_line(getattr(factory, "__doc__", None))
+            staged_verifiers.append(VerifierInfo(vname, factory, plugin_name, vdoc))
+
+        def register_pack(name: str, source: Any):
+            staged_packs.append((name, source))
+
+        def register_vocab(name: str, words: Iterable[str]):
+            staged_vocab.append((name, [str(w) for w in words]))
+
+        hooks = [
+            ("aha_register_verifiers", register_verifier),
+            ("aha_register_rule_packs", register_pack),
+            ("aha_register_vocabularies", register_vocab),
+        ]
+        for hook_name, register in hooks:
+            impls = [i for i in getattr(self.pm.hook, hook_name).get_hookimpls() if i.plugin is plugin]
+            try:
+                for impl in impls:
+                    impl.function(register=register)
+            except Exception as exc:  # noqa: BLE001 - report and keep the other plugins
+                self.failures.append(PluginFailure(plugin_name, hook_name, f"{type(exc).__name__}: {exc}"))
+                self.pm.unregister(plugin)
+                return False
+        for info in staged_verifiers:
+            existing = self._verifiers.get(info.name)
+            if existing is not None and existing.plugin != plugin_name:
+                self._clashes.setdefault(info.name, [existing.plugin]).append(plugin_name)
+                continue
+            self._verifiers[info.name] = info
+        for name, source in staged_packs:
+            self._rule_packs[name] = (plugin_name, source)
+        for name, words in staged_vocab:
+            self._vocabularies[name] = (plugin_name, words)
+        return True
+
+    # -- lookups -----------------------------------------------------------------------
+    def names(self) -> list[str]:
+        """Registered verifier names, sorted."""
+        return sorted(self._verifiers)
+
+    def infos(self) -> list[VerifierInfo]:
+        """Every registered verifier, sorted by name."""
+        return [self._verifiers[n] for n in self.names()]
+
+    def info(self, name: str) -> VerifierInfo:
+        """The registration of one verifier; a clear error for unknown or clashing names."""
+        if name in self._clashes:
+            plugins = " and ".join(f"'{p}'" for p in self._clashes[name])
+            raise VerifierNameClash(
+                f"verifier '{name}' is registered by plugins {plugins}; block one of them with "
+                f"{BLOCK_ENV}=<plugin>"
+            )
+        try:
+            return self._verifiers[name]
+        except KeyError:
+            known = ", ".join(self.names()) or "none"
+            raise UnknownVerifier(f"no verifier named '{name}' is registered (known: {known})") from None
+
+    def create(self, name: str, **params: Any) -> Verifier:
+        """A new verifier instance from its registered name and parameters."""
+        info = self.info(name)
+        try:
+            verifier = info.factory(**params)
+        except TypeError as exc:
+            raise RegistryError(f"bad parameters for verifier '{name}': {exc}") from exc
+        if not isinstance(verifier, Verifier):
+            raise RegistryError(f"factory of verifier '{name}' returned {type(verifier).__name__}, not a Verifier")
+        return verifier
+
+    @property
+    def clashes(self) -> dict[str, list[str]]:
+        """Verifier names registered by more than one plugin, with the plugins."""
+        return {k: list(v) for k, v in self._clashes.items()}
+
+    def rule_packs(self) -> dict[str, tuple[str, Any]]:
+        """Registered rule packs: name -> (plugin, TOML path or text)."""
+        return dict(self._rule_packs)
+
+    def vocabularies(self) -> dict[str, tuple[str, list[str]]]:
+        """Registered vocabularies: name -> (plugin, words)."""
+        return dict(self._vocabularies)
+
+
+_lock = threading.Lock()
+_default: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The process-wide registry, loaded on first use."""
+    global _default
+    with _lock:
+        if _default is None:
+            _default = Registry.load()
+        return _default
+
+
+def set_registry(registry: Registry | None) -> Registry | None:
+    """Replace the process-wide registry (None: load afresh on next use); returns the old one."""
+    global _default
+    with _lock:
+        old, _default = _default, registry
+        return old
+
+
+def create(name: str, **params: Any) -> Verifier:
+    """A verifier from the process-wide registry."""
+    return get_registry().create(name, **params)
