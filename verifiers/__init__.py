@@ -17,6 +17,7 @@ from .registry import (
 )
 from .result import Result, Status
 from .sample import Sample
+from .scoring import Scorer, score
 from .spec import SpecError, build_reward, load_reward, load_reward_file
 
 __version__ = "0.1.0"
@@ -29,6 +30,7 @@ __all__ = [
     "RegistryError",
     "Result",
     "Sample",
+    "Scorer",
     "SpecError",
     "Status",
     "Term",
@@ -48,6 +50,7 @@ __all__ = [
     "last_number",
     "load_reward",
     "load_reward_file",
+    "score",
     "set_registry",
     "tag",
     "verifier",

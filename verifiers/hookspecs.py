@@ -18,7 +18,9 @@ def aha_register_verifiers(register: Any) -> None:
 
     Call ``register(factory, name=None, doc=None)`` once per verifier. ``factory`` is a
     Verifier subclass or any callable that takes the verifier's parameters as keyword
-    arguments and returns a Verifier. ``name`` defaults to ``factory.name``; ``doc`` to
+    arguments and returns a Verifier, or a string "package.module:Class" that is imported
+    only when the verifier is first created (keeps heavy imports out of start-up; then
+    ``name`` and ``doc`` are required). ``name`` defaults to ``factory.name``; ``doc`` to
     the first line of the factory's docstring.
     """
 

@@ -37,6 +37,35 @@ class VerifierNameClash(RegistryError):
     """Two plugins registered a verifier under the same name."""
 
 
+class LazyFactory:
+    """A factory named "package.module:Class", imported only when a verifier is created.
+
+    Keeps heavy imports (sympy, spell-check dictionaries) out of `aha --help` and registry loading.
+    """
+
+    def __init__(self, target: str, name: str, doc: str = ""):
+        module, sep, attr = target.partition(":")
+        if not sep or not module or not attr:
+            raise RegistryError(f"lazy factory must look like 'package.module:Name', not {target!r}")
+        self.target = target
+        self.name = name
+        self.__doc__ = doc
+
+    def resolve(self) -> Callable[..., Verifier]:
+        """Import and return the real factory."""
+        module, _, attr = self.target.partition(":")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise RegistryError(f"cannot load verifier '{self.name}' from {self.target}: {exc}") from exc
+
+    def __call__(self, **params: Any) -> Verifier:
+        return self.resolve()(**params)
+
+    def __reduce__(self):
+        return (LazyFactory, (self.target, self.name, self.__doc__ or ""))
+
+
 @dataclass(frozen=True)
 class VerifierInfo:
     """A registered verifier factory and where it came from."""
@@ -48,8 +77,9 @@ class VerifierInfo:
 
     def parameters(self) -> dict[str, Any]:
         """The factory's keyword parameters and their defaults (`...` where required)."""
+        factory = self.factory.resolve() if isinstance(self.factory, LazyFactory) else self.factory
         try:
-            sig = inspect.signature(self.factory)
+            sig = inspect.signature(factory)
         except (TypeError, ValueError):
             return {}
         out: dict[str, Any] = {}
@@ -156,7 +186,13 @@ class Registry:
         staged_packs: list[tuple[str, Any]] = []
         staged_vocab: list[tuple[str, list[str]]] = []
 
-        def register_verifier(factory: Callable[..., Verifier], name: str | None = None, doc: str | None = None):
+        def register_verifier(
+            factory: Callable[..., Verifier] | str, name: str | None = None, doc: str | None = None
+        ):
+            if isinstance(factory, str):
+                if not name:
+                    raise RegistryError(f"lazy verifier {factory!r} needs name=")
+                factory = LazyFactory(factory, name, doc or "")
             vname = name or getattr(factory, "name", None)
             if not isinstance(vname, str) or not vname:
                 raise RegistryError(f"verifier factory {factory!r} has no name; pass name=")
@@ -224,6 +260,8 @@ class Registry:
         try:
             verifier = info.factory(**params)
         except TypeError as exc:
+            raise RegistryError(f"bad parameters for verifier '{name}': {exc}") from exc
+        except ValueError as exc:
             raise RegistryError(f"bad parameters for verifier '{name}': {exc}") from exc
         if not isinstance(verifier, Verifier):
             raise RegistryError(f"factory of verifier '{name}' returned {type(verifier).__name__}, not a Verifier")

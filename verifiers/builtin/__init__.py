@@ -21,11 +21,24 @@ BUILTIN_VERIFIERS = [
 ]
 
 
+# Verifiers with heavy imports, loaded on first use: (target, name, one-line doc).
+LAZY_VERIFIERS = [
+    ("verifiers.maths:MathEquivalence", "math_equivalence",
+     "The final answer is mathematically equivalent to the gold answer (sympy, killable workers)."),
+    ("verifiers.spelling:Spelling", "spelling",
+     "Penalty per misspelt word (real dictionary), capped; lists the words with suggestions."),
+    ("verifiers.rules:Rules", "rules",
+     "Domain rule packs written in TOML: required and forbidden content, conditions, quantities with units."),
+]
+
+
 @hookimpl
 def aha_register_verifiers(register):
     """Register the built-in verifiers."""
     for factory in BUILTIN_VERIFIERS:
         register(factory)
+    for target, name, doc in LAZY_VERIFIERS:
+        register(target, name=name, doc=doc)
 
 
 __all__ = [c.__name__ for c in BUILTIN_VERIFIERS] + ["BUILTIN_VERIFIERS"]
