@@ -69,7 +69,9 @@ class Composite(Verifier):
             if t.gate is None:
                 continue
             if t.gate not in order:
-                raise ValueError(f"term '{t.key}' is gated on '{t.gate}', which is not a term (terms: {', '.join(keys)})")
+                raise ValueError(
+                    f"term '{t.key}' is gated on '{t.gate}', which is not a term (terms: {', '.join(keys)})"
+                )
             if order[t.gate] >= order[t.key]:
                 raise ValueError(f"term '{t.key}' is gated on '{t.gate}', which must come before it")
         if all(t.is_metric for t in self.terms):

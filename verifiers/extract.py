@@ -7,9 +7,7 @@ from collections.abc import Sequence
 
 BOX_COMMANDS = ("boxed", "fbox")
 
-_NUMBER = re.compile(
-    r"(?<![\w.])[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])"
-)
+_NUMBER = re.compile(r"(?<![\w.])[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 _NUMBER_CORE = re.compile(r"\d")
 _PHRASES = re.compile(
     r"(?:final\s+answer\s*(?:is|:|=)|the\s+answer\s+is|answer\s*(?:is|:|=))\s*[:=]?\s*",
@@ -116,7 +114,9 @@ def last_number(text: str) -> str | None:
 STRATEGIES = ("boxed", "tag", "phrase", "last_number")
 
 
-def extract_answer(text: str, strategies: Sequence[str] = STRATEGIES, tag_name: str = "answer") -> tuple[str | None, str | None]:
+def extract_answer(
+    text: str, strategies: Sequence[str] = STRATEGIES, tag_name: str = "answer"
+) -> tuple[str | None, str | None]:
     """The first answer found by the strategies in order, and the strategy that found it."""
     for s in strategies:
         if s == "boxed":

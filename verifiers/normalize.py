@@ -24,9 +24,15 @@ def normalize_text(text: str, case_sensitive: bool = False, keep_punctuation: bo
     return _WS.sub(" ", s).strip()
 
 
+_WRAP_START = frozenset("$\\*")
+_WRAP_END = frozenset("$)]*}.")
+
+
 def strip_math_wrappers(text: str) -> str:
     """Remove surrounding `$...$`, `\\(...\\)`, `\\text{...}` and trailing periods."""
     s = str(text).strip()
+    if not s or (s[0] not in _WRAP_START and s[-1] not in _WRAP_END):
+        return s
     changed = True
     while changed and s:
         changed = False
@@ -44,8 +50,13 @@ def strip_math_wrappers(text: str) -> str:
     return s
 
 
+_INT = re.compile(r"^[-+]?\d{1,300}$")
+
+
 def parse_number(text: str) -> Fraction | None:
     """An exact rational from a plain number string ("0.50", ".5", "1,000", "1e3", "3/4"), or None."""
+    if _INT.match(text):
+        return Fraction(int(text))
     s = unicodedata.normalize("NFKC", strip_math_wrappers(text)).replace("\u2212", "-").replace(" ", "")
     if not s or len(s) > _MAX_NUMBER_CHARS:
         return None

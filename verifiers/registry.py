@@ -186,9 +186,7 @@ class Registry:
         staged_packs: list[tuple[str, Any]] = []
         staged_vocab: list[tuple[str, list[str]]] = []
 
-        def register_verifier(
-            factory: Callable[..., Verifier] | str, name: str | None = None, doc: str | None = None
-        ):
+        def register_verifier(factory: Callable[..., Verifier] | str, name: str | None = None, doc: str | None = None):
             if isinstance(factory, str):
                 if not name:
                     raise RegistryError(f"lazy verifier {factory!r} needs name=")
@@ -245,8 +243,7 @@ class Registry:
         if name in self._clashes:
             plugins = " and ".join(f"'{p}'" for p in self._clashes[name])
             raise VerifierNameClash(
-                f"verifier '{name}' is registered by plugins {plugins}; block one of them with "
-                f"{BLOCK_ENV}=<plugin>"
+                f"verifier '{name}' is registered by plugins {plugins}; block one of them with {BLOCK_ENV}=<plugin>"
             )
         try:
             return self._verifiers[name]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """How a verifier's check ended."""
 
     PASSED = "passed"
@@ -15,9 +15,6 @@ class Status(str, Enum):
     UNVERIFIABLE = "unverifiable"
     ERROR = "error"
     TIMEOUT = "timeout"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Order used when a composite reports the "worst" status of its terms.

@@ -99,8 +99,7 @@ class Sample:
             raise KeyError(f"row has no '{completion_field}' or '{messages_field}' field")
         if completion is not None and not isinstance(completion, (str, list, dict)):
             raise TypeError(
-                f"field '{completion_field}' must be a string or a list of messages, "
-                f"not {type(completion).__name__}"
+                f"field '{completion_field}' must be a string or a list of messages, not {type(completion).__name__}"
             )
         used = {completion_field, messages_field, answer_field, prompt_field}
         metadata = {k: v for k, v in row.items() if k not in used}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
@@ -80,13 +81,13 @@ class Scorer:
                 yield self.reward.batch(chunk)
             return
         pool = self._get_pool()
-        pending: list[Future] = []
+        pending: deque[Future] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_score_chunk, chunk))
             if len(pending) >= self.max_pending:
-                yield pending.pop(0).result()
+                yield pending.popleft().result()
         while pending:
-            yield pending.pop(0).result()
+            yield pending.popleft().result()
 
     def close(self) -> None:
         """Stop the worker processes."""

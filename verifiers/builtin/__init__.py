@@ -23,12 +23,21 @@ BUILTIN_VERIFIERS = [
 
 # Verifiers with heavy imports, loaded on first use: (target, name, one-line doc).
 LAZY_VERIFIERS = [
-    ("verifiers.maths:MathEquivalence", "math_equivalence",
-     "The final answer is mathematically equivalent to the gold answer (sympy, killable workers)."),
-    ("verifiers.spelling:Spelling", "spelling",
-     "Penalty per misspelt word (real dictionary), capped; lists the words with suggestions."),
-    ("verifiers.rules:Rules", "rules",
-     "Domain rule packs written in TOML: required and forbidden content, conditions, quantities with units."),
+    (
+        "verifiers.maths:MathEquivalence",
+        "math_equivalence",
+        "The final answer is mathematically equivalent to the gold answer (sympy, killable workers).",
+    ),
+    (
+        "verifiers.spelling:Spelling",
+        "spelling",
+        "Penalty per misspelt word (real dictionary), capped; lists the words with suggestions.",
+    ),
+    (
+        "verifiers.rules:Rules",
+        "rules",
+        "Domain rule packs written in TOML: required and forbidden content, conditions, quantities with units.",
+    ),
 ]
 
 

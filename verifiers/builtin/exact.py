@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
+from functools import lru_cache
 
 from ..base import Verifier
 from ..extract import extract_answer
@@ -40,8 +42,9 @@ class ExactMatch(Verifier):
         if sample.answer is None or (isinstance(sample.answer, str) and not sample.answer.strip()):
             return self.unverifiable("no gold answer")
         golds = sample.answer if isinstance(sample.answer, (list, tuple)) else [sample.answer]
-        gold_texts = [strip_math_wrappers(extract_answer(str(g), ("boxed", "whole"))[0] or "") for g in golds]
-        gold_numbers = [parse_number(g) for g in gold_texts]
+        forms = [_gold_form(str(g)) for g in golds]
+        gold_texts = [f[0] for f in forms]
+        gold_numbers = [f[1] for f in forms]
         numeric = any(n is not None for n in gold_numbers)
         strategies = self.strategies or (NUMBER_STRATEGIES if numeric else TEXT_STRATEGIES)
         found, how = extract_answer(sample.text, strategies, self.tag_name)
@@ -59,6 +62,13 @@ class ExactMatch(Verifier):
                 return self.passed(f"{pred!r} matches {gold!r}", extracted=pred, method=how)
         shown = gold_texts[0] if len(gold_texts) == 1 else gold_texts
         return self.failed(f"{_clip(pred)!r} does not match {shown!r}", extracted=pred, method=how)
+
+
+@lru_cache(maxsize=65536)
+def _gold_form(gold: str) -> tuple[str, Fraction | None]:
+    """The gold answer's text (boxed content if boxed) and its exact value when it is a number."""
+    text = strip_math_wrappers(extract_answer(gold, ("boxed", "whole"))[0] or "")
+    return text, parse_number(text)
 
 
 def _clip(text: str, n: int = 80) -> str:

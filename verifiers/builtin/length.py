@@ -57,7 +57,9 @@ class OverlongPenalty(Verifier):
             return self.passed(f"{n} {unit} <= {soft}", score=0.0, length=n)
         if n <= self.max_length:
             penalty = (soft - n) / self.buffer if self.buffer else -1.0
-            return self.failed(f"{n} {unit} is {n - soft} into the {self.buffer}-{unit} buffer", score=penalty, length=n)
+            return self.failed(
+                f"{n} {unit} is {n - soft} into the {self.buffer}-{unit} buffer", score=penalty, length=n
+            )
         return self.failed(f"{n} {unit} exceeds max_length {self.max_length}", score=-1.0, length=n)
 
 

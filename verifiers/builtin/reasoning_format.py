@@ -34,8 +34,12 @@ class ThinkAnswerFormat(Verifier):
         self.prompt_opens_think = prompt_opens_think
         t, a = re.escape(think_tag), re.escape(answer_tag)
         opening = "" if prompt_opens_think else rf"<{t}>"
-        self._strict = re.compile(rf"\A\s*{opening}\n(?:(?!</?{t}>).)*?\n</{t}>\n<{a}>\n(?:(?!</?{a}>).)*?\n</{a}>\s*\Z", re.DOTALL)
-        self._soft = re.compile(rf"\A\s*{opening}(?:(?!</?{t}>).)*?</{t}>\s*<{a}>(?:(?!</?{a}>).)*?</{a}>\s*\Z", re.DOTALL)
+        self._strict = re.compile(
+            rf"\A\s*{opening}\n(?:(?!</?{t}>).)*?\n</{t}>\n<{a}>\n(?:(?!</?{a}>).)*?\n</{a}>\s*\Z", re.DOTALL
+        )
+        self._soft = re.compile(
+            rf"\A\s*{opening}(?:(?!</?{t}>).)*?</{t}>\s*<{a}>(?:(?!</?{a}>).)*?</{a}>\s*\Z", re.DOTALL
+        )
         self._tags = [f"<{think_tag}>", f"</{think_tag}>", f"<{answer_tag}>", f"</{answer_tag}>"]
         if prompt_opens_think:
             self._tags = self._tags[1:]

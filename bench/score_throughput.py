@@ -1,0 +1,107 @@
+"""Rows/s of `aha score` on a generated JSONL of arithmetic completions (exact match + format + repetition)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "examples" / "reward_arithmetic.toml"
+
+
+def make_rows(n: int, seed: int = 0):
+    """Deterministic rows: a mix of right, wrong, badly formatted and boxed answers."""
+    rng = random.Random(seed)
+    for i in range(n):
+        a, b = rng.randint(10, 999), rng.randint(10, 999)
+        gold = a + b
+        kind = i % 4
+        if kind == 0:
+            comp = f"<think>\nAdd {a} and {b}: ones, then tens, then hundreds.\n</think>\n<answer>\n{gold}\n</answer>"
+        elif kind == 1:
+            comp = (
+                f"<think>\n{a} plus {b} is about {gold + rng.randint(1, 9)}.\n</think>\n<answer>\n{gold + 1}\n</answer>"
+            )
+        elif kind == 2:
+            comp = f"The sum of {a} and {b} is {gold}."
+        else:
+            comp = f"<think>\nCompute {a}+{b} carefully step by step.\n</think> so \\boxed{{{gold}}}"
+        yield {"id": i, "prompt": f"What is {a}+{b}?", "completion": comp, "answer": str(gold)}
+
+
+def main() -> None:
+    """Generate the file, run `aha score` on it, print and optionally save the numbers."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--reward", default=str(SPEC))
+    ap.add_argument("--json", type=Path, help="write results here")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = Path(tmp) / "in.jsonl"
+        with inp.open("w") as f:
+            for row in make_rows(args.rows):
+                f.write(json.dumps(row) + "\n")
+        results = []
+        for w in args.workers:
+            out = Path(tmp) / f"out{w}.jsonl"
+            summary = Path(tmp) / f"summary{w}.json"
+            cmd = [
+                sys.executable,
+                "-m",
+                "verifiers.cli",
+                "score",
+                "-r",
+                args.reward,
+                "-i",
+                str(inp),
+                "-o",
+                str(out),
+                "-w",
+                str(w),
+                "-q",
+                "--summary-json",
+                str(summary),
+            ]
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            wall = time.perf_counter() - start
+            s = json.loads(summary.read_text())
+            n_out = sum(1 for _ in out.open())
+            assert n_out == args.rows, f"expected {args.rows} output rows, got {n_out}"
+            results.append(
+                {
+                    "workers": w,
+                    "rows": args.rows,
+                    "wall_seconds": wall,
+                    "rows_per_second_wall": args.rows / wall,
+                    "rows_per_second_scoring": s["rows_per_second"],
+                    "mean_reward": s["mean_reward"],
+                }
+            )
+            print(
+                f"workers={w}: {args.rows / wall:,.0f} rows/s end to end (process start included), "
+                f"{s['rows_per_second']:,.0f} rows/s in the scoring loop; mean reward {s['mean_reward']:.3f}"
+            )
+    meta = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "reward": args.reward,
+        "results": results,
+    }
+    if args.json:
+        args.json.write_text(json.dumps(meta, indent=2))
+
+
+if __name__ == "__main__":
+    main()

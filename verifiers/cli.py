@@ -1,0 +1,235 @@
+"""The `aha` command line: score files, list verifiers, and commands added by plugins."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .registry import Registry, get_registry
+
+LAZY_COMMANDS = {
+    "eval": (
+        "verifiers.evaluation.command:eval_command",
+        "Evaluate completions and verifiers; write an HTML/Markdown/JSON report.",
+    ),
+}
+
+
+class AhaGroup(click.Group):
+    """A click group whose built-in heavy commands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, name)
+        if cmd is not None or name not in LAZY_COMMANDS:
+            return cmd
+        target, short_help = LAZY_COMMANDS[name]
+        module, _, attr = target.partition(":")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+
+            @click.command(name=name, help=short_help, context_settings={"ignore_unknown_options": True})
+            @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+            def unavailable(args):
+                raise click.ClickException(f"'aha {name}' is unavailable: {problem}")
+
+            return unavailable
+
+
+@click.group(cls=AhaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="aha")
+def cli() -> None:
+    """aha: composable verifiers as rewards, and a low-VRAM GRPO trainer."""
+
+
+@cli.command("verifiers")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_verifiers(as_json: bool) -> None:
+    """List every registered verifier with its plugin and description."""
+    reg = get_registry()
+    infos = reg.infos()
+    if as_json:
+        data = {
+            "verifiers": [{"name": i.name, "plugin": i.plugin, "doc": i.doc} for i in infos],
+            "failures": [vars(f) for f in reg.failures],
+            "clashes": reg.clashes,
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Registered verifiers")
+    table.add_column("name", style="bold")
+    table.add_column("plugin")
+    table.add_column("description")
+    for i in infos:
+        table.add_row(i.name, i.plugin, i.doc)
+    console.print(table)
+    for name, plugins in reg.clashes.items():
+        console.print(f"[red]name clash:[/red] '{name}' is registered by {', '.join(plugins)}")
+    for f in reg.failures:
+        console.print(f"[red]plugin failure:[/red] {f}")
+
+
+@cli.command("score")
+@click.option(
+    "--reward", "-r", required=True, help="A registered verifier name (name:key=value,...) or a TOML reward spec file."
+)
+@click.option(
+    "--input",
+    "-i",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="JSONL input ('-' for stdin).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="JSONL output ('-' for stdout).",
+)
+@click.option(
+    "--workers", "-w", default=None, type=click.IntRange(min=1), help="Worker processes [default: CPU count]."
+)
+@click.option(
+    "--strict", is_flag=True, help="Stop with an error at the first malformed line instead of writing an error row."
+)
+@click.option("--completion-field", default="completion", show_default=True)
+@click.option("--messages-field", default="messages", show_default=True)
+@click.option("--answer-field", default="answer", show_default=True)
+@click.option("--prompt-field", default="prompt", show_default=True)
+@click.option("--chunk-size", default=1000, show_default=True, type=click.IntRange(min=1), help="Rows per work unit.")
+@click.option("--summary-json", type=click.Path(dir_okay=False), help="Also write the summary as JSON here.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+def score_command(
+    reward: str,
+    input_path: str,
+    output_path: str,
+    workers: int | None,
+    strict: bool,
+    completion_field: str,
+    messages_field: str,
+    answer_field: str,
+    prompt_field: str,
+    chunk_size: int,
+    summary_json: str | None,
+    quiet: bool,
+) -> None:
+    """Score every row of a JSONL file with a reward; write rows with reward, status, reason and terms."""
+    from rich.console import Console
+
+    from .rows import Fields, MalformedRow, count_lines
+    from .score_file import score_file
+    from .spec import SpecError, load_reward
+
+    console = Console(stderr=True)
+    try:
+        verifier = load_reward(reward)
+    except SpecError as exc:
+        raise click.ClickException(str(exc)) from exc
+    fields = Fields(completion_field, messages_field, answer_field, prompt_field)
+    workers = workers or os.cpu_count() or 1
+    total = count_lines(Path(input_path)) if input_path != "-" else None
+    start = time.perf_counter()
+    try:
+        if quiet:
+            stats = score_file(verifier, input_path, output_path, workers, fields, strict, chunk_size)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = [
+                TextColumn("scoring"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:>9} rows/s"),
+                TimeRemainingColumn(),
+            ]
+            with Progress(*columns, console=console, transient=False) as progress:
+                task = progress.add_task("score", total=total, rate="-")
+
+                def advance(n: int) -> None:
+                    done = progress.tasks[0].completed + n
+                    rate = done / max(time.perf_counter() - start, 1e-9)
+                    progress.update(task, advance=n, rate=f"{rate:,.0f}")
+
+                stats = score_file(verifier, input_path, output_path, workers, fields, strict, chunk_size, advance)
+    except MalformedRow as exc:
+        raise click.ClickException(f"{input_path}: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    elapsed = time.perf_counter() - start
+    summary = stats.to_dict() | {"seconds": elapsed, "rows_per_second": stats.rows / elapsed if elapsed else 0.0}
+    if summary_json:
+        Path(summary_json).write_text(json.dumps(summary, indent=2))
+    if not quiet:
+        print_summary(console, summary)
+
+
+def print_summary(console, summary: dict) -> None:
+    """A rich table of a scoring run's summary."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"{summary['rows']:,} rows in {summary['seconds']:.2f}s ({summary['rows_per_second']:,.0f} rows/s)"
+    )
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("mean reward", f"{summary['mean_reward']:.4f} (std {summary['std_reward']:.4f})")
+    for status, n in sorted(summary["statuses"].items()):
+        table.add_row(f"status {status}", f"{n:,}")
+    if summary["malformed"]:
+        table.add_row("malformed rows (error rows written)", f"{summary['malformed']:,}")
+    for name, t in summary["terms"].items():
+        table.add_row(f"term {name} mean", f"{t['mean']:.4f}")
+    if summary["slowest"]:
+        s = summary["slowest"][0]
+        table.add_row("slowest verifier", f"{s['verifier']} ({s['mean_seconds'] * 1e6:,.0f} us/call)")
+    for rule, n in list(summary["fired"].items())[:10]:
+        table.add_row(f"rule fired: {rule}", f"{n:,}")
+    console.print(table)
+
+
+def _register_plugin_commands(group: click.Group, registry: Registry) -> None:
+    for impl in registry.pm.hook.aha_register_commands.get_hookimpls():
+        try:
+            impl.function(cli=group)
+        except Exception as exc:  # noqa: BLE001 - one plugin's broken command must not break the CLI
+            name = registry.pm.get_name(impl.plugin) or repr(impl.plugin)
+            click.echo(f"aha: plugin '{name}' failed to add its commands: {type(exc).__name__}: {exc}", err=True)
+
+
+_plugins_added = False
+
+
+def build_cli() -> click.Group:
+    """The `aha` group with every plugin's commands added."""
+    global _plugins_added
+    if not _plugins_added:
+        _register_plugin_commands(cli, get_registry())
+        _plugins_added = True
+    return cli
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `aha` console script."""
+    build_cli().main(args=argv if argv is not None else sys.argv[1:], prog_name="aha")
+
+
+if __name__ == "__main__":
+    main()
