@@ -16,7 +16,7 @@ from .base import Verifier
 from .result import Result
 from .rows import Fields, MalformedRow, iter_lines, parse_line
 from .sample import Sample
-from .scoring import mp_context
+from .scoring import die_with_parent, mp_context
 from .summary import ScoreStats
 
 _reward: Verifier | None = None
@@ -33,8 +33,10 @@ def compact(result: Result) -> dict[str, Any]:
     return out
 
 
-def _init(reward: Verifier, fields: Fields) -> None:
+def _init(reward: Verifier, fields: Fields, worker: bool = False) -> None:
     global _reward, _fields
+    if worker:
+        die_with_parent()
     _reward, _fields = reward, fields
 
 
@@ -135,7 +137,7 @@ def score_file(
     try:
         chunks = _chunks(iter_lines(in_stream), chunk_size)
         if workers > 1:
-            pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init, initargs=(reward, fields))
+            pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init, initargs=(reward, fields, True))
             results = _ordered(pool, chunks, 4 * workers)
         else:
             _init(reward, fields)

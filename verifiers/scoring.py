@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,8 +22,26 @@ RewardLike = Verifier | str | Path | dict[str, Any]
 _worker_reward: Verifier | None = None
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (no orphans after a SIGKILL of the parent)."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    except OSError:
+        pass
+
+
 def _init_worker(reward: Verifier) -> None:
     global _worker_reward
+    die_with_parent()
     _worker_reward = reward
 
 

@@ -1,0 +1,820 @@
+"""Staged comparison of a predicted answer with a gold answer: string, exact rational, then symbolic.
+
+`judge(pred, gold, policy, backend)` runs everything it can without sympy. With `backend=None`
+(the caller's process) it raises NeedsSymbolic as soon as a step needs sympy; the verifier
+then reruns the same judgement in a killable worker with the sympy backend.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Protocol
+
+from ..normalize import normalize_text
+from .cleaning import clean
+from .exact import NotExact, TooLarge, Undefined, exact_value
+from .nodes import (
+    Add,
+    Alt,
+    Approx,
+    Both,
+    Call,
+    Const,
+    Group,
+    Matrix,
+    Member,
+    Mul,
+    Neg,
+    Node,
+    Num,
+    Rel,
+    SetOp,
+    Sym,
+    Text,
+    Unit,
+    free_names,
+    has_decimal,
+)
+from .parser import ParseError, TooDeep, parse_fast
+from .policy import Policy
+
+MAX_ITEMS = 200
+NUMBER_WORDS = {
+    w: k
+    for k, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+FUNCTION_LETTERS = set("fghpqrsFGHPQRS")
+
+Interval = tuple[Node, Node, bool, bool]  # low, high, low closed, high closed
+
+
+class NeedsSymbolic(Exception):
+    """This comparison needs sympy (run it in a worker with a backend)."""
+
+
+class Unverifiable(Exception):
+    """The answers cannot be compared (too large, undefined, unreadable gold)."""
+
+
+class NotComparable(Exception):
+    """The prediction mixes things that have no value (text in a sum, a ± inside a product)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of one comparison: equal (None: unverifiable), the reason, the deciding stage."""
+
+    equal: bool | None
+    reason: str
+    stage: str
+
+
+class Backend(Protocol):
+    """What the symbolic stage provides (implemented with sympy in `symbolic.py`)."""
+
+    def equal(self, pred: Node, gold: Node) -> bool: ...
+
+    def proportional(self, a: Node, b: Node, positive: bool) -> bool: ...
+
+    def sets_equal(self, a: list[Interval], b: list[Interval]) -> bool: ...
+
+    def units_equal(self, pv: Node, pu: str, gv: Node, gu: str) -> bool | None: ...
+
+    def fallback_parse(self, text: str) -> Node: ...
+
+
+_MATHY = re.compile(r"\\[a-zA-Z]+|[\d^_=+*/<>]")
+
+
+def looks_like_math(text: str) -> bool:
+    """Whether an unreadable answer is worth a second parser (LaTeX commands, digits, operators)."""
+    return bool(_MATHY.search(text))
+
+
+_CHOICE_ONLY = re.compile(r"(?:\\text\w*\{\s*)?\(?([A-E])\)?\s*\}?")
+_CHOICE_VALUE = re.compile(r"(?:\\text\w*\{\s*)?\(([A-E])\)\s*\}?\s*(.+)")
+
+
+def choice(text: str) -> tuple[str | None, str | None]:
+    """(letter, value) of a multiple-choice answer: `(C)`, `\\text{C}` -> ("C", None); `(D) 17` -> ("D", "17")."""
+    m = _CHOICE_ONLY.fullmatch(text)
+    if m:
+        return m.group(1), None
+    m = _CHOICE_VALUE.fullmatch(text)
+    if m:
+        return m.group(1), m.group(2).strip() or None
+    return None, None
+
+
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+
+
+def read(text: str, policy: Policy, backend: Backend | None) -> Node:
+    """The node of a cleaned answer: our parser, then the fallback parser, then plain text."""
+    if _CLOCK.fullmatch(text):  # a time of day, not a ratio
+        return Text(text.replace(" ", "").casefold(), literal=True)
+    node = _parsed(text, policy)
+    if isinstance(node, Node):
+        return node
+    if isinstance(node, TooDeep):
+        raise Unverifiable(f"cannot read the answer: {node}")
+    if looks_like_math(text):
+        if backend is None:
+            raise NeedsSymbolic("needs the fallback parser")
+        try:
+            return backend.fallback_parse(text)
+        except Exception:  # noqa: BLE001 - any failure of the fallback parser means "not maths"
+            pass
+        return Text("".join(text.split()).casefold(), literal=True)
+    return Text(text)
+
+
+@lru_cache(maxsize=8192)
+def _parsed(text: str, policy: Policy) -> Node | Exception:
+    """Our parser's reading of a cleaned answer, or the error (cached: golds repeat across a group)."""
+    try:
+        return parse_fast(text, policy)
+    except (ParseError, ValueError, ZeroDivisionError, OverflowError) as exc:
+        return exc
+
+
+def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) -> Verdict:
+    """Compare two extracted answers; raises NeedsSymbolic when `backend` is None and sympy is needed."""
+    p = clean(pred, policy.thousands)
+    g = clean(gold, policy.thousands)
+    if not g:
+        return Verdict(None, "the gold answer is empty", "string")
+    if not p:
+        return Verdict(False, "the predicted answer is empty", "string")
+    if p == g:
+        return Verdict(True, "identical after normalisation", "string")
+    pc, gc = choice(p), choice(g)
+    if pc[0] and gc[0]:
+        same = pc[0] == gc[0]
+        return Verdict(same, f"choice ({pc[0]}) {'is' if same else 'is not'} ({gc[0]})", "text")
+    p, g = pc[1] or p, gc[1] or g  # "(D) 17" against "17": compare the values
+    cmp = Comparer(policy, backend, p, g)
+    try:
+        gold_node = read(g, policy, backend)
+        pred_node = read(p, policy, backend)
+        equal, why = cmp.answers(pred_node, gold_node)
+    except Undefined as exc:  # "\\frac{1}{0}" is no number: a wrong answer, not an unjudgeable one
+        return Verdict(False, f"undefined value: {exc}", "exact")
+    except NotComparable as exc:
+        return Verdict(False, str(exc), cmp.stage)
+    except TooLarge as exc:
+        return Verdict(None, f"cannot compare: {exc}", "limit")
+    except Unverifiable as exc:
+        return Verdict(None, str(exc), "limit")
+    except RecursionError:
+        return Verdict(None, "cannot compare: expression nested too deeply", "limit")
+    return Verdict(equal, why, cmp.stage)
+
+
+class Comparer:
+    """Compares answer nodes under a policy; `stage` records the deepest stage used."""
+
+    def __init__(self, policy: Policy, backend: Backend | None, pred_text: str = "", gold_text: str = ""):
+        self.policy = policy
+        self.backend = backend
+        self.pred_text = pred_text
+        self.gold_text = gold_text
+        self.stage = "structure"
+
+    # -- dispatch ------------------------------------------------------------------------
+    def answers(self, p: Node, g: Node) -> tuple[bool, str]:
+        """Whether prediction `p` is equivalent to gold `g`, and why."""
+        if p == g:
+            return True, "same expression"
+        if isinstance(g, Approx):
+            g = g.exact
+        if isinstance(p, Approx):
+            same, why = self.answers(p.exact, g)
+            if same or not has_decimal(g):
+                return same, why
+            same, why = self.answers(p.approx, g)
+            return same, f"the stated approximation: {why}"
+        if isinstance(g, Text) or isinstance(p, Text):
+            return self.text(p, g)
+        p, g = canon(p), canon(g)
+        if p == g:
+            return True, "same expression"
+        decided = self.intervals(p, g)
+        if decided is not None:
+            return decided
+        decided = self.relations(p, g)
+        if decided is not None:
+            return decided
+        if isinstance(g, (Group, Matrix)) or isinstance(p, (Group, Matrix)):
+            return self.collections(p, g)
+        if isinstance(p, (Both, SetOp)) or isinstance(g, (Both, SetOp)):
+            return False, "different kinds of answer"
+        return self.scalar(p, g)
+
+    def text(self, p: Node, g: Node) -> tuple[bool, str]:
+        self.stage = "text"
+        pt, gt = words_of(p), words_of(g)
+        if pt is not None and gt is not None and pt == gt:
+            return True, "same text answer"
+        for word, other in ((pt, g), (gt, p)):
+            number = NUMBER_WORDS.get(word or "")
+            if number is not None and not isinstance(other, Text):
+                same = self.value(Num(Fraction(number), str(number)), other)
+                return same, "number word" + (" equals" if same else " differs")
+        if isinstance(g, Text):
+            return False, f"text {pt!r} differs from {gt!r}" if pt is not None else "the gold answer is text"
+        return False, "the prediction is text, the gold answer is mathematics"
+
+    # -- intervals and inequalities --------------------------------------------------------
+    def intervals(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        gi = as_intervals(g)
+        pi = as_intervals(p)
+        if gi is not None and (gi[1] or (pi is not None and pi[1])):
+            if pi is None:
+                if is_inequality(p):
+                    return False, "the prediction restates an inequality instead of solving it"
+                return False, "the gold answer is an interval or inequality; the prediction is not"
+            same = self.interval_sets(pi[0], gi[0])
+            return same, "same set" if same else "different intervals"
+        if is_inequality(g) and gi is None:  # an unsolved inequality as the gold answer
+            if isinstance(p, Rel) and is_inequality(p):
+                same = self.same_relation(p, g)
+                return same, "same inequality" if same else "different inequality"
+            return False, "the gold answer is an inequality"
+        if is_inequality(p):
+            return False, "the prediction is an inequality, the gold answer is not"
+        return None
+
+    def interval_sets(self, a: list[Interval], b: list[Interval]) -> bool:
+        if len(a) == len(b):
+            unused = list(b)
+            for iv in a:
+                for k, jv in enumerate(unused):
+                    if iv[2] == jv[2] and iv[3] == jv[3] and self.value(iv[0], jv[0]) and self.value(iv[1], jv[1]):
+                        del unused[k]
+                        break
+                else:
+                    break
+            else:
+                return True
+        ea, eb = exact_intervals(a), exact_intervals(b)
+        if ea is not None and eb is not None:
+            self.stage = max_stage(self.stage, "exact")
+            return merge(ea) == merge(eb)
+        if self.backend is None:
+            raise NeedsSymbolic("interval endpoints")
+        self.stage = "symbolic"
+        return self.backend.sets_equal(a, b)
+
+    # -- equations --------------------------------------------------------------------------
+    def relations(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        gs, ps = solved(g), solved(p)
+        if isinstance(g, Rel):
+            if gs is not None and ps is not None and gs[0] == ps[0]:
+                return self.wrap(self.answers(ps[1], gs[1]), "value of " + name_text(gs[0]))
+            if isinstance(p, Rel):
+                if gs is not None and not free_names(gs[1]) and ps is None:
+                    return False, "the prediction is an unsolved equation"
+                same = self.same_relation(p, g)
+                return same, "same relation" if same else "different relation"
+            if gs is not None:
+                return self.wrap(self.answers(p, gs[1]), "value of " + name_text(gs[0]))
+            return False, "the gold answer is an equation, the prediction is not"
+        if isinstance(p, Rel):
+            if ps is not None:
+                return self.wrap(self.answers(ps[1], g), "value of " + name_text(ps[0]))
+            if set(p.ops) == {"="} and not free_names(p):  # a worked computation: "2 + 3 = 5"
+                return self.wrap(self.answers(p.args[-1], g), "the computed value")
+            return False, "the prediction is an equation, the gold answer is not"
+        return None
+
+    def same_relation(self, p: Rel, g: Rel) -> bool:
+        """Two relation chains state the same relation (not merely both rearranged to 0)."""
+        if len(p.ops) != len(g.ops):
+            return False
+        for k, op in enumerate(g.ops):
+            gl, gr, gop = orient(g.args[k], g.args[k + 1], op)
+            pl, pr, pop = orient(p.args[k], p.args[k + 1], p.ops[k])
+            if gop != pop:
+                return False
+            if (gl, gr) == (pl, pr) or (gop in ("=", "!=") and (gl, gr) == (pr, pl)):
+                continue
+            if self.backend is None:
+                raise NeedsSymbolic("relation")
+            self.stage = "symbolic"
+            if not self.backend.proportional(Add((pl, Neg(pr))), Add((gl, Neg(gr))), positive=gop in ("<", "<=")):
+                return False
+        return True
+
+    # -- tuples, sets, lists, matrices ---------------------------------------------------------
+    def collections(self, p: Node, g: Node) -> tuple[bool, str]:
+        if isinstance(g, Matrix) or isinstance(p, Matrix):
+            return self.matrices(p, g)
+        if not isinstance(p, Group):
+            if isinstance(g, Group) and len(g.items) == 1:
+                return self.answers(p, g.items[0])
+            return False, "the gold answer has several parts, the prediction has one"
+        if not isinstance(g, Group):
+            if len(p.items) == 1:
+                return self.answers(p.items[0], g)
+            return False, "the prediction has several parts, the gold answer has one"
+        if len(p.items) > MAX_ITEMS or len(g.items) > MAX_ITEMS:
+            raise Unverifiable(f"more than {MAX_ITEMS} items")
+        pk, gk = group_kind(p), group_kind(g)
+        if (pk == "set") != (gk == "set") and "bare" not in (pk, gk):
+            return False, "a set is not a tuple, list or interval"
+        if len(p.items) == 2 == len(g.items) and "bare" not in (pk, gk) and (p.open, p.close) != (g.open, g.close):
+            return False, "different brackets: as intervals their ends differ"
+        if self.policy.order == "ordered":
+            ordered = pk != "set" and gk != "set"
+        elif self.policy.order == "unordered":
+            ordered = False
+        else:
+            ordered = pk in ("tuple", "list") or gk in ("tuple", "list")
+        if ordered:
+            if len(p.items) != len(g.items):
+                return False, f"{len(p.items)} items, expected {len(g.items)}"
+            for k, (a, b) in enumerate(zip(p.items, g.items)):
+                same, why = self.answers(a, b)
+                if not same:
+                    return False, f"item {k + 1} differs: {why}"
+            return True, "same items in the same order"
+        if "set" in (pk, gk):  # sets: each element of one is in the other (repeats do not count)
+            if not self.covers(p.items, g.items) or not self.covers(g.items, p.items, gold_first=True):
+                return False, "different elements"
+            return True, "same elements"
+        if len(p.items) != len(g.items):
+            return False, f"{len(p.items)} items, expected {len(g.items)}"
+        unused = list(g.items)  # lists: the same items, each matched once, in any order
+        for a in p.items:
+            for k, b in enumerate(unused):
+                if self.answers(a, b)[0]:
+                    del unused[k]
+                    break
+            else:
+                return False, "different elements"
+        return True, "same elements in another order"
+
+    def covers(self, items: tuple[Node, ...], others: tuple[Node, ...], gold_first: bool = False) -> bool:
+        for a in items:
+            if not any((self.answers(b, a) if gold_first else self.answers(a, b))[0] for b in others):
+                return False
+        return True
+
+    def matrices(self, p: Node, g: Node) -> tuple[bool, str]:
+        if isinstance(p, Matrix) and isinstance(g, Matrix):
+            if len(p.rows) != len(g.rows) or len(p.rows[0]) != len(g.rows[0]):
+                return False, "different matrix shapes"
+            for r, (prow, grow) in enumerate(zip(p.rows, g.rows)):
+                for c, (a, b) in enumerate(zip(prow, grow)):
+                    if not self.answers(a, b)[0]:
+                        return False, f"entry ({r + 1},{c + 1}) differs"
+            return True, "same matrix"
+        if self.policy.vector_as_tuple:
+            pv, gv = vector_items(p), vector_items(g)
+            if pv is not None and gv is not None:
+                return self.collections(Group("(", ")", pv), Group("(", ")", gv))
+        if not isinstance(p, Group) and not isinstance(g, Group):  # e.g. 2 * matrix
+            if self.backend is None:
+                raise NeedsSymbolic("matrix arithmetic")
+            self.stage = "symbolic"
+            same = self.backend.equal(p, g)
+            return same, "same matrix" if same else "different matrices"
+        return False, "a matrix and a non-matrix"
+
+    # -- single values --------------------------------------------------------------------------
+    def scalar(self, p: Node, g: Node) -> tuple[bool, str]:
+        pv, pu = split_unit(p)
+        gv, gu = split_unit(g)
+        if pu is None and gu is None:
+            same = self.value(pv, gv)
+            return same, "equal values" if same else "different values"
+        if "percent" in (pu, gu):
+            return self.scaled(pv, pu, gv, gu, "percent", Num(Fraction(1, 100), "0.01"), self.policy.percent)
+        if "degree" in (pu, gu):
+            factor = Mul((Const("pi"), Num(Fraction(1, 180), "1/180")))
+            return self.scaled(pv, pu, gv, gu, "degree", factor, self.policy.degrees)
+        return self.units(pv, pu, gv, gu)
+
+    def scaled(self, pv: Node, pu, gv: Node, gu, unit: str, factor: Node, mode: str) -> tuple[bool, str]:
+        """Percent and degree policies: `factor` turns the unit into a plain value."""
+        if pu == unit and gu == unit or mode == "ignore":
+            same = self.value(pv, gv)
+            return same, f"equal values ({unit} as written)" if same else "different values"
+        p_plain = Mul((pv, factor)) if pu == unit else pv
+        g_plain = Mul((gv, factor)) if gu == unit else gv
+        if self.value(p_plain, g_plain):
+            return True, f"equal values ({unit} converted)"
+        if mode == "flexible" and self.value(pv, gv):
+            return True, f"equal values ({unit} sign omitted on one side)"
+        return False, "different values"
+
+    def units(self, pv: Node, pu: str | None, gv: Node, gu: str | None) -> tuple[bool, str]:
+        mode = self.policy.units
+        same_unit = pu is not None and gu is not None and unit_key(pu) == unit_key(gu)
+        if mode == "strip" or (mode == "auto" and (pu is None or gu is None or same_unit)):
+            same = self.value(pv, gv)
+            return same, "equal values (units set aside)" if same else "different values"
+        if mode == "strict" and (pu is None or gu is None):
+            return False, "a unit is missing on one side"
+        if same_unit:
+            same = self.value(pv, gv)
+            return same, "equal values, same unit" if same else "different values"
+        if self.backend is None:
+            raise NeedsSymbolic("unit conversion")
+        self.stage = "symbolic"
+        converted = self.backend.units_equal(pv, pu or "", gv, gu or "")
+        if converted is None:
+            if mode == "strict":
+                return False, f"units {pu!r} and {gu!r} cannot be compared"
+            same = self.value(pv, gv)
+            return same, "equal values (units set aside)" if same else "different values"
+        return converted, "equal quantities" if converted else "different quantities"
+
+    def value(self, p: Node, g: Node) -> bool:
+        """Two scalar expressions are equal (exact first, then symbolic)."""
+        if p == g:
+            return True
+        if isinstance(p, (Group, Matrix, Rel, Text, Unit)) or isinstance(g, (Group, Matrix, Rel, Text, Unit)):
+            return self.answers(p, g)[0]
+        try:
+            a = exact_value(p)
+            b = exact_value(g)
+        except NotExact:
+            pass
+        else:
+            self.stage = max_stage(self.stage, "exact")
+            return self.rationals(a, b, g)
+        if self.backend is None:
+            raise NeedsSymbolic("not a rational number")
+        self.stage = "symbolic"
+        return self.backend.equal(p, g)
+
+    def rationals(self, a: Fraction, b: Fraction, gold: Node) -> bool:
+        if a == b:
+            return True
+        tol = self.policy.rel_tol
+        if tol > 0 and abs(a - b) <= Fraction(tol) * max(abs(a), abs(b)):
+            return True
+        if self.policy.match_gold_precision:
+            places = decimal_places(gold)
+            if places is not None and round(a, places) == b:
+                return True
+        return False
+
+    @staticmethod
+    def wrap(result: tuple[bool, str], what: str) -> tuple[bool, str]:
+        return result[0], f"{what}: {result[1]}"
+
+
+# -- helpers ------------------------------------------------------------------------------------
+_STAGES = {"structure": 0, "text": 0, "exact": 1, "symbolic": 2}
+
+
+def words_of(node: Node) -> str | None:
+    """A comparable text form of a text answer or of a bare name/number (for `(C)` vs `\\text{C}`)."""
+    if isinstance(node, Text):
+        return node.text if node.literal else normalize_text(node.text)
+    if isinstance(node, Sym):
+        return normalize_text(node.name)
+    if isinstance(node, Num) and node.text:
+        return normalize_text(node.text)
+    if isinstance(node, Mul) and all(isinstance(a, Sym) for a in node.args):
+        return normalize_text("".join(a.name for a in node.args))
+    return None
+
+
+def max_stage(a: str, b: str) -> str:
+    """The deeper of two comparison stages."""
+    return a if _STAGES.get(a, 0) >= _STAGES.get(b, 0) else b
+
+
+def canon(node: Node) -> Node:
+    """One spelling for answers that mean the same: `x \\in S` is S, `a or b` is a list, `a \\pm b` two values."""
+    if isinstance(node, Member) and (isinstance(node.elem, Sym) or is_name(node.elem)):
+        return canon(node.set)
+    if isinstance(node, Alt) or (
+        isinstance(node, Both)
+        and all(not isinstance(i, Rel) or set(i.ops) == {"="} for i in node.items)  # "x = 2 and x = 3"
+    ):
+        node = Group("", "", node.items)
+    if isinstance(node, Group) and node.open == "{" and any(_is_pm(i) for i in node.items):
+        expanded: list[Node] = []
+        for item in node.items:
+            item = canon(item) if _is_pm(item) else item
+            expanded.extend(item.items if isinstance(item, Group) and item.open == "" else (item,))
+        return Group("{", "}", tuple(expanded))
+    if isinstance(node, Call) and node.name in ("pm", "mp") and len(node.args) == 2:
+        a, b = node.args
+        plus, minus = Add((a, b)), Add((a, Neg(b)))
+        if a == Num(Fraction(0)):
+            plus, minus = b, Neg(b)
+        node = Group("", "", (plus, minus) if node.name == "pm" else (minus, plus))
+    if isinstance(node, Group) and node.open == "":
+        items: list[Node] = []
+        for item in node.items:
+            item = canon(item)
+            if isinstance(item, Group) and item.open == "":
+                items.extend(item.items)
+            else:
+                items.append(item)
+        if len(items) == 1:
+            return items[0]
+        values = solutions(items)
+        return Group("", "", tuple(values if values is not None else items))
+    return node
+
+
+def _is_pm(node: Node) -> bool:
+    return isinstance(node, Call) and node.name in ("pm", "mp") and len(node.args) == 2
+
+
+def solutions(items: list[Node]) -> list[Node] | None:
+    """The values of `x = 1, x = 2` (one variable, solved form), else None."""
+    keys = []
+    values = []
+    for item in items:
+        s = solved(item)
+        if s is None:
+            return None
+        keys.append(s[0])
+        values.append(s[1])
+    return values if len(set(keys)) == 1 else None
+
+
+def is_name(node: Node) -> bool:
+    """A variable, a tuple of variables, or a product of variables (as in `xy = 6`)."""
+    if isinstance(node, Sym):
+        return True
+    if isinstance(node, Mul):
+        return all(isinstance(a, Sym) for a in node.args)
+    if isinstance(node, Group) and node.open in ("(", "<"):
+        return all(isinstance(a, Sym) for a in node.items)
+    return False
+
+
+def function_lhs(node: Node) -> bool:
+    """`f(x)`, read as a product f*x by the parser."""
+    return (
+        isinstance(node, Mul)
+        and len(node.args) == 2
+        and isinstance(node.args[0], Sym)
+        and node.args[0].name in FUNCTION_LETTERS
+        and (
+            isinstance(node.args[1], Sym)
+            or (isinstance(node.args[1], Group) and all(isinstance(a, Sym) for a in node.args[1].items))
+        )
+    )
+
+
+def solved(node: Node) -> tuple[Node, Node] | None:
+    """(name, value) for an equation in solved form (`x = 3`, `y = 2x + 1`, `f(x) = x^2`), else None.
+
+    A chain `x = 2 + 3 = 5` is solved with its last value.
+    """
+    if not isinstance(node, Rel) or set(node.ops) != {"="}:
+        return None
+    if len(node.ops) > 1:
+        first, last = node.args[0], node.args[-1]
+        if (is_name(first) or function_lhs(first)) and not (free_names(first) & free_names(last)):
+            return first, last
+        return None
+    left, right = node.args
+    for name, value in ((left, right), (right, left)):
+        if function_lhs(name):
+            return name, value
+        if is_name(name) and not (free_names(name) & free_names(value)):
+            return name, value
+    return None
+
+
+def name_text(node: Node) -> str:
+    if isinstance(node, Sym):
+        return node.name
+    if isinstance(node, Group):
+        return "(" + ", ".join(name_text(a) for a in node.items) + ")"
+    if isinstance(node, Mul):
+        return "".join(name_text(a) for a in node.args)
+    return "the variable"
+
+
+def is_inequality(node: Node) -> bool:
+    if isinstance(node, Rel):
+        return any(op in ("<", ">", "<=", ">=") for op in node.ops)
+    if isinstance(node, (Alt, Both)) or (isinstance(node, Group) and node.open == ""):
+        items = node.items
+        return bool(items) and all(is_inequality(i) for i in items)
+    return False
+
+
+def is_infinite(node: Node) -> bool:
+    return node == Const("oo") or (isinstance(node, Neg) and node.arg == Const("oo"))
+
+
+def as_intervals(node: Node) -> tuple[list[Interval], bool] | None:
+    """The intervals a node denotes, and whether it is surely an interval (not a tuple); else None."""
+    if isinstance(node, Group) and len(node.items) == 2 and node.open in ("(", "[") and node.close in (")", "]"):
+        lo, hi = node.items
+        if isinstance(lo, (Group, Rel, Text, Matrix)) or isinstance(hi, (Group, Rel, Text, Matrix)):
+            return None
+        definite = node.open + node.close in ("(]", "[)") or is_infinite(lo) or is_infinite(hi)
+        return [(lo, hi, node.open == "[", node.close == "]")], definite
+    if isinstance(node, Rel):
+        ivs = rel_intervals(node)
+        return (ivs, True) if ivs is not None else None
+    if isinstance(node, SetOp) and node.op == "cup":
+        out: list[Interval] = []
+        for part in node.args:
+            if isinstance(part, Group) and part.open == "{":  # a finite set: points
+                if any(isinstance(i, (Group, Rel, Text, Matrix)) for i in part.items):
+                    return None
+                out.extend((i, i, True, True) for i in part.items)
+                continue
+            sub = as_intervals(part)
+            if sub is None:
+                return None
+            out.extend(sub[0])
+        return out, True
+    if isinstance(node, (Alt, Group)) and (not isinstance(node, Group) or node.open == "") and node.items:
+        if not all(isinstance(i, Rel) for i in node.items):
+            return None
+        out = []
+        for part in node.items:
+            sub = as_intervals(part)
+            if sub is None:
+                return None
+            out.extend(sub[0])
+        return out, True
+    if isinstance(node, Both) and len(node.items) == 2:
+        parts = [as_intervals(i) for i in node.items]
+        if any(x is None or len(x[0]) != 1 for x in parts):
+            return None
+        ex = [exact_intervals(x[0]) for x in parts]  # type: ignore[index]
+        if any(e is None for e in ex):
+            return None
+        (a,), (b,) = ex  # type: ignore[misc]
+        lo, lc = max((a[0], not a[2]), (b[0], not b[2]))
+        hi, hc = min((a[1], a[3]), (b[1], b[3]))
+        return [(_endpoint_node(lo), _endpoint_node(hi), not lc, hc)], True
+    return None
+
+
+def rel_intervals(rel: Rel) -> list[Interval] | None:
+    """Intervals of a solved inequality (`x > 3`, `1 < x <= 2`, `x != 0`), else None."""
+    neg_inf, inf = Neg(Const("oo")), Const("oo")
+    if len(rel.ops) == 1:
+        a, b = rel.args
+        op = rel.ops[0]
+        if isinstance(b, Sym) and not free_names(a):
+            a, b, op = b, a, FLIP.get(op, op)
+        if not isinstance(a, Sym) or free_names(b):
+            return None
+        if op == "<":
+            return [(neg_inf, b, False, False)]
+        if op == "<=":
+            return [(neg_inf, b, False, True)]
+        if op == ">":
+            return [(b, inf, False, False)]
+        if op == ">=":
+            return [(b, inf, True, False)]
+        if op == "!=":
+            return [(neg_inf, b, False, False), (b, inf, False, False)]
+        return None
+    if len(rel.ops) == 2:
+        lo, mid, hi = rel.args
+        o1, o2 = rel.ops
+        if not isinstance(mid, Sym) or free_names(lo) or free_names(hi):
+            return None
+        if o1 in (">", ">=") and o2 in (">", ">="):
+            lo, hi, o1, o2 = hi, lo, FLIP[o2], FLIP[o1]
+        if o1 in ("<", "<=") and o2 in ("<", "<="):
+            return [(lo, hi, o1 == "<=", o2 == "<=")]
+    return None
+
+
+FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+
+
+def orient(left: Node, right: Node, op: str) -> tuple[Node, Node, str]:
+    """Write `a > b` as `b < a` so that relations compare with one operator set."""
+    if op in (">", ">="):
+        return right, left, FLIP[op]
+    return left, right, op
+
+
+_INF_KEY = (1, Fraction(0))
+_NEG_INF_KEY = (-1, Fraction(0))
+
+
+def _endpoint_key(node: Node) -> tuple[int, Fraction] | None:
+    if node == Const("oo"):
+        return _INF_KEY
+    if isinstance(node, Neg) and node.arg == Const("oo"):
+        return _NEG_INF_KEY
+    try:
+        return (0, exact_value(node))
+    except (NotExact, TooLarge, Undefined):
+        return None
+
+
+def _endpoint_node(key: tuple[int, Fraction]) -> Node:
+    if key == _INF_KEY:
+        return Const("oo")
+    if key == _NEG_INF_KEY:
+        return Neg(Const("oo"))
+    return Num(key[1], str(key[1]))
+
+
+ExactInterval = tuple[tuple[int, Fraction], tuple[int, Fraction], bool, bool]
+
+
+def exact_intervals(ivs: list[Interval]) -> list[ExactInterval] | None:
+    """Intervals with exact rational (or infinite) endpoints, else None."""
+    out = []
+    for lo, hi, lc, hc in ivs:
+        a, b = _endpoint_key(lo), _endpoint_key(hi)
+        if a is None or b is None:
+            return None
+        out.append((a, b, lc and a[0] == 0, hc and b[0] == 0))
+    return out
+
+
+def merge(ivs: list[ExactInterval]) -> list[ExactInterval]:
+    """The canonical union: empty intervals dropped, overlapping and touching ones merged."""
+    live = [iv for iv in ivs if iv[0] < iv[1] or (iv[0] == iv[1] and iv[2] and iv[3])]
+    live.sort(key=lambda iv: (iv[0], not iv[2]))
+    out: list[ExactInterval] = []
+    for lo, hi, lc, hc in live:
+        if out:
+            plo, phi, plc, phc = out[-1]
+            if lo < phi or (lo == phi and (lc or phc)):
+                if hi > phi or (hi == phi and hc):
+                    out[-1] = (plo, hi, plc, hc if hi > phi else (hc or phc))
+                continue
+        out.append((lo, hi, lc, hc))
+    return out
+
+
+def group_kind(g: Group) -> str:
+    if g.open == "{":
+        return "set"
+    if g.open in ("(", "<"):
+        return "tuple"
+    if g.open == "[":
+        return "list"
+    return "bare"
+
+
+def vector_items(node: Node) -> tuple[Node, ...] | None:
+    if isinstance(node, Matrix):
+        if len(node.rows) == 1:
+            return node.rows[0]
+        if all(len(r) == 1 for r in node.rows):
+            return tuple(r[0] for r in node.rows)
+        return None
+    if isinstance(node, Group) and node.open in ("(", "<", "["):
+        return node.items
+    return None
+
+
+def split_unit(node: Node) -> tuple[Node, str | None]:
+    """(value, unit) of a Unit node; words like 'percent' and 'degrees' map to the built-in units."""
+    if isinstance(node, Unit):
+        unit = node.unit
+        key = unit_key(unit)
+        if key in ("percent", "pct", "percentage"):
+            return node.arg, "percent"
+        if key in ("degree", "deg", "°"):
+            return node.arg, "degree"
+        return node.arg, unit
+    if isinstance(node, Neg) and isinstance(node.arg, Unit):
+        value, unit = split_unit(node.arg)
+        return Neg(value), unit
+    return node, None
+
+
+def unit_key(unit: str) -> str:
+    """A unit spelling reduced for comparison: case, spaces and a plural 's' removed."""
+    u = unit.strip().lower().replace(" ", "")
+    if u.endswith("es") and u[:-2] in ("inch", "inche"):
+        u = u[:-2]
+    elif u.endswith("s") and len(u) > 3:
+        u = u[:-1]
+    return u
+
+
+def decimal_places(node: Node) -> int | None:
+    if isinstance(node, Neg):
+        return decimal_places(node.arg)
+    if isinstance(node, Num) and "." in node.text and "e" not in node.text.lower():
+        return len(node.text.split(".", 1)[1])
+    return None
+
+
+__all__ = ["Comparer", "NeedsSymbolic", "Unverifiable", "Verdict", "judge", "read", "looks_like_math"]

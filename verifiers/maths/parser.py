@@ -1,0 +1,731 @@
+"""A fast parser for answers written in LaTeX or plain text, into answer nodes (no sympy needed).
+
+Chosen over sympy's LaTeX parsers and latex2sympy2_extended by measurement (docs/maths.md):
+those take 0.5-50 ms an answer; this one takes tens of microseconds, and it keeps the
+structure (tuple or interval, set or list, relation, unit) that the comparison policies need.
+Inputs it does not understand raise ParseError; the worker then tries latex2sympy2_extended.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from .nodes import (
+    INF,
+    Add,
+    Alt,
+    Approx,
+    Both,
+    Call,
+    Const,
+    Div,
+    Group,
+    Matrix,
+    Member,
+    Mul,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    Rel,
+    SetOp,
+    Sym,
+    Text,
+    Unit,
+)
+from .policy import Policy
+
+
+class ParseError(ValueError):
+    """The answer could not be read as mathematics."""
+
+
+class TooDeep(ParseError):
+    """The answer is nested beyond the parser's depth limit (no other parser is tried)."""
+
+
+MAX_DEPTH = 60
+
+_TOKEN = re.compile(
+    r"(?P<ws>\s+)"
+    r"|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d{1,6}(?![\d.a-zA-Z]))?)"
+    r"|(?P<deg>\^\s*\\circ(?![a-zA-Z]))"
+    r"|(?P<rowsep>\\\\)"
+    r"|(?P<cmd>\\[a-zA-Z]+|\\[{}|%$#&_])"
+    r"|(?P<letters>[a-zA-Z]+)"
+    r"|(?P<rel><=|>=|!=|=<|=>|==|<|>|=)"
+    r"|(?P<punct>[-+*/^_!'(),\[\]{}|;&%:])"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+
+FUNCTIONS = set(
+    "sin cos tan cot sec csc arcsin arccos arctan arccot arcsec arccsc sinh cosh tanh coth log ln lg exp "
+    "sqrt abs gcd lcm max min floor ceil det asin acos atan".split()
+)
+_FUNCTIONS_LONGEST_FIRST = sorted(FUNCTIONS, key=len, reverse=True)
+_FUNC_ALIASES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "lg": "log10"}
+GREEK = set(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho "
+    "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma Phi Psi Omega".split()
+)
+_TEXT_COMMANDS = {"text", "textbf", "textrm", "textnormal", "mbox", "textit", "textsf", "texttt", "hbox"}
+_FONT_COMMANDS = set(
+    "mathrm mathbf mathit mathsf mathtt boldsymbol bm mathbb mathcal operatorname emph vec overline bar "
+    "hat tilde widehat".split()
+)
+_MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array", "vmatrix", "Vmatrix"}
+_UNIT_ABBREVIATIONS = set(
+    "cm mm km kg mg ml mL ft yd mi hr hrs min mins sec lb lbs oz mph kph in sq cc m g s h L kW W J N V Hz".split()
+)
+_SINGLE_LETTER_UNITS = {"m", "g", "s", "h", "L", "W", "J", "N", "V"}
+_RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", "=<": "<=", ">=": ">=", "=>": ">=", "!=": "!="}
+_CMD_RELATIONS = {"le": "<=", "ge": ">=", "ne": "!=", "approx": "~", "equiv": "=", "sim": "~", "simeq": "~"}
+_SET_OPS = {"cup": "cup", "cap": "cap", "setminus": "setminus", "backslash": "setminus"}
+_CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "oo"}
+_IMPLICIT_START = {"num", "id", "const", "func", "frac", "sqrt", "binom", "(", "{", "lfloor", "lceil", "begin", "font"}
+
+Token = tuple  # (kind, value, space_before)
+
+
+def tokenize(text: str, policy: Policy) -> list[Token]:
+    """Tokens of a cleaned answer; raises ParseError on characters that are not mathematics."""
+    out: list[Token] = []
+    pos = 0
+    n = len(text)
+    space = False
+    while pos < n:
+        m = _TOKEN.match(text, pos)
+        assert m is not None
+        kind = m.lastgroup
+        value = m.group(0)
+        pos = m.end()
+        if kind == "ws":
+            space = True
+            continue
+        if kind == "num":
+            out.append(("num", value, space))
+        elif kind == "deg":
+            out.append(("degree", value, space))
+        elif kind == "rowsep":
+            out.append(("rowsep", value, space))
+        elif kind == "rel":
+            out.append(("rel", _RELATIONS[value], space))
+        elif kind == "letters":
+            _letters(value, text, m.start(), pos, out, space)
+        elif kind == "punct":
+            if value == "&":
+                out.append(("colsep", value, space))
+            else:
+                out.append((value, value, space))
+        elif kind == "cmd":
+            pos = _command(value[1:], text, pos, out, space, policy)
+        else:
+            raise ParseError(f"unexpected character {value!r}")
+        space = False
+    return out
+
+
+def _letters(run: str, text: str, start: int, end: int, out: list[Token], space: bool) -> None:
+    prev_kind = out[-1][0] if out else None
+    if run in _CONSTANTS:
+        out.append(("const", _CONSTANTS[run], space))
+        return
+    if run in ("or", "and"):
+        out.append((run, run, space))
+        return
+    if run in FUNCTIONS:
+        out.append(("func", _FUNC_ALIASES.get(run, run), space))
+        return
+    if prev_kind == "num" and run in _UNIT_ABBREVIATIONS and (len(run) > 1 or space):
+        out.append(("word", run, space))
+        return
+    if len(run) >= 3:
+        for name in _FUNCTIONS_LONGEST_FIRST:  # "sinx" -> sin x
+            if run.startswith(name) and len(run) - len(name) <= 2:
+                out.append(("func", _FUNC_ALIASES.get(name, name), space))
+                for ch in run[len(name) :]:
+                    out.append(("id", ch, False))
+                return
+        glued_before = start > 0 and (text[start - 1].isdigit() or text[start - 1] in ")}")
+        glued_after = end < len(text) and (text[end] in "^_(" or text[end].isdigit())
+        if not (glued_before or glued_after):
+            out.append(("word", run, space))
+            return
+    for k, ch in enumerate(run):
+        out.append(("id", ch, space if k == 0 else False))
+
+
+def _braced(text: str, pos: int) -> tuple[str, int]:
+    """The content of the `{...}` group starting at or after `pos` (spaces skipped), and the end."""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    if pos >= len(text) or text[pos] != "{":
+        raise ParseError("expected '{'")
+    depth = 0
+    i = pos
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[pos + 1 : i], i + 1
+        i += 1
+    raise ParseError("unbalanced braces")
+
+
+def _command(name: str, text: str, pos: int, out: list[Token], space: bool, policy: Policy) -> int:
+    if name in ("frac", "sqrt", "binom"):
+        out.append((name, name, space))
+    elif name in _CONSTANTS:
+        out.append(("const", _CONSTANTS[name], space))
+    elif name in FUNCTIONS or name in ("arg",):
+        out.append(("func", _FUNC_ALIASES.get(name, name), space))
+    elif name in GREEK:
+        out.append(("id", name, space))
+    elif name in _CMD_RELATIONS:
+        out.append(("rel", _CMD_RELATIONS[name], space))
+    elif name in _SET_OPS:
+        out.append(("setop", _SET_OPS[name], space))
+    elif name == "in":
+        out.append(("in", "in", space))
+    elif name in ("pm", "mp"):
+        out.append(("pm", name, space))
+    elif name == "{":
+        out.append(("lset", "{", space))
+    elif name == "}":
+        out.append(("rset", "}", space))
+    elif name == "|":
+        out.append(("|", "|", space))
+    elif name == "%":
+        out.append(("%", "%", space))
+    elif name in ("langle", "rangle", "lfloor", "rfloor", "lceil", "rceil", "emptyset"):
+        out.append((name, name, space))
+    elif name == "circ":
+        out.append(("degree", name, space))
+    elif name in ("begin", "end"):
+        env, pos = _braced(text, pos)
+        env = env.strip().rstrip("*")
+        out.append((name, env, space))
+        if name == "begin" and env == "array":  # skip the column spec
+            _, pos = _braced(text, pos)
+    elif name in _TEXT_COMMANDS:
+        content, pos = _braced(text, pos)
+        _text_content(content.strip(), out, space, policy)
+    elif name in _FONT_COMMANDS:
+        content, pos = _braced(text, pos)
+        content = content.strip()
+        if name == "mathbb" and content == "R":
+            out.append(("reals", content, space))
+        elif name == "operatorname":
+            out.append(("func", _FUNC_ALIASES.get(content, content), space))
+        elif name == "mathrm" and content == "e":
+            out.append(("const", "e", space))
+        elif name == "mathrm" and len(content) > 1 and content.isalpha() and out and out[-1][0] in ("num", "}"):
+            out.append(("word", content, space))
+        elif re.fullmatch(r"[A-Za-z]", content):
+            out.append(("id", content, space))
+        elif content and len(content) < 200 and not re.fullmatch(r"[A-Za-z]{2,}", content):
+            out.extend(tokenize(content, policy))  # \mathbf{15}, \mathrm{2x}: the content is maths
+        else:
+            out.append(("font", content, space))
+    elif name in ("cdots", "ldots", "dots", "dotsc", "dotsb", "vdots"):
+        raise ParseError("ellipsis")
+    elif name in ("and",):
+        out.append(("and", "and", space))
+    elif name == "quad" or name == "qquad":
+        out.append((",", ",", space))
+    elif name in ("$", "#", "_", "&"):
+        pass
+    else:
+        raise ParseError(f"unknown command \\{name}")
+    return pos
+
+
+def _text_content(content: str, out: list[Token], space: bool, policy: Policy) -> None:
+    bare = content.strip(" ,.")
+    if not bare:
+        if content.strip() == ",":
+            out.append((",", ",", space))
+        return
+    low = bare.lower()
+    if low in ("or", "and"):
+        out.append((low, low, space))
+        return
+    if low in ("infinity", "infinite", "inf"):
+        out.append(("const", "oo", space))
+        return
+    if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", bare):
+        out.append(("num", bare, space))
+        return
+    out.append(("word", content.strip(), space))
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], policy: Policy):
+        self.toks = tokens
+        self.pos = 0
+        self.policy = policy
+        self.depth = 0
+
+    # -- helpers ----------------------------------------------------------------
+    def peek(self, k: int = 0) -> str | None:
+        i = self.pos + k
+        return self.toks[i][0] if i < len(self.toks) else None
+
+    def next(self) -> Token:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        return tok
+
+    def expect(self, kind: str) -> Token:
+        if self.peek() != kind:
+            raise ParseError(f"expected {kind!r}, found {self.peek()!r}")
+        return self.next()
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TooDeep(f"nested more than {MAX_DEPTH} levels deep")
+
+    # -- grammar, lowest precedence first ---------------------------------------
+    def answer(self) -> Node:
+        if not self.toks:
+            raise ParseError("empty answer")
+        node = self.seq()
+        if self.pos != len(self.toks):
+            raise ParseError(f"unexpected {self.toks[self.pos][1]!r}")
+        return node
+
+    def seq(self) -> Node:
+        items = [self.alt()]
+        while self.peek() in (",", ";"):
+            self.next()
+            if self.peek() in ("and", "or"):  # "1, 2, and 3"
+                self.next()
+            if self.peek() in (None, ")", "]", "}", "rset", "rangle"):
+                break  # a trailing comma
+            items.append(self.alt())
+        return items[0] if len(items) == 1 else Group("", "", tuple(items))
+
+    def alt(self) -> Node:
+        items = [self.both()]
+        while self.peek() == "or":
+            self.next()
+            items.append(self.both())
+        return items[0] if len(items) == 1 else Alt(tuple(items))
+
+    def both(self) -> Node:
+        items = [self.relation()]
+        while self.peek() == "and":
+            self.next()
+            items.append(self.relation())
+        return items[0] if len(items) == 1 else Both(tuple(items))
+
+    def relation(self) -> Node:
+        first = self.unit(self.setexpr())
+        if self.peek() == "in":
+            self.next()
+            return Member(first, self.unit(self.setexpr()))
+        args = [first]
+        ops = []
+        while self.peek() == "rel":
+            ops.append(self.next()[1])
+            if self.peek() in (None, ",", ";"):
+                raise ParseError("relation without a right-hand side")
+            args.append(self.unit(self.setexpr()))
+        if not ops:
+            return first
+        if "~" in ops:  # "x = 1/3 \\approx 0.33": the exact value, with the approximation kept aside
+            cut = ops.index("~")
+            exact = args[0] if cut == 0 else Rel(tuple(ops[:cut]), tuple(args[: cut + 1]))
+            return Approx(exact, args[-1])
+        return Rel(tuple(ops), tuple(args))
+
+    def unit(self, node: Node) -> Node:
+        """Trailing unit words (`5 cm`, `5 \\text{ square units}`) become a Unit node."""
+        parts = []
+        while True:
+            k = self.peek()
+            if k == "word":
+                parts.append(self.next()[1])
+            elif k == "^" and parts and self.peek(1) == "num":
+                self.next()
+                parts.append("^" + self.next()[1])
+            elif k == "/" and parts and self.peek(1) in ("word", "id"):
+                self.next()
+                parts.append("/" + self.next()[1])
+            elif k == "id" and parts and self.toks[self.pos][1] in _SINGLE_LETTER_UNITS:
+                parts.append(self.next()[1])
+            else:
+                break
+        if not parts:
+            return node
+        if isinstance(node, Text):
+            return Text(" ".join([node.text, *parts]))
+        return Unit(node, " ".join(parts))
+
+    def setexpr(self) -> Node:
+        node = self.additive()
+        while self.peek() == "setop":
+            op = self.next()[1]
+            node = SetOp(op, (node, self.additive()))
+        return node
+
+    def additive(self) -> Node:
+        terms = [self.term()]
+        while self.peek() in ("+", "-", "pm"):
+            kind, value, _ = self.next()
+            right = self.term()
+            if kind == "+":
+                terms.append(right)
+            elif kind == "-":
+                terms.append(Neg(right))
+            else:
+                left = terms[0] if len(terms) == 1 else Add(tuple(terms))
+                terms = [Call("pm" if value == "pm" else "mp", (left, right))]
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+    def term(self) -> Node:
+        factors: list[Node] = [self.unary()]
+        while True:
+            k = self.peek()
+            if k in ("*", "/", ":"):
+                self.next()
+                right = self.unary()
+                if k == "*":
+                    factors.append(right)
+                else:
+                    left = factors[0] if len(factors) == 1 else Mul(tuple(factors))
+                    factors = [Div(left, right)]
+            elif k in _IMPLICIT_START:
+                factors.append(self.power())
+            else:
+                break
+        return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+    def unary(self) -> Node:
+        k = self.peek()
+        if k == "-":
+            self.next()
+            self.enter()
+            node = Neg(self.unary())
+            self.depth -= 1
+            return node
+        if k == "+":
+            self.next()
+            return self.unary()
+        if k == "pm":
+            value = self.next()[1]
+            return Call("pm" if value == "pm" else "mp", (Num(Fraction(0), "0"), self.unary()))
+        return self.power()
+
+    def power(self) -> Node:
+        self.enter()
+        base = self.postfix(self.primary())
+        if self.peek() == "^":
+            self.next()
+            exp = self.exponent()
+            base = self.postfix(Pow(base, exp))
+        self.depth -= 1
+        return base
+
+    def exponent(self) -> Node:
+        k = self.peek()
+        if k in ("-", "+"):
+            sign = self.next()[0]
+            self.enter()
+            inner = self.exponent()
+            self.depth -= 1
+            return Neg(inner) if sign == "-" else inner
+        if k == "{":
+            return self.group_arg()
+        if k == "num":
+            return self.number(self.next()[1])
+        return self.power()
+
+    def postfix(self, node: Node) -> Node:
+        while True:
+            k = self.peek()
+            if k == "!":
+                self.next()
+                node = Call("factorial", (node,))
+            elif k == "%":
+                self.next()
+                node = Unit(node, "percent")
+            elif k == "degree":
+                self.next()
+                node = Unit(node, "degree")
+            elif k == "'":
+                raise ParseError("primes are not supported")
+            else:
+                return node
+
+    def group_arg(self) -> Node:
+        """A command argument: a `{...}` group, or a single character/token as LaTeX reads it."""
+        k = self.peek()
+        if k == "{":
+            self.next()
+            self.enter()
+            node = self.seq()
+            self.expect("}")
+            self.depth -= 1
+            return node
+        if k == "num":
+            text = self.next()[1]
+            if len(text) > 1 and text[0].isdigit():  # \frac12 reads one digit at a time
+                self.toks.insert(self.pos, ("num", text[1:], False))
+                text = text[0]
+            return self.number(text)
+        if k == "id":
+            return self.primary()
+        if k in ("const", "frac", "sqrt", "binom", "font"):
+            return self.primary()
+        raise ParseError("missing argument")
+
+    def number(self, text: str) -> Node:
+        mantissa, _, exp = text.lower().partition("e")
+        value = Fraction(mantissa)
+        if exp:
+            if abs(int(exp)) > 400:  # evaluated later, under the size limits
+                return Mul((Num(value, mantissa), Pow(Num(Fraction(10), "10"), Num(Fraction(int(exp)), exp))))
+            value *= Fraction(10) ** int(exp)
+        return Num(value, text)
+
+    def primary(self) -> Node:
+        k = self.peek()
+        if k is None:
+            raise ParseError("unexpected end of answer")
+        kind, value, space = self.next()
+        if kind == "num":
+            node = self.number(value)
+            if self.policy.mixed_numbers and "." not in value and "e" not in value.lower():
+                mixed = self.mixed_fraction()
+                if mixed is not None:
+                    return Num(node.value + mixed, value + " " + str(mixed))
+            return node
+        if kind == "id":
+            return self.subscripted(value)
+        if kind == "const":
+            return Const(value)
+        if kind == "frac":
+            return Div(self.group_arg(), self.group_arg())
+        if kind == "binom":
+            return Call("binom", (self.group_arg(), self.group_arg()))
+        if kind == "sqrt":
+            if self.peek() == "[":
+                self.next()
+                index = self.additive()
+                self.expect("]")
+                return Call("root", (self.group_arg(), index))
+            return Call("sqrt", (self.group_arg(),))
+        if kind == "func":
+            return self.function(value)
+        if kind in ("(", "["):
+            return self.bracketed(kind)
+        if kind == "{":
+            self.enter()
+            inner = self.seq() if self.peek() != "}" else Group("{", "}", ())
+            self.expect("}")
+            self.depth -= 1
+            if isinstance(inner, Group) and inner.open == "":
+                return Group("{", "}", inner.items)
+            return inner
+        if kind == "lset":
+            self.enter()
+            inner = self.seq() if self.peek() != "rset" else None
+            self.expect("rset")
+            self.depth -= 1
+            if inner is None:
+                return Group("{", "}", ())
+            items = inner.items if isinstance(inner, Group) and inner.open == "" else (inner,)
+            return Group("{", "}", items)
+        if kind == "emptyset":
+            return Group("{", "}", ())
+        if kind == "reals":
+            return Group("(", ")", (Neg(INF), INF))
+        if kind == "langle":
+            inner = self.seq()
+            self.expect("rangle")
+            items = inner.items if isinstance(inner, Group) and inner.open == "" else (inner,)
+            return Group("<", ">", items)
+        if kind == "|":
+            self.enter()
+            inner = self.additive()
+            self.expect("|")
+            self.depth -= 1
+            return Call("abs", (inner,))
+        if kind in ("lfloor", "lceil"):
+            inner = self.additive()
+            self.expect("rfloor" if kind == "lfloor" else "rceil")
+            return Call("floor" if kind == "lfloor" else "ceiling", (inner,))
+        if kind == "begin":
+            return self.matrix(value)
+        if kind == "word":
+            words = [value]
+            while self.peek() in ("word", "id") and len(words) < 50:
+                words.append(self.next()[1])
+            return Text(" ".join(words))
+        if kind == "font":
+            raise ParseError(f"cannot read {value!r}")
+        raise ParseError(f"unexpected {value!r}")
+
+    def mixed_fraction(self) -> Fraction | None:
+        """The proper fraction after an integer (`2\\frac{1}{2}`, `2 1/2`), consumed; else None."""
+        t = self.toks
+        p = self.pos
+        num = den = None
+        end = p
+        if p < len(t) and t[p][0] == "frac":
+            if p + 6 < len(t) and [x[0] for x in t[p + 1 : p + 7]] == ["{", "num", "}", "{", "num", "}"]:
+                num, den, end = t[p + 2][1], t[p + 5][1], p + 7
+            elif p + 1 < len(t) and t[p + 1][0] == "num" and len(t[p + 1][1]) == 2:
+                num, den, end = t[p + 1][1][0], t[p + 1][1][1], p + 2
+        elif (
+            p + 2 < len(t)
+            and t[p][0] == "num"
+            and t[p][2]
+            and t[p + 1][0] == "/"
+            and t[p + 2][0] == "num"
+            and (p + 3 >= len(t) or t[p + 3][0] not in ("^", "num", "id", "(", "frac", "sqrt"))
+        ):
+            num, den, end = t[p][1], t[p + 2][1], p + 3
+        if num is None or not num.isdigit() or not den.isdigit():
+            return None
+        a, b = int(num), int(den)
+        if b == 0 or not (0 < a < b):
+            return None
+        if end < len(t) and t[end][0] in ("^", "num", "(", "id", "const", "frac", "sqrt") and not t[end][2]:
+            return None
+        self.pos = end
+        return Fraction(a, b)
+
+    def subscripted(self, name: str) -> Node:
+        if self.peek() == "_":
+            self.next()
+            if self.peek() == "{":
+                start = self.pos
+                self.group_arg()
+                sub = "".join(str(tok[1]) for tok in self.toks[start + 1 : self.pos - 1])
+            elif self.peek() in ("num", "id"):
+                sub = str(self.next()[1])
+                if self.toks[self.pos - 1][0] == "num" and len(sub) > 1:
+                    self.toks.insert(self.pos, ("num", sub[1:], False))
+                    sub = sub[0]
+            else:
+                raise ParseError("bad subscript")
+            return Sym(f"{name}_{sub}")
+        if name == "e":
+            return Const("e")
+        if name == "i" and self.policy.imaginary_unit:
+            return Const("i")
+        return Sym(name)
+
+    def function(self, name: str) -> Node:
+        power = None
+        base = None
+        for _ in range(2):
+            if self.peek() == "^":
+                self.next()
+                power = self.exponent()
+            elif self.peek() == "_":
+                self.next()
+                base = self.group_arg()
+        if self.peek() == "(":
+            self.next()
+            self.enter()
+            inner = self.seq()
+            self.expect(")")
+            self.depth -= 1
+            args = inner.items if isinstance(inner, Group) and inner.open == "" else (inner,)
+        elif self.peek() == "{":
+            args = (self.group_arg(),)
+        else:
+            factors = [self.power()]
+            while self.peek() in ("num", "id", "const", "frac", "sqrt"):
+                factors.append(self.power())
+            args = (factors[0] if len(factors) == 1 else Mul(tuple(factors)),)
+        if base is not None:
+            if name not in ("log",):
+                raise ParseError(f"subscript on {name}")
+            node: Node = Call("log", (args[0], base))
+        else:
+            node = Call(name, tuple(args))
+        return Pow(node, power) if power is not None else node
+
+    def bracketed(self, opener: str) -> Node:
+        self.enter()
+        if self.peek() in (")", "]"):
+            raise ParseError("empty brackets")
+        inner = self.seq()
+        closer = self.peek()
+        if closer not in (")", "]"):
+            raise ParseError(f"expected a closing bracket after {opener!r}")
+        self.next()
+        self.depth -= 1
+        if isinstance(inner, Group) and inner.open == "":
+            return Group(opener, closer, inner.items)
+        if opener == "(" and closer == ")":
+            return inner
+        if opener == "[" and closer == "]":
+            return inner
+        raise ParseError("mismatched brackets around a single item")
+
+    def matrix(self, env: str) -> Node:
+        if env not in _MATRIX_ENVS:
+            raise ParseError(f"environment {env!r} is not supported")
+        rows: list[tuple[Node, ...]] = []
+        row: list[Node] = []
+        while True:
+            k = self.peek()
+            if k is None:
+                raise ParseError(f"unterminated {env}")
+            if k == "end":
+                self.next()
+                break
+            if k == "rowsep":
+                self.next()
+                rows.append(tuple(row))
+                row = []
+                continue
+            if k == "colsep":
+                self.next()
+                continue
+            row.append(self.additive())
+        if row:
+            rows.append(tuple(row))
+        rows = [r for r in rows if r]
+        if not rows or len({len(r) for r in rows}) != 1:
+            raise ParseError("ragged or empty matrix")
+        node: Node = Matrix(tuple(rows))
+        if env in ("vmatrix", "Vmatrix"):
+            node = Call("det", (node,))
+        return node
+
+
+def parse(text: str, policy: Policy) -> Node:
+    """Parse a cleaned answer string into a node; raises ParseError when it is not readable."""
+    tokens = tokenize(text, policy)
+    if not tokens:
+        raise ParseError("empty answer")
+    return _Parser(tokens, policy).answer()
+
+
+_NUMBER_ONLY = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)")
+
+
+def parse_fast(text: str, policy: Policy) -> Node:
+    """`parse`, with a shortcut for plain integers and decimals."""
+    if _NUMBER_ONLY.fullmatch(text):
+        value = Fraction(text)
+        return Num(value, text) if value >= 0 or text[0] != "-" else Neg(Num(-value, text[1:]))
+    return parse(text, policy)
+
+
+__all__ = ["ParseError", "TooDeep", "parse", "parse_fast", "tokenize"]

@@ -1,0 +1,59 @@
+"""The comparison policies of the maths verifier, as one hashable settings object."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+PERCENT_POLICIES = ("flexible", "value", "ignore")
+DEGREE_POLICIES = ("flexible", "value", "ignore")
+UNIT_POLICIES = ("auto", "strip", "strict")
+ORDER_POLICIES = ("auto", "ordered", "unordered")
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How answers are read and compared.
+
+    rel_tol: relative tolerance for numeric comparison (0: exact; values within
+        `rel_tol * max(|a|, |b|)` are equal; never an absolute tolerance).
+    percent: "flexible" (50% equals 0.5 and 50), "value" (50% is 0.5 only), "ignore" (50% is 50).
+    degrees: "flexible" (30° equals 30 and pi/6), "value" (30° is pi/6 only), "ignore" (30° is 30).
+    units: "auto" (both sides with known units: converted with pint; otherwise units stripped),
+        "strip" (units always dropped), "strict" (units must be present on both or neither,
+        and convertible).
+    order: "auto" (tuples and brackets ordered; sets and bare lists unordered), "ordered", "unordered".
+    thousands: read `1,000` and `10{,}000` as thousands separators.
+    mixed_numbers: read `2\\frac{1}{2}` and `2 1/2` as 5/2.
+    imaginary_unit: read `i` as the imaginary unit.
+    match_gold_precision: a decimal gold with k decimals accepts any value that rounds to it.
+    vector_as_tuple: a one-row or one-column matrix equals a tuple of the same entries.
+    """
+
+    rel_tol: float = 0.0
+    percent: str = "flexible"
+    degrees: str = "flexible"
+    units: str = "auto"
+    order: str = "auto"
+    thousands: bool = True
+    mixed_numbers: bool = True
+    imaginary_unit: bool = True
+    match_gold_precision: bool = False
+    vector_as_tuple: bool = True
+
+    def __post_init__(self) -> None:
+        for name, allowed in (
+            ("percent", PERCENT_POLICIES),
+            ("degrees", DEGREE_POLICIES),
+            ("units", UNIT_POLICIES),
+            ("order", ORDER_POLICIES),
+        ):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        if not (0.0 <= float(self.rel_tol) < 1.0):
+            raise ValueError(f"rel_tol must be in [0, 1), got {self.rel_tol!r}")
+        object.__setattr__(self, "rel_tol", float(self.rel_tol))
+
+    def to_dict(self) -> dict:
+        """The settings as a plain dict."""
+        return asdict(self)

@@ -1,0 +1,353 @@
+"""The symbolic stage: answer nodes to sympy, and sympy comparisons. Imported only in worker processes."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from .compare import Interval, NotComparable
+from .exact import MAX_FACTORIAL, NotExact, TooLarge, Undefined, check_power_size, exact_value
+from .nodes import Add, Call, Const, Div, Matrix, Mul, Neg, Node, Num, Pow, Raw, Sym, Unit, has_decimal
+from .parser import ParseError
+from .policy import Policy
+
+CONSTANT_DIGITS = 60  # working precision for constants
+CONSTANT_TOL = 1e-30  # constants agreeing to 30 significant digits are equal (unless one is rational, one not)
+FUNCTION_TOL = 1e-20  # expressions agreeing to 20 digits at every sample point are equal
+MAX_SYMBOLIC_EXPONENT = 10_000
+# Sample values for variables: irrational-looking, of both signs, away from 0 and small integers.
+_POINTS = (
+    0.7390851332151607,
+    -1.3247179572447460,
+    2.2360679774997897,
+    -0.5772156649015329,
+    1.6180339887498949,
+    -2.7182818284590452,
+    0.3678794411714423,
+    3.3219280948873623,
+    -0.4142135623730950,
+    1.2020569031595943,
+)
+_SAMPLES = 6
+
+_FUNCS: dict[str, Any] = {
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "cot": sp.cot,
+    "sec": sp.sec,
+    "csc": sp.csc,
+    "arcsin": sp.asin,
+    "arccos": sp.acos,
+    "arctan": sp.atan,
+    "arccot": sp.acot,
+    "arcsec": sp.asec,
+    "arccsc": sp.acsc,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
+    "coth": sp.coth,
+    "exp": sp.exp,
+    "ln": sp.log,
+    "abs": sp.Abs,
+    "floor": sp.floor,
+    "ceiling": sp.ceiling,
+    "ceil": sp.ceiling,
+    "max": sp.Max,
+    "min": sp.Min,
+    "arg": sp.arg,
+}
+_CONSTS = {"pi": sp.pi, "e": sp.E, "i": sp.I, "oo": sp.oo}
+
+
+class SympyBackend:
+    """Symbolic comparisons with sympy under a policy (the `Backend` of compare.py)."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+
+    # -- conversion ----------------------------------------------------------------
+    def to_sympy(self, node: Node) -> Any:
+        """The sympy expression of a scalar node."""
+        t = type(node)
+        if t is Num:
+            v = node.value  # type: ignore[attr-defined]
+            return sp.Rational(v.numerator, v.denominator)
+        if t is Sym:
+            return sp.Symbol(node.name)  # type: ignore[attr-defined]
+        if t is Const:
+            return _CONSTS[node.name]  # type: ignore[attr-defined]
+        if t is Neg:
+            return -self.to_sympy(node.arg)  # type: ignore[attr-defined]
+        if t is Add:
+            return sp.Add(*[self.to_sympy(a) for a in node.args])  # type: ignore[attr-defined]
+        if t is Mul:
+            return sp.Mul(*[self.to_sympy(a) for a in node.args])  # type: ignore[attr-defined]
+        if t is Div:
+            den = self.to_sympy(node.den)  # type: ignore[attr-defined]
+            if den == 0:
+                raise Undefined("division by zero")
+            return self.to_sympy(node.num) / den  # type: ignore[attr-defined]
+        if t is Pow:
+            return self._power(node)  # type: ignore[arg-type]
+        if t is Call:
+            return self._call(node)  # type: ignore[arg-type]
+        if t is Unit:
+            value = self.to_sympy(node.arg)  # type: ignore[attr-defined]
+            if node.unit == "percent":  # type: ignore[attr-defined]
+                return value / 100
+            if node.unit == "degree":  # type: ignore[attr-defined]
+                return value * sp.pi / 180
+            return value
+        if t is Raw:
+            return node.obj  # type: ignore[attr-defined]
+        if t is Matrix:
+            return sp.Matrix([[self.to_sympy(x) for x in row] for row in node.rows])  # type: ignore[attr-defined]
+        raise NotComparable(f"{t.__name__} is not a single value")
+
+    def _power(self, node: Pow) -> Any:
+        exp_exact = _exact_or_none(node.exp)
+        base_exact = _exact_or_none(node.base)
+        if exp_exact is not None and base_exact is not None:
+            check_power_size(base_exact, exp_exact)
+        base = self.to_sympy(node.base)
+        exp = self.to_sympy(node.exp)
+        if exp_exact is not None and abs(exp_exact) > MAX_SYMBOLIC_EXPONENT and base_exact is None:
+            raise TooLarge(f"exponent {exp_exact} on a non-rational base")
+        if exp_exact is None and exp.is_number:
+            approx = _magnitude(exp)
+            if approx is not None and approx > MAX_SYMBOLIC_EXPONENT and base.is_number:
+                raise TooLarge("exponent too large")
+        return sp.Pow(base, exp)
+
+    def _call(self, node: Call) -> Any:
+        name = node.name
+        if name == "det" and node.args and isinstance(node.args[0], Matrix):
+            return self.to_sympy(node.args[0]).det()
+        args = [self.to_sympy(a) for a in node.args]
+        if name == "sqrt":
+            return sp.sqrt(args[0])
+        if name == "root":
+            x, n = args
+            if n.is_Integer and int(n) % 2 == 1 and x.is_number and x.is_negative:
+                return -sp.root(-x, n)
+            return sp.root(x, n)
+        if name == "log":
+            return sp.log(args[0], args[1]) if len(args) == 2 else sp.log(args[0])
+        if name == "log10":
+            return sp.log(args[0], 10)
+        if name == "factorial":
+            n = args[0]
+            if n.is_Integer and int(n) > MAX_FACTORIAL:
+                raise TooLarge(f"factorial of {n}")
+            return sp.factorial(n)
+        if name == "binom":
+            n = args[0]
+            if n.is_Integer and int(n) > 100_000:
+                raise TooLarge("binomial too large")
+            return sp.binomial(*args)
+        if name in ("gcd", "lcm"):
+            out = args[0]
+            for a in args[1:]:
+                out = sp.gcd(out, a) if name == "gcd" else sp.lcm(out, a)
+            return out
+        if name in ("pm", "mp"):
+            raise NotComparable("a ± inside an expression")
+        fn = _FUNCS.get(name)
+        if fn is None:
+            return sp.Function(name)(*args)
+        return fn(*args)
+
+    # -- comparisons ----------------------------------------------------------------
+    def equal(self, pred: Node, gold: Node) -> bool:
+        """Two scalar expressions are equal: exactly, numerically to high precision, or as functions."""
+        a = self.to_sympy(pred)
+        b = self.to_sympy(gold)
+        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+            return (
+                isinstance(a, sp.MatrixBase)
+                and isinstance(b, sp.MatrixBase)
+                and a.shape == b.shape
+                and (a - b).is_zero_matrix is True
+            )
+        if a == b:
+            return True
+        if a.has(sp.zoo, sp.nan) or b.has(sp.zoo, sp.nan):
+            return False
+        if a.has(sp.oo, -sp.oo) or b.has(sp.oo, -sp.oo):
+            return False
+        syms = a.free_symbols | b.free_symbols
+        if not syms:
+            return self._constants_equal(a, b, has_decimal(pred) or has_decimal(gold))
+        return self._functions_equal(a, b, sorted(syms, key=str))
+
+    def _constants_equal(self, a: Any, b: Any, decimal: bool) -> bool:
+        va, vb = _precise(a, CONSTANT_DIGITS), _precise(b, CONSTANT_DIGITS)
+        if va is None or vb is None:
+            return sp.simplify(a - b) == 0
+        tol = self.policy.rel_tol
+        if tol > 0 and _close(va, vb, tol):
+            return True
+        if not _close(va, vb, CONSTANT_TOL):
+            return False
+        # Numerically identical to 30 digits. A rational can still never equal an irrational.
+        ra, rb = a.is_rational, b.is_rational
+        if (ra is True and rb is False) or (ra is False and rb is True):
+            return False
+        if decimal and (ra is None or rb is None):
+            return sp.simplify(a - b) == 0
+        return True
+
+    def _functions_equal(self, a: Any, b: Any, syms: list) -> bool:
+        """Equal as functions: a difference at any sample point decides "no"; agreement at all says "yes"."""
+        diff = a - b
+        if diff == 0:
+            return True
+        tol = max(self.policy.rel_tol, FUNCTION_TOL)
+        agree = 0
+        for k in range(len(_POINTS)):
+            subs = {s: sp.Float(_POINTS[(k + 3 * j) % len(_POINTS)], 30) for j, s in enumerate(syms)}
+            va = _precise(a, 30, subs)
+            vb = _precise(b, 30, subs)
+            if va is None or vb is None:
+                continue
+            if not _close(va, vb, tol):
+                return False
+            agree += 1
+            if agree >= _SAMPLES:
+                return True
+        if agree >= 2:
+            return True
+        try:
+            if sp.count_ops(diff) < 60 and sp.expand(diff) == 0:
+                return True
+        except (TypeError, ValueError):
+            pass
+        return sp.simplify(diff) == 0
+
+    def proportional(self, a: Node, b: Node, positive: bool) -> bool:
+        """`a = k*b` for one constant k (k > 0 when `positive`): `a op 0` and `b op 0` are the same relation."""
+        A = sp.expand(self.to_sympy(a))
+        B = sp.expand(self.to_sympy(b))
+        if A == B:
+            return True
+        syms = sorted(A.free_symbols | B.free_symbols, key=str)
+        if not syms:
+            return False
+        ratios = []
+        for k in range(len(_POINTS)):
+            subs = {s: sp.Float(_POINTS[(k + 3 * j) % len(_POINTS)], 30) for j, s in enumerate(syms)}
+            va = _complex(A, 30, subs)
+            vb = _complex(B, 30, subs)
+            if va is None or vb is None or abs(vb) < 1e-12:
+                continue
+            ratios.append(va / vb)
+            if len(ratios) >= _SAMPLES:
+                break
+        if len(ratios) < 2:
+            return False
+        r0 = ratios[0]
+        if abs(r0) < 1e-12 or any(abs(r - r0) > 1e-9 * abs(r0) for r in ratios):
+            return False
+        if positive and not (abs(r0.imag) < 1e-12 and r0.real > 0):
+            return False
+        return True
+
+    def sets_equal(self, a: list[Interval], b: list[Interval]) -> bool:
+        """Two unions of intervals are the same set."""
+        return self._union(a) == self._union(b) or self._union(a).symmetric_difference(self._union(b)) == sp.EmptySet
+
+    def _union(self, ivs: list[Interval]) -> Any:
+        parts = []
+        for lo, hi, lc, hc in ivs:
+            parts.append(sp.Interval(self.to_sympy(lo), self.to_sympy(hi), left_open=not lc, right_open=not hc))
+        return sp.Union(*parts)
+
+    def units_equal(self, pv: Node, pu: str, gv: Node, gu: str) -> bool | None:
+        """Quantities with units compared after conversion (pint); None when a unit is not known."""
+        from .units import convert
+
+        a = _complex(self.to_sympy(pv), 30)
+        b = _complex(self.to_sympy(gv), 30)
+        if a is None or b is None or a.imag or b.imag:
+            return None
+        converted = convert(a.real, pu, gu)
+        if converted is None or converted is False:
+            return converted
+        return _close(complex(converted), b, max(self.policy.rel_tol, 1e-9))
+
+    def fallback_parse(self, text: str) -> Node:
+        """Parse with latex2sympy2_extended (answers our parser does not read); scalars only."""
+        try:
+            from latex2sympy2_extended.latex2sympy2 import ConversionConfig, latex2sympy
+        except ImportError as exc:
+            raise ParseError("latex2sympy2_extended is not installed") from exc
+
+        config = ConversionConfig(
+            interpret_as_mixed_fractions=self.policy.mixed_numbers,
+            interpret_simple_eq_as_assignment=False,
+            interpret_contains_as_eq=True,
+            lowercase_symbols=False,
+        )
+        expr = latex2sympy(text, conversion_config=config)
+        if not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixBase):
+            raise ParseError(f"fallback parser gave {type(expr).__name__}")
+        if self.policy.imaginary_unit:
+            expr = expr.subs(sp.Symbol("i"), sp.I)
+        return Raw(expr)
+
+
+def _exact_or_none(node: Node) -> Fraction | None:
+    try:
+        return exact_value(node)
+    except (NotExact, Undefined):
+        return None
+
+
+def _magnitude(expr: Any) -> float | None:
+    try:
+        return abs(float(sp.N(expr, 15)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _complex(expr: Any, digits: int, subs: dict | None = None) -> complex | None:
+    """The value as a Python complex; None when it is not a finite number."""
+    v = _precise(expr, digits, subs)
+    if v is None:
+        return None
+    try:
+        out = complex(float(v[0]), float(v[1]))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not (math.isfinite(out.real) and math.isfinite(out.imag)):
+        return None
+    return out
+
+
+def _precise(expr: Any, digits: int, subs: dict | None = None) -> tuple[Any, Any] | None:
+    """(real, imaginary) parts as sympy Floats of `digits` precision; None when not a finite number."""
+    try:
+        v = expr.evalf(digits, subs=subs) if subs else expr.evalf(digits)
+        re_, im_ = v.as_real_imag()
+        re_, im_ = sp.Float(re_, digits) if re_.is_Number else None, sp.Float(im_, digits) if im_.is_Number else None
+    except (TypeError, ValueError, OverflowError, AttributeError, ZeroDivisionError):
+        return None
+    if re_ is None or im_ is None or not (re_.is_finite and im_.is_finite):
+        return None
+    return re_, im_
+
+
+def _close(a: Any, b: Any, tol: float) -> bool:
+    """|a - b| <= tol * max(|a|, |b|) for complex numbers or (real, imaginary) pairs of Floats."""
+    if isinstance(a, complex) or isinstance(b, complex):
+        scale = max(abs(a), abs(b))
+        return scale == 0 or abs(a - b) <= tol * scale
+    diff = abs(a[0] - b[0]) + abs(a[1] - b[1])
+    scale = max(abs(a[0]) + abs(a[1]), abs(b[0]) + abs(b[1]))
+    if scale == 0:
+        return True
+    return bool(diff <= sp.Float(tol, 30) * scale)

@@ -1,0 +1,56 @@
+"""The task run in isolated worker processes: the full judgement with the sympy backend."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .compare import judge
+from .policy import Policy
+from .symbolic import SympyBackend
+
+# One pair per kind of symbolic work, judged once when the zygote imports this module: sympy's
+# lazily imported parts and first-use set-up then happen once, not in every forked worker.
+_WARM_UP = (
+    ("2\\sqrt{3}", "\\sqrt{12}"),
+    ("\\frac{\\pi}{2}", "90^\\circ"),
+    ("(x+1)^2", "x^2+2x+1"),
+    ("\\sin^2 x + \\cos^2 x", "1"),
+    ("\\log_2 8 + \\ln e", "4"),
+    ("3+4i", "(1+2i)^2+6"),
+    ("2y = 4x + 2", "y = 2x + 1"),
+    ("(\\sqrt{2}, 3]", "(2^{1/2}, 3]"),
+    ("\\begin{pmatrix} \\sqrt{2} & 1 \\end{pmatrix}", "\\begin{pmatrix} 2^{1/2} & 1 \\end{pmatrix}"),
+    ("\\binom{n}{2}", "\\frac{n(n-1)}{2}"),
+    ("\\arctan 1", "\\frac{\\pi}{4}"),
+    ("\\sum_{k=1}^{3} k", "6"),
+)
+
+
+@lru_cache(maxsize=16)
+def backend(policy: Policy) -> SympyBackend:
+    """The (cached) sympy backend for a policy."""
+    return SympyBackend(policy)
+
+
+def warm_up() -> None:
+    """Exercise every symbolic code path once (called at import, in the zygote)."""
+    try:  # the fallback parser, optional: without it unreadable answers are compared as text
+        import latex2sympy2_extended.latex2sympy2  # noqa: F401
+    except ImportError:
+        pass
+    for pred, gold in _WARM_UP:
+        judge_task(pred, gold, Policy())
+
+
+def judge_task(pred: str, gold: str, policy: Policy) -> tuple[bool | None, str, str]:
+    """Judge one pair with sympy; returns (equal or None, reason, stage)."""
+    try:
+        verdict = judge(pred, gold, policy, backend(policy))
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - sympy raises many kinds of errors on odd input
+        return None, f"symbolic comparison failed: {type(exc).__name__}: {str(exc)[:200]}", "error"
+    return verdict.equal, verdict.reason, verdict.stage
+
+
+warm_up()
