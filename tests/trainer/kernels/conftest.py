@@ -1,0 +1,61 @@
+"""Kernel tests: Triton's interpreter on the CPU (set before Triton is imported), compiled kernels on a GPU."""
+
+import importlib.util
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="the kernel tests need torch (pip install 'aha[train]')")
+
+if importlib.util.find_spec("triton") is None:
+    pytest.skip("the kernel tests need Triton (pip install 'aha[triton]')", allow_module_level=True)
+
+INTERPRET = not torch.cuda.is_available()
+if INTERPRET:
+    # Triton picks the interpreter when a kernel is decorated, i.e. when its module is imported: import them
+    # now under TRITON_INTERPRET=1, then put the variable back so that other test folders see this machine
+    # as it is (the fixture below sets it again for the tests here, which call available()).
+    _before = os.environ.get("TRITON_INTERPRET")
+    os.environ["TRITON_INTERPRET"] = "1"
+    import trainer.kernels.logprob_kernels  # noqa: E402,F401
+    import trainer.kernels.lora_kernels  # noqa: E402,F401
+
+    if _before is None:
+        del os.environ["TRITON_INTERPRET"]
+    else:
+        os.environ["TRITON_INTERPRET"] = _before
+
+
+@pytest.fixture(autouse=True)
+def _triton_interpreter(monkeypatch):
+    """On a machine without CUDA the kernels run in Triton's interpreter, and available() says so."""
+    if INTERPRET:
+        monkeypatch.setenv("TRITON_INTERPRET", "1")
+
+
+@pytest.fixture
+def device() -> str:
+    """Where the float32 kernel tests run: the GPU when there is one, else the CPU through the interpreter."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@pytest.fixture
+def gpu() -> str:
+    """The CUDA device for the bfloat16 sweep; skips elsewhere."""
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA GPU")
+    return "cuda"
+
+
+def _close_scaled(actual, expected, rel: float = 1e-4, atol: float = 1e-6) -> None:
+    """max |actual - expected| <= rel * max |expected| + atol (sums over big vocabularies reorder rounding)."""
+    assert actual.shape == expected.shape, (actual.shape, expected.shape)
+    diff = (actual.double() - expected.double()).abs().max().item() if actual.numel() else 0.0
+    scale = expected.double().abs().max().item() if expected.numel() else 0.0
+    assert diff <= rel * scale + atol, f"max diff {diff:.3g} > {rel} * {scale:.3g} + {atol}"
+
+
+@pytest.fixture
+def close_scaled():
+    """Compare tensors with a tolerance scaled to the largest expected magnitude."""
+    return _close_scaled
