@@ -1,0 +1,142 @@
+"""Benchmark the spelling and rules verifiers and the legal/medical plugins: rows/s and per-call latency.
+
+    python bench/domain_verifiers.py                 # single process, all verifiers
+    python bench/domain_verifiers.py --rows 20000 --workers 2
+
+Rows are built from the sample answers in examples/legal and examples/medical: each row gets random
+misspellings and shuffled sentences, so the spelling cache sees new words as it would in training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import time
+from pathlib import Path
+
+from verifiers import Registry, Sample, Scorer, load_reward, set_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_rows(domain: str) -> list[dict]:
+    path = ROOT / "examples" / domain / "answers.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    """Shuffle sentences inside the answer and misspell a few words by swapping two letters."""
+    words = text.split(" ")
+    for _ in range(rng.randint(0, 4)):
+        i = rng.randrange(len(words))
+        w = words[i]
+        if len(w) > 4 and w.isalpha():
+            j = rng.randrange(1, len(w) - 2)
+            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    return " ".join(words)
+
+
+def make_samples(domain: str, n: int, seed: int = 0) -> list[Sample]:
+    rng = random.Random(seed)
+    base = load_rows(domain)
+    out = []
+    for i in range(n):
+        row = dict(base[i % len(base)])
+        row["completion"] = mutate(row["completion"], rng)
+        out.append(Sample.from_row(row))
+    return out
+
+
+def words_300(seed: int) -> str:
+    """A realistic ~300-word answer (three medical answers joined), with a couple of typos."""
+    rng = random.Random(seed)
+    text = " ".join(r["completion"] for r in load_rows("medical")[:5])
+    return mutate(" ".join(text.split()[:300]), rng)
+
+
+def rate(verifier, samples: list[Sample]) -> float:
+    verifier.batch(samples[:50])  # warm up: dictionaries, pint, compiled patterns
+    start = time.perf_counter()
+    verifier.batch(samples)
+    return len(samples) / (time.perf_counter() - start)
+
+
+def latency_us(verifier, texts: list[str]) -> tuple[float, float, float]:
+    for t in texts[:20]:
+        verifier(t)
+    times = []
+    for t in texts:
+        start = time.perf_counter()
+        verifier(t)
+        times.append((time.perf_counter() - start) * 1e6)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.9) - 1], times[int(len(times) * 0.99) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5000, help="rows per single-process measurement")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the Scorer measurement")
+    parser.add_argument("--scorer-rows", type=int, default=20000)
+    parser.add_argument("--json", type=Path, help="also write the numbers here")
+    args = parser.parse_args()
+
+    set_registry(Registry.load())
+    legal = make_samples("legal", args.rows, seed=1)
+    medical = make_samples("medical", args.rows, seed=2)
+    results: dict[str, float | str] = {}
+
+    t0 = time.perf_counter()
+    spelling = load_reward("spelling")
+    spelling("warm up")
+    results["spelling: first use (dictionary load), s"] = round(time.perf_counter() - t0, 3)
+
+    texts = [words_300(i) for i in range(2000)]
+    med, p90, p99 = latency_us(spelling, texts)
+    results["spelling: 300-word answer, median us"] = round(med, 1)
+    results["spelling: 300-word answer, p90 us"] = round(p90, 1)
+    results["spelling: 300-word answer, p99 us"] = round(p99, 1)
+
+    cases = {
+        "spelling (legal answers)": ("spelling", legal),
+        "spelling (medical answers)": ("spelling", medical),
+        "rules, legal pack": ({"verifier": "rules", "params": {"packs": ["legal"]}}, legal),
+        "rules, medical pack": ({"verifier": "rules", "params": {"packs": ["medical"]}}, medical),
+        "legal_citation_format": ("legal_citation_format", legal),
+        "legal_grounding": ("legal_grounding", legal),
+        "legal_irac": ("legal_irac", legal),
+        "medical_dose_sanity": ("medical_dose_sanity", medical),
+        "medical_interactions": ("medical_interactions", medical),
+        "examples/legal/reward.toml (6 terms)": (ROOT / "examples/legal/reward.toml", legal),
+        "examples/medical/reward.toml (5 terms)": (ROOT / "examples/medical/reward.toml", medical),
+    }
+    for label, (spec, samples) in cases.items():
+        results[f"{label}, rows/s"] = round(rate(load_reward(spec), samples))
+
+    for domain, samples in (("legal", legal), ("medical", medical)):
+        big = (samples * (args.scorer_rows // len(samples) + 1))[: args.scorer_rows]
+        with Scorer(ROOT / f"examples/{domain}/reward.toml", workers=args.workers, chunk_size=500) as scorer:
+            scorer.score(big[:1000])
+            start = time.perf_counter()
+            scorer.score(big)
+            results[f"Scorer, {domain} reward, {args.workers} workers, rows/s"] = round(
+                len(big) / (time.perf_counter() - start)
+            )
+
+    results["load average during the run (1 min)"] = round(os.getloadavg()[0], 2)
+    results["machine"] = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    width = max(len(k) for k in results)
+    for k, v in results.items():
+        print(f"{k:<{width}}  {v}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

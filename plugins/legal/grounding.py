@@ -1,0 +1,87 @@
+"""The `legal_grounding` verifier: every authority the answer cites appears in the sources given with the prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers import Result, Sample, Verifier
+from verifiers.rules import fired_record, source_texts
+from verifiers.rules.citation_rule import normalise
+
+from .citations import case_names, find_citations
+
+
+class Grounding(Verifier):
+    """Every case, statute and case name cited appears in the prompt's sources (no invented authorities)."""
+
+    name = "legal_grounding"
+
+    def __init__(self, sources_key: str = "sources", check_case_names: bool = True, min_citations: int = 0):
+        if min_citations < 0:
+            raise ValueError("min_citations must be >= 0")
+        self.sources_key = sources_key
+        self.check_case_names = check_case_names
+        self.min_citations = min_citations
+
+    def params(self) -> dict[str, Any]:
+        """Settings, for repr."""
+        return {"sources_key": self.sources_key, "check_case_names": self.check_case_names}
+
+    def check(self, sample: Sample) -> Result:
+        """Match citations by (volume, reporter, page) or (title, code, section); case names by their parties."""
+        sources = source_texts(sample, self.sources_key)
+        if sources is None:
+            return self.unverifiable(f"no sources: give metadata '{self.sources_key}' or a prompt that contains them")
+        source_text = "\n".join(sources)
+        source_cites = find_citations(source_text)
+        keys = {c.key for c in source_cites}
+        volumes = {(c.key[0], c.key[1]) for c in source_cites if c.kind == "case"}
+        names = {(a, b) for a, b, _, _ in case_names(source_text)}
+        normed = normalise(source_text)
+        items: list[tuple[str, str, list[int], bool]] = []
+        for c in find_citations(sample.text):
+            if c.kind == "short_case":
+                ok = c.key in volumes
+            elif c.key[0] == "?":
+                ok = normalise(c.text) in normed
+            else:
+                ok = c.key in keys
+            items.append(("citation", c.text, [c.start, c.end], ok))
+        if self.check_case_names:
+            for left, right, start, end in case_names(sample.text):
+                items.append(("case_name", sample.text[start:end], [start, end], (left, right) in names))
+        details: dict[str, Any] = {
+            "checked": [{"kind": k, "text": t, "span": s, "grounded": ok} for k, t, s, ok in items[:200]],
+            "sources": len(sources),
+        }
+        bad = [i for i in items if not i[3]]
+        details["fired"] = [
+            fired_record(
+                f"legal.grounding.ungrounded_{kind}",
+                "Cite only authorities that appear in the sources.",
+                span=span,
+                kind="ungrounded",
+                detail=f"{text!r} is not in the sources",
+            )
+            for kind, text, span, _ in bad
+        ]
+        n_cites = sum(1 for i in items if i[0] == "citation")
+        if n_cites < self.min_citations:
+            details["fired"].append(
+                fired_record(
+                    "legal.grounding.too_few",
+                    "Cite the sources that support the answer.",
+                    kind="too_few",
+                    detail=f"{n_cites} citation(s), need {self.min_citations}",
+                )
+            )
+            return self.failed(f"{n_cites} citation(s), need at least {self.min_citations}", **details)
+        if not items:
+            return self.passed("no citations or case names to ground", **details)
+        score = (len(items) - len(bad)) / len(items)
+        if not bad:
+            return self.passed(f"all {len(items)} authorities appear in the sources", score=score, **details)
+        listed = ", ".join(repr(t) for _, t, _, _ in bad[:10])
+        return self.failed(
+            f"{len(bad)} of {len(items)} authorities not in the sources: {listed}", score=score, **details
+        )

@@ -1,0 +1,209 @@
+"""The legal plugin: citation format, grounding in sources, IRAC, and the legal rule pack."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugins.legal.citations import find_citations
+from plugins.legal.format_check import CitationFormat
+from plugins.legal.grounding import Grounding
+from plugins.legal.irac import Irac
+from verifiers import Sample, Status
+from verifiers.rules import Rules
+
+
+def problems(text: str) -> list[list[str]]:
+    return [[p.code for p in c.problems] for c in find_citations(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Roe v. Wade, 410 U.S. 113 (1973)", [[]]),
+        ("Roe v. Wade, 410 U.S. 113, 153-54 (1973)", [[]]),
+        ("Bell Atl. Corp. v. Twombly, 550 U.S. 544, 570 (2007)", [[]]),
+        ("United States v. Lopez, 514 U.S. 549 (1995); 115 S. Ct. 1624 (1995)", [[], []]),
+        ("Smith v. Jones, 123 F.3d 456 (9th Cir. 1997)", [[]]),
+        ("Doe v. Roe, 55 F. Supp. 2d 10 (S.D.N.Y. 1999)", [[]]),
+        ("Ortiz v. Ford, 4 F.4th 12 (D.C. Cir. 2021)", [[]]),
+        ("In re Smith, 300 B.R. 9 (Bankr. D. Del. 2003)", [[]]),
+        ("People v. Lee, 50 P.3d 100 (Cal. 2002)", [[]]),
+        ("42 U.S.C. § 1983", [[]]),
+        ("29 C.F.R. § 1910.1200", [[]]),
+        ("18 U.S.C. §§ 1030-1031", [[]]),
+        ("505 US 833 (1992)", [["reporter_form"]]),
+        ("123 F. 3d 456 (9th Cir. 1997)", [["reporter_form"]]),
+        ("410 U.S. 113", [["missing_year"]]),
+        ("123 F.3d 456 (1997)", [["missing_court"]]),
+        ("123 F.3d 456 (9th Cir. 1985)", [["year_outside_series"]]),
+        ("12 F.2d 3 (2d Cir. 2005)", [["year_outside_series"]]),
+        ("300 A.2d 1 (1975)", [["missing_court"]]),
+        ("100 S. Ct. 2000 (U.S. 1980)", [["court_not_needed"]]),
+        ("410 U.S. 113 (2973)", [["bad_year"]]),
+        ("12 Foo. Rptr. 99 (1999)", [["unknown_reporter"]]),
+        ("42 USC 1983", [["code_form", "missing_section_sign"]]),
+        ("42 U.S.C. section 1983", [["section_word"]]),
+        ("18 U.S.C. §1030(a)(2)", [["section_spacing"]]),
+        ("99 U.S.C. § 5", [["bad_title"]]),
+        ("410 U.S. at 153", [["short_form_first"]]),
+        ("410 U.S. 113 (1973). Later: 410 U.S. at 153.", [[], []]),
+        ("In 2019 Congress passed 3 laws and 5 Sec. 3 was amended.", []),
+    ],
+)
+def test_citation_forms(text, expected):
+    assert problems(text) == expected
+
+
+def test_citation_format_verifier_scores_the_clean_share():
+    v = CitationFormat()
+    good = v("The Court in Roe v. Wade, 410 U.S. 113 (1973), and 42 U.S.C. § 1983 both apply.")
+    assert good.status is Status.PASSED and good.score == 1.0 and good.details["fired"] == []
+    text = "See Roe v. Wade, 410 U.S. 113 (1973), and 42 USC 1983."
+    bad = v(text)
+    assert bad.status is Status.FAILED and bad.score == 0.5
+    ids = {f["id"]: f for f in bad.details["fired"]}
+    assert set(ids) == {"legal.citation.code_form", "legal.citation.missing_section_sign"}
+    assert ids["legal.citation.code_form"]["severity"] == "warning"
+    assert ids["legal.citation.missing_section_sign"]["severity"] == "error"
+    assert text[slice(*ids["legal.citation.code_form"]["span"])] == "42 USC 1983"
+    assert v("No authorities here.").status is Status.PASSED
+    required = CitationFormat(require_citation=True)("No authorities here.")
+    assert required.status is Status.FAILED and required.details["fired"][0]["id"] == "legal.citation.none"
+
+
+SOURCES = [
+    {"citation": "42 U.S.C. § 1983", "text": "Every person who, under color of any statute ..."},
+    {"citation": "Monroe v. Pape, 365 U.S. 167 (1961)", "text": "color of state law"},
+    "Harlow v. Fitzgerald, 457 U.S. 800 (1982): qualified immunity.",
+]
+
+
+def test_grounding_accepts_cited_sources_and_flags_invented_ones():
+    g = Grounding()
+    ok = g(
+        Sample(
+            completion="Under 42 U.S.C. § 1983 and Monroe v. Pape, 365 U.S. 167, 172 (1961), the officer is liable; "
+            "see 365 U.S. at 180 and Harlow v. Fitzgerald.",
+            metadata={"sources": SOURCES},
+        )
+    )
+    assert ok.status is Status.PASSED, ok.reason
+    assert ok.score == 1.0
+    text = "See Brandt v. Colvin, 512 U.S. 201 (1994), and 42 U.S.C. § 1985."
+    bad = g(Sample(completion=text, metadata={"sources": SOURCES}))
+    assert bad.status is Status.FAILED and bad.score == 0.0
+    assert {text[slice(*f["span"])] for f in bad.details["fired"]} == {
+        "512 U.S. 201 (1994)",
+        "42 U.S.C. § 1985",
+        "Brandt v. Colvin",
+    }
+    assert {f["id"] for f in bad.details["fired"]} == {
+        "legal.grounding.ungrounded_citation",
+        "legal.grounding.ungrounded_case_name",
+    }
+
+
+def test_grounding_matches_citations_however_they_are_written():
+    g = Grounding(check_case_names=False)
+    r = g(Sample(completion="Under 42 USC 1983 and 365 US 167 ...", metadata={"sources": SOURCES}))
+    assert r.status is Status.PASSED
+
+
+def test_grounding_uses_the_prompt_when_there_is_no_sources_field():
+    g = Grounding()
+    prompt = "Sources: Miranda v. Arizona, 384 U.S. 436 (1966).\nQuestion: was the confession admissible?"
+    assert g(Sample(completion="Miranda v. Arizona, 384 U.S. 436 (1966) controls.", prompt=prompt)).passed
+    assert not g(Sample(completion="Dickerson v. United States, 530 U.S. 428 (2000).", prompt=prompt)).passed
+    unverifiable = g(Sample(completion="Miranda v. Arizona, 384 U.S. 436 (1966)."))
+    assert unverifiable.status is Status.UNVERIFIABLE and "no sources" in unverifiable.reason
+
+
+def test_grounding_min_citations():
+    r = Grounding(min_citations=1)(Sample(completion="The officer is liable.", metadata={"sources": SOURCES}))
+    assert r.status is Status.FAILED and r.details["fired"][0]["id"] == "legal.grounding.too_few"
+    with pytest.raises(ValueError):
+        Grounding(min_citations=-1)
+
+
+IRAC = """<think>plan</think>
+<answer>**Issue:** Whether the officer is liable for an arrest without probable cause.
+
+**Rule:** 42 U.S.C. § 1983 imposes liability on persons acting under color of state law.
+
+**Application:** The officer was on duty and used police powers to detain her overnight.
+
+**Conclusion:** The officer is likely liable for damages under the statute.</answer>"""
+
+
+def test_irac_full_partial_and_out_of_order():
+    v = Irac()
+    full = v(IRAC)
+    assert full.status is Status.PASSED and full.score == 1.0
+    assert full.details["found"] == ["Issue", "Rule", "Application", "Conclusion"]
+    no_rule = v(
+        IRAC.replace("**Rule:** 42 U.S.C. § 1983 imposes liability on persons acting under color of state law.\n", "")
+    )
+    assert no_rule.score == pytest.approx(0.75) and "missing Rule" in no_rule.reason
+    swapped = (
+        IRAC.replace("**Issue:**", "**TMP:**")
+        .replace("**Conclusion:**", "**Issue:**")
+        .replace("**TMP:**", "**Conclusion:**")
+    )
+    out_of_order = v(swapped)
+    assert out_of_order.score == pytest.approx(0.75)
+    assert out_of_order.details["fired"][0]["kind"] == "out_of_order"
+    headings = (
+        "## Question Presented\nWhether the statute applies here at all.\n## Governing Law\nSection 1983 applies to state actors.\n"
+        "## Analysis\nThe officer is a state actor on duty.\n## Holding\nThe claim can proceed to trial."
+    )
+    assert v(headings).score == 1.0
+    assert v("The issue is whether the rule applies; in conclusion it does.").score == 0.0
+    thin = v(IRAC.replace("Whether the officer is liable for an arrest without probable cause.", "Liability."))
+    assert "Issue (empty)" in thin.reason
+
+
+def test_irac_custom_synonyms():
+    text = (
+        "Facts and Issue: whether a contract was formed here.\nRule: offer and acceptance are required.\n"
+        "Reasoning: an offer was accepted by the reply email.\nConclusion: a contract was formed between them."
+    )
+    assert Irac()(text).score < 1.0
+    assert (
+        Irac(synonyms={"Application": ["Application", "Reasoning"]})(text.replace("Facts and Issue", "Issue")).score
+        == 1.0
+    )
+    with pytest.raises(ValueError):
+        Irac(synonyms={"Facts": ["Facts"]})
+
+
+def test_legal_rule_pack(aha_registry):
+    aha_registry.add_plugin("plugins.legal", "legal")
+    rules = Rules(packs=["legal"])
+    assert {r.id for r in rules.ruleset.rules} >= {
+        "legal.no-guaranteed-outcome",
+        "legal.advice-disclaimer",
+        "legal.irac",
+    }
+    sample = Sample(
+        completion=IRAC.replace("likely liable", "definitely liable; you will definitely win, so you should sue"),
+        metadata={"sources": SOURCES},
+    )
+    r = rules(sample)
+    fired = {f["id"] for f in r.details["fired"]}
+    assert fired == {"legal.no-guaranteed-outcome", "legal.advice-disclaimer"}
+    good = rules(Sample(completion=IRAC, metadata={"sources": SOURCES}))
+    assert good.status is Status.PASSED and good.score == 1.0
+    caveat = rules(
+        Sample(
+            completion=IRAC.replace("state law", "law") + "\nThe statute of limitations is two years.",
+            metadata={"sources": SOURCES},
+        )
+    )
+    assert {f["id"] for f in caveat.details["fired"]} == {"legal.jurisdiction-caveat"}
+
+
+def test_adversarial_text_for_legal_verifiers():
+    junk = "".join(chr(c) for c in range(32, 3000, 3)) * 30 + "410 U.S. 113 (1973) " * 2000 + "\x00\ufffd"
+    for v in (CitationFormat(), Grounding(), Irac()):
+        r = v(Sample(completion=junk, metadata={"sources": ["410 U.S. 113 (1973)"]}))
+        assert r.status in (Status.PASSED, Status.FAILED), r.reason
