@@ -1,0 +1,149 @@
+"""Atomic checkpoints: trained weights (peft adapter or full model) plus optimiser, scheduler, RNG and data state."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from .model_loading import LoadedModel, save_trainable
+
+PREFIX = "checkpoint-"
+STATE_FILE = "trainer_state.pt"
+SUMMARY_FILE = "trainer_state.json"
+_NAME = re.compile(rf"^{PREFIX}(\d+)$")
+
+
+def checkpoint_dirs(run_dir: str | Path) -> list[tuple[int, Path]]:
+    """Complete checkpoints of a run, oldest first."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        return []
+    out = []
+    for p in run_dir.iterdir():
+        m = _NAME.match(p.name)
+        if m and p.is_dir() and (p / STATE_FILE).is_file():
+            out.append((int(m.group(1)), p))
+    return sorted(out)
+
+
+def latest_checkpoint(run_dir: str | Path) -> tuple[int, Path] | None:
+    """(step, folder) of the newest complete checkpoint, or None."""
+    found = checkpoint_dirs(run_dir)
+    return found[-1] if found else None
+
+
+def remove_stale_temporaries(run_dir: str | Path) -> None:
+    """Delete half-written checkpoint folders left by a killed run."""
+    run_dir = Path(run_dir)
+    if run_dir.is_dir():
+        for p in run_dir.glob(f".tmp-{PREFIX}*"):
+            shutil.rmtree(p, ignore_errors=True)
+        for p in run_dir.glob(f".old-{PREFIX}*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def rng_state() -> dict[str, Any]:
+    """The state of every RNG the trainer touches (Python, NumPy, torch CPU and CUDA)."""
+    import numpy as np
+    import torch
+
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state: dict[str, Any] = {
+        "python": random.getstate(),
+        "numpy": [kind, keys.tolist(), pos, has_gauss, cached],
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore RNGs saved by `rng_state`."""
+    import numpy as np
+    import torch
+
+    py = state["python"]
+    random.setstate((py[0], tuple(py[1]), py[2]))
+    kind, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(
+    run_dir: str | Path,
+    step: int,
+    loaded: LoadedModel,
+    optimizer: Any,
+    scheduler: Any,
+    extra: dict[str, Any],
+    keep_last: int = 0,
+) -> Path:
+    """Write RUN_DIR/checkpoint-STEP atomically (temporary folder, then rename) and prune old ones."""
+    import torch
+
+    run_dir = Path(run_dir)
+    final = run_dir / f"{PREFIX}{step:06d}"
+    tmp = run_dir / f".tmp-{PREFIX}{step:06d}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    save_trainable(loaded, tmp)
+    state = {
+        "step": step,
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "rng": rng_state(),
+        **extra,
+    }
+    torch.save(state, tmp / STATE_FILE)
+    summary = {"step": step, **{k: v for k, v in extra.items() if isinstance(v, (int, float, str, dict, list))}}
+    (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    _fsync_files(tmp)
+    _fsync_dir(tmp)
+    if final.exists():
+        old = run_dir / f".old-{PREFIX}{step:06d}-{os.getpid()}"
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+    _fsync_dir(run_dir)
+    if keep_last > 0:
+        for _, p in checkpoint_dirs(run_dir)[:-keep_last]:
+            shutil.rmtree(p, ignore_errors=True)
+    return final
+
+
+def load_state(checkpoint: str | Path) -> dict[str, Any]:
+    """The trainer state saved in a checkpoint folder."""
+    import torch
+
+    return torch.load(Path(checkpoint) / STATE_FILE, map_location="cpu", weights_only=True)
+
+
+def _fsync_files(path: Path) -> None:
+    for f in path.iterdir():
+        if f.is_file():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,301 @@
+"""Prompt datasets: loading JSONL, Parquet or saved `datasets` folders, checking rows, rendering prompts."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import DEMO, DataConfig
+
+
+class DataError(ValueError):
+    """A dataset that cannot be used; the message names the file and the line or row."""
+
+
+@dataclass
+class Row:
+    """One dataset row and where it came from (for error messages)."""
+
+    data: dict[str, Any]
+    where: str
+
+
+@dataclass
+class PromptExample:
+    """A rendered prompt ready for rollouts: its tokens, its gold answer and the row's other columns."""
+
+    prompt: str | list[dict[str, Any]]
+    prompt_text: str
+    prompt_ids: list[int]
+    answer: Any
+    metadata: dict[str, Any]
+    where: str
+
+
+@dataclass
+class PromptDataset:
+    """Rendered prompts of one split, plus what was skipped while rendering."""
+
+    examples: list[PromptExample]
+    source: str
+    skipped_long: int = 0
+    skipped_where: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+
+def resolve_data_path(path: str, split: str) -> str:
+    """The real path of a dataset option ('demo' maps to the bundled task's split)."""
+    if path != DEMO:
+        return path
+    from .demo import demo_dataset_paths
+
+    try:
+        paths = demo_dataset_paths()
+    except FileNotFoundError as exc:
+        raise DataError(f"the demo dataset: {exc}") from None
+    key = "eval" if split in ("eval", "test", "validation") else "train"
+    return str(paths[key])
+
+
+def load_rows(path: str | Path, split: str = "train", limit: int | None = None) -> list[Row]:
+    """Rows of a JSONL file, a Parquet file, or a `datasets` folder saved with save_to_disk."""
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"dataset not found: {p}")
+    if p.is_dir():
+        return _load_saved_dataset(p, split, limit)
+    suffix = p.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return _load_parquet(p, limit)
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        return _load_jsonl(p, limit)
+    raise DataError(f"{p}: unsupported dataset format '{suffix}' (use .jsonl, .parquet or a save_to_disk folder)")
+
+
+def _load_jsonl(p: Path, limit: int | None) -> list[Row]:
+    rows: list[Row] = []
+    with p.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+            if not isinstance(data, dict):
+                raise DataError(f"{p}:{lineno}: each line must be a JSON object, got {type(data).__name__}")
+            rows.append(Row(data, f"{p}:{lineno}"))
+            if limit is not None and len(rows) >= limit:
+                break
+    if not rows:
+        raise DataError(f"{p}: no rows")
+    return rows
+
+
+def _load_parquet(p: Path, limit: int | None) -> list[Row]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataError(f"{p}: reading Parquet needs pyarrow (pip install 'aha[data]')") from None
+    try:
+        table = pq.read_table(p)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a data error with the reason
+        raise DataError(f"{p}: cannot read Parquet: {exc}") from None
+    if limit is not None:
+        table = table.slice(0, limit)
+    rows = [Row(d, f"{p} row {i}") for i, d in enumerate(table.to_pylist())]
+    if not rows:
+        raise DataError(f"{p}: no rows")
+    return rows
+
+
+def _load_saved_dataset(p: Path, split: str, limit: int | None) -> list[Row]:
+    try:
+        import datasets
+    except ImportError:
+        raise DataError(f"{p}: reading a saved dataset folder needs `datasets` (pip install 'aha[data]')") from None
+    try:
+        ds = datasets.load_from_disk(str(p))
+    except Exception as exc:  # noqa: BLE001
+        raise DataError(f"{p}: not a folder written by datasets' save_to_disk: {exc}") from None
+    if isinstance(ds, datasets.DatasetDict):
+        if split not in ds:
+            raise DataError(f"{p}: no split '{split}' (splits: {', '.join(ds)}); set data.train_split/eval_split")
+        ds = ds[split]
+    n = len(ds) if limit is None else min(limit, len(ds))
+    rows = [Row(ds[i], f"{p} row {i}") for i in range(n)]
+    if not rows:
+        raise DataError(f"{p}: no rows")
+    return rows
+
+
+def template_fields(template: str) -> list[str]:
+    """The {field} names a prompt template uses."""
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    return [n.split(".")[0].split("[")[0] for n in names]
+
+
+def check_rows(rows: Sequence[Row], cfg: DataConfig) -> None:
+    """Raise DataError naming the first bad rows (missing or ill-typed prompt/answer/template columns)."""
+    problems: list[str] = []
+    fields = set(template_fields(cfg.prompt_template))
+    for row in rows:
+        d = row.data
+        prompt = d.get(cfg.prompt_column)
+        if cfg.prompt_column not in d:
+            problems.append(f"{row.where}: missing the prompt column '{cfg.prompt_column}' (data.prompt_column)")
+        elif isinstance(prompt, list):
+            if not prompt or not all(isinstance(m, dict) and "role" in m and "content" in m for m in prompt):
+                problems.append(
+                    f"{row.where}: '{cfg.prompt_column}' is a list but not chat messages "
+                    "(each needs 'role' and 'content')"
+                )
+            elif not cfg.chat_template:
+                problems.append(
+                    f"{row.where}: '{cfg.prompt_column}' holds chat messages; set data.chat_template = true"
+                )
+        elif not isinstance(prompt, str) or not prompt.strip():
+            problems.append(
+                f"{row.where}: '{cfg.prompt_column}' must be a non-empty string or chat messages, got {prompt!r}"
+            )
+        if cfg.answer_column and cfg.answer_column not in d:
+            problems.append(f"{row.where}: missing the answer column '{cfg.answer_column}' (data.answer_column)")
+        missing = sorted(f for f in fields if f not in d)
+        if missing and not isinstance(prompt, list):
+            problems.append(
+                f"{row.where}: data.prompt_template uses {', '.join('{' + m + '}' for m in missing)}, "
+                "which the row does not have"
+            )
+        if len(problems) >= 5:
+            break
+    if problems:
+        raise DataError("bad dataset rows:\n  " + "\n  ".join(problems))
+
+
+def render_prompt(row: Row, cfg: DataConfig, tokenizer: Any) -> tuple[str | list[dict[str, Any]], str]:
+    """(the prompt as given to the reward, the exact text fed to the model) for one row."""
+    raw = row.data[cfg.prompt_column]
+    if isinstance(raw, list):
+        messages = [dict(m) for m in raw]
+        if cfg.system_prompt and not any(m.get("role") == "system" for m in messages):
+            messages.insert(0, {"role": "system", "content": cfg.system_prompt})
+        return raw, _apply_chat_template(tokenizer, messages, row.where)
+    try:
+        text = cfg.prompt_template.format_map(row.data)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise DataError(f"{row.where}: cannot fill data.prompt_template: {exc!r}") from None
+    if not cfg.chat_template:
+        return text, text
+    messages = [{"role": "user", "content": text}]
+    if cfg.system_prompt:
+        messages.insert(0, {"role": "system", "content": cfg.system_prompt})
+    return text, _apply_chat_template(tokenizer, messages, row.where)
+
+
+def _apply_chat_template(tokenizer: Any, messages: list[dict[str, Any]], where: str) -> str:
+    if not getattr(tokenizer, "chat_template", None):
+        raise DataError(
+            f"{where}: data.chat_template is true but the tokenizer has no chat template; "
+            "use data.prompt_template instead"
+        )
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
+def build_prompt_dataset(
+    rows: Sequence[Row], cfg: DataConfig, tokenizer: Any, max_prompt_length: int, source: str
+) -> PromptDataset:
+    """Check, render and tokenise every row; long prompts are skipped, truncated or an error (data.long_prompts)."""
+    check_rows(rows, cfg)
+    out = PromptDataset([], source)
+    used = {cfg.prompt_column, cfg.answer_column}
+    add_special = not cfg.chat_template
+    for row in rows:
+        prompt, text = render_prompt(row, cfg, tokenizer)
+        ids = tokenizer(text, add_special_tokens=add_special)["input_ids"]
+        if not ids:
+            raise DataError(f"{row.where}: the prompt tokenises to nothing")
+        if len(ids) > max_prompt_length:
+            if cfg.long_prompts == "error":
+                raise DataError(
+                    f"{row.where}: prompt has {len(ids)} tokens, more than generation.max_prompt_length "
+                    f"= {max_prompt_length} (or set data.long_prompts = 'skip' / 'truncate')"
+                )
+            if cfg.long_prompts == "skip":
+                out.skipped_long += 1
+                if len(out.skipped_where) < 5:
+                    out.skipped_where.append(row.where)
+                continue
+            ids = ids[-max_prompt_length:]
+        metadata = {k: v for k, v in row.data.items() if k not in used}
+        out.examples.append(
+            PromptExample(prompt, text, list(ids), row.data.get(cfg.answer_column), metadata, row.where)
+        )
+    if not out.examples:
+        raise DataError(
+            f"{source}: no usable prompts (all {out.skipped_long} are longer than generation.max_prompt_length "
+            f"= {max_prompt_length}; raise it or set data.long_prompts = 'truncate')"
+        )
+    return out
+
+
+def load_prompt_dataset(
+    path: str, split: str, cfg: DataConfig, tokenizer: Any, max_prompt_length: int, limit: int | None
+) -> PromptDataset:
+    """Load, check and render one split."""
+    real = resolve_data_path(path, split)
+    rows = load_rows(real, split, limit)
+    return build_prompt_dataset(rows, cfg, tokenizer, max_prompt_length, real)
+
+
+class DataCursor:
+    """Where training is in the data: epoch and position in the epoch's (seeded) order."""
+
+    def __init__(self, size: int, seed: int, shuffle: bool):
+        if size < 1:
+            raise ValueError("empty dataset")
+        self.size = size
+        self.seed = seed
+        self.shuffle = shuffle
+        self.epoch = 0
+        self.position = 0
+        self._order = self._make_order(0)
+
+    def _make_order(self, epoch: int) -> list[int]:
+        order = list(range(self.size))
+        if self.shuffle:
+            random.Random(f"{self.seed}:{epoch}").shuffle(order)
+        return order
+
+    def take(self, n: int) -> list[int]:
+        """The next n example indices (wrapping into new epochs)."""
+        out = []
+        while len(out) < n:
+            if self.position >= self.size:
+                self.epoch += 1
+                self.position = 0
+                self._order = self._make_order(self.epoch)
+            out.append(self._order[self.position])
+            self.position += 1
+        return out
+
+    def state_dict(self) -> dict[str, int]:
+        """The position, for checkpoints."""
+        return {"epoch": self.epoch, "position": self.position, "size": self.size, "seed": self.seed}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        """Continue from a checkpoint's position."""
+        if state.get("size") != self.size:
+            raise DataError(
+                f"the checkpoint was written for a training set of {state.get('size')} prompts; this one has "
+                f"{self.size} (resume needs the same data)"
+            )
+        self.epoch = int(state["epoch"])
+        self.position = int(state["position"])
+        self._order = self._make_order(self.epoch)

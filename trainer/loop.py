@@ -1,0 +1,488 @@
+"""The GRPO training loop: rollouts, rewards, advantages, policy update, metrics, checkpoints, evaluation."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .checkpoint import latest_checkpoint, load_state, remove_stale_temporaries, save_checkpoint, set_rng_state
+from .config import ConfigError, TrainConfig
+from .evaluation import EvalResult, evaluate
+from .metrics import (
+    EVAL_JSONL,
+    METRICS_CSV,
+    METRICS_JSONL,
+    SAMPLES_JSONL,
+    MetricsLog,
+    append_jsonl,
+    read_jsonl,
+    sample_records,
+    truncate_jsonl,
+)
+from .rollout.base import SamplingSettings
+
+CONFIG_FILE = "config.toml"
+FINAL_DIR = "final"
+
+
+@dataclass
+class TrainResult:
+    """What a finished run produced."""
+
+    run_dir: Path
+    steps: int
+    before: EvalResult | None
+    after: EvalResult | None
+    plot: Path | None
+    final_dir: Path | None
+    elapsed: float
+
+
+def default_run_dir() -> Path:
+    """runs/<date-time> under the current folder."""
+    return Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def prepare_run_dir(cfg: TrainConfig, resume: bool) -> Path:
+    """Create (or reuse, when resuming) the run folder and write the resolved config into it."""
+    if cfg.output_dir is None:
+        if resume:
+            raise ConfigError("--resume needs output_dir (the run folder to continue), or CONFIG given as a run folder")
+        cfg.output_dir = str(default_run_dir())
+    run_dir = Path(cfg.output_dir)
+    has_run = (run_dir / METRICS_JSONL).exists() or latest_checkpoint(run_dir) is not None
+    if has_run and not resume:
+        if not cfg.overwrite:
+            raise ConfigError(
+                f"output_dir: {run_dir} already holds a run; pass --resume to continue it, --overwrite to "
+                "start over, or choose another output_dir"
+            )
+        for name in (METRICS_JSONL, METRICS_CSV, SAMPLES_JSONL, EVAL_JSONL):
+            (run_dir / name).unlink(missing_ok=True)
+        for p in run_dir.glob("checkpoint-*"):
+            shutil.rmtree(p, ignore_errors=True)
+        shutil.rmtree(run_dir / FINAL_DIR, ignore_errors=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(run_dir)
+    (run_dir / CONFIG_FILE).write_text(cfg.to_toml(), encoding="utf-8")
+    return run_dir
+
+
+class Trainer:
+    """One GRPO run, built from a validated config. `run()` trains; parts are usable on their own."""
+
+    def __init__(self, cfg: TrainConfig, resume: bool = False, console: Any = None):
+        from rich.console import Console
+
+        self.cfg = cfg.validate()
+        self.resume = resume
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.run_dir = prepare_run_dir(cfg, resume)
+        try:
+            self._setup()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- set-up ------------------------------------------------------------------------------------------
+    def _setup(self) -> None:
+        import torch
+        from transformers import get_scheduler
+
+        from .data import DataCursor, load_prompt_dataset
+        from .kernel_choice import choose_kernels
+        from .model_loading import check_quantization, load_policy, load_tokenizer, resolve_device, resolve_model_path
+        from .rewards import RewardScorer
+        from .rollout.factory import make_engine
+        from .runtime import quiet_transformers, setup_torch
+
+        cfg = self.cfg
+        self.device = resolve_device(cfg.device)
+        self._restore_torch = setup_torch(cfg.threads, cfg.deterministic, cfg.seed, self.device)
+        quiet_transformers()
+        check_quantization(cfg.model.quantization, self.device)
+        model_path = resolve_model_path(cfg.model.path)
+        tokenizer = load_tokenizer(cfg.model.tokenizer or model_path)
+        g = cfg.generation
+        self.train_data = load_prompt_dataset(
+            cfg.data.train, cfg.data.train_split, cfg.data, tokenizer, g.max_prompt_length, cfg.data.max_train_samples
+        )
+        self.eval_data = None
+        if cfg.data.eval:
+            self.eval_data = load_prompt_dataset(
+                cfg.data.eval, cfg.data.eval_split, cfg.data, tokenizer, g.max_prompt_length, cfg.data.max_eval_samples
+            )
+        for ds, name in ((self.train_data, "training"), (self.eval_data, "evaluation")):
+            if ds is not None and ds.skipped_long:
+                self.console.print(
+                    f"[yellow]note:[/yellow] skipped {ds.skipped_long} {name} prompts longer than "
+                    f"generation.max_prompt_length = {g.max_prompt_length} (first: {', '.join(ds.skipped_where)})"
+                )
+        self.scorer = RewardScorer(cfg.reward, cfg.reward_workers)
+
+        self.checkpoint = latest_checkpoint(self.run_dir) if self.resume else None
+        if self.resume and self.checkpoint is None:
+            self.console.print(f"[yellow]note:[/yellow] no checkpoint in {self.run_dir}; starting from step 0")
+        self.loaded = load_policy(cfg, self.device, self.checkpoint[1] if self.checkpoint else None)
+        self.loaded.tokenizer = tokenizer
+        self.kernels = choose_kernels(cfg.kernels, self.device)
+        self.patched = self.kernels.patch_lora(self.loaded.model) if self.loaded.is_peft else 0
+        self.engine = make_engine(cfg, self.loaded.model, tokenizer)
+        self.params = self.loaded.trainable_parameters()
+        if not self.params:
+            raise ConfigError("model: nothing to train (no parameter requires a gradient)")
+        self.optimizer = torch.optim.AdamW(
+            self.params,
+            lr=cfg.optim.learning_rate,
+            betas=(cfg.optim.adam_beta1, cfg.optim.adam_beta2),
+            eps=cfg.optim.adam_epsilon,
+            weight_decay=cfg.optim.weight_decay,
+        )
+        n_micro = math.ceil(cfg.completions_per_step / cfg.optim.micro_batch_size)
+        accum = cfg.optim.gradient_accumulation_steps or n_micro
+        self.total_optimizer_steps = cfg.max_steps * cfg.grpo.num_iterations * (n_micro // accum)
+        warmup = cfg.optim.warmup_steps or round(cfg.optim.warmup_ratio * self.total_optimizer_steps)
+        name = {"constant": "constant_with_warmup", "linear": "linear", "cosine": "cosine"}[cfg.optim.lr_schedule]
+        self.scheduler = get_scheduler(
+            name, self.optimizer, num_warmup_steps=warmup, num_training_steps=self.total_optimizer_steps
+        )
+        self.cursor = DataCursor(len(self.train_data), cfg.seed, cfg.data.shuffle)
+        self.start_step = 0
+        if self.checkpoint is not None:
+            state = load_state(self.checkpoint[1])
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.scheduler.load_state_dict(state["scheduler"])
+            self.cursor.load_state_dict(state["data"])
+            set_rng_state(state["rng"])
+            self.start_step = int(state["step"])
+        keep = self.start_step if self.checkpoint is not None else -1
+        for name_ in (METRICS_JSONL, SAMPLES_JSONL, EVAL_JSONL):
+            truncate_jsonl(self.run_dir / name_, keep)
+        self.metrics = MetricsLog(
+            self.run_dir, cfg.log.tensorboard, cfg.log.wandb, cfg.log.wandb_project, config=cfg.to_dict()
+        )
+        for note in self.metrics.notes:
+            self.console.print(f"[yellow]note:[/yellow] {note}")
+        self._make_update_settings()
+
+    def _make_update_settings(self) -> None:
+        """The loss and update settings of this run."""
+        from .losses import LossSettings
+        from .update import UpdateSettings
+
+        cfg = self.cfg
+        self.update_settings = UpdateSettings(
+            loss=LossSettings(
+                loss_type=cfg.grpo.loss_type,
+                epsilon_low=cfg.grpo.epsilon_low,
+                epsilon_high=cfg.grpo.epsilon_high,
+                beta=cfg.grpo.beta,
+                max_completion_length=cfg.generation.max_completion_length,
+            ),
+            micro_batch_size=cfg.optim.micro_batch_size,
+            gradient_accumulation_steps=cfg.optim.gradient_accumulation_steps,
+            num_iterations=cfg.grpo.num_iterations,
+            max_grad_norm=cfg.optim.max_grad_norm,
+            chunk_size=cfg.logprob_chunk_size,
+            temperature=cfg.generation.temperature,
+            importance_sampling=cfg.grpo.importance_sampling,
+            importance_sampling_cap=cfg.grpo.importance_sampling_cap,
+        )
+
+    # -- pieces ------------------------------------------------------------------------------------------
+    def sampling_settings(self, step: int) -> SamplingSettings:
+        """The rollout sampling settings of one step (its seed derived from the run seed and the step)."""
+        from .runtime import seed_for
+
+        g = self.cfg.generation
+        return SamplingSettings(
+            n=g.num_generations,
+            max_new_tokens=g.max_completion_length,
+            temperature=g.temperature,
+            top_p=g.top_p,
+            top_k=g.top_k,
+            seed=seed_for(self.cfg.seed, step, "rollout"),
+            stop_token_ids=tuple(g.stop_token_ids),
+        )
+
+    def evaluate(self, step: int) -> EvalResult | None:
+        """Held-out accuracy now (None without eval data); recorded in eval.jsonl."""
+        from .runtime import seed_for
+
+        if self.eval_data is None:
+            return None
+        self.engine.wake()
+        result = evaluate(
+            self.engine,
+            self.eval_data,
+            self.scorer,
+            self.cfg.generation.max_completion_length,
+            temperature=self.cfg.eval.temperature,
+            batch_size=self.cfg.eval.batch_size,
+            seed=seed_for(self.cfg.seed, 0, "eval") % (1 << 31),
+            stop_token_ids=tuple(self.cfg.generation.stop_token_ids),
+        )
+        append_jsonl(self.run_dir / EVAL_JSONL, [result.to_record(step)])
+        return result
+
+    def train_step(self, step: int) -> dict[str, Any]:
+        """Generate, score, compute advantages and update once; returns the step's metrics."""
+        import torch
+
+        from .advantages import compute_advantages, zero_spread_fraction
+        from .runtime import peak_memory_gib, reset_peak_memory, seed_for
+        from .update import make_micro_batches, policy_update, prepare
+
+        cfg, g = self.cfg, self.cfg.generation
+        t0 = time.perf_counter()
+        reset_peak_memory(self.device)
+        indices = self.cursor.take(g.prompts_per_step)
+        examples = [self.train_data.examples[i] for i in indices]
+        self.engine.wake()
+        completions = self.engine.generate([e.prompt_ids for e in examples], self.sampling_settings(step))
+        expected = [i for i in range(len(examples)) for _ in range(g.num_generations)]
+        if [c.prompt_index for c in completions] != expected:
+            raise RuntimeError(
+                f"the {cfg.rollout} engine returned {len(completions)} completions not grouped by prompt "
+                f"({len(examples)} prompts x {g.num_generations} expected)"
+            )
+        self.engine.sleep()
+        t_gen = time.perf_counter()
+        scored = self.scorer.score(examples, completions)
+        t_score = time.perf_counter()
+
+        rewards = torch.tensor(scored.rewards, dtype=torch.float32)
+        advantages = compute_advantages(rewards, g.num_generations, cfg.grpo.advantage)
+        keep = [not (cfg.grpo.mask_truncated_completions and c.truncated) for c in completions]
+        torch.manual_seed(seed_for(cfg.seed, step, "update"))
+        micro = make_micro_batches(
+            [examples[c.prompt_index].prompt_ids for c in completions],
+            [c.token_ids for c in completions],
+            advantages,
+            keep,
+            cfg.optim.micro_batch_size,
+            self.loaded.tokenizer.pad_token_id,
+            self.device,
+            sampler_logps=[c.logprobs for c in completions],
+        )
+        stats = prepare(
+            self.loaded.model,
+            micro,
+            self.update_settings,
+            self.kernels.token_logprobs,
+            self.loaded.reference,
+            self.loaded.is_peft,
+        )
+        stats.update(
+            policy_update(
+                self.loaded.model,
+                self.optimizer,
+                self.scheduler,
+                self.params,
+                micro,
+                self.update_settings,
+                self.kernels.token_logprobs,
+            )
+        )
+        self.engine.sync_weights(self.loaded.model)
+        t_end = time.perf_counter()
+
+        lengths = [len(c.token_ids) for c in completions]
+        record: dict[str, Any] = {"step": step, "epoch": self.cursor.epoch + self.cursor.position / self.cursor.size}
+        record.update(scored.stats)
+        record.update(
+            {
+                "completion/length_mean": sum(lengths) / len(lengths),
+                "completion/length_max": max(lengths),
+                "completion/truncated_frac": sum(c.truncated for c in completions) / len(completions),
+                "groups/zero_std_frac": zero_spread_fraction(rewards, g.num_generations),
+                "advantage/abs_mean": float(advantages.abs().mean()),
+            }
+        )
+        record.update(stats)
+        record.update(
+            {
+                "tokens_per_s": sum(lengths) / max(t_end - t0, 1e-9),
+                "step_time_s": t_end - t0,
+                "time/generate_s": t_gen - t0,
+                "time/score_s": t_score - t_gen,
+                "time/update_s": t_end - t_score,
+                "peak_mem_gib": peak_memory_gib(self.device),
+            }
+        )
+        every = cfg.log.samples_every
+        if every and step % every == 0 and cfg.log.samples_per_log:
+            from .rewards import make_samples
+
+            samples = make_samples(examples, completions)
+            n = min(cfg.log.samples_per_log, len(completions))
+            picks = [
+                (k % len(examples)) * g.num_generations + (k // len(examples)) % g.num_generations for k in range(n)
+            ]
+            append_jsonl(
+                self.run_dir / SAMPLES_JSONL, sample_records(step, samples, scored.results, scored.rewards, picks)
+            )
+        return record
+
+    def save(self, step: int) -> Path:
+        """Write a checkpoint of the state after `step`."""
+        return save_checkpoint(
+            self.run_dir,
+            step,
+            self.loaded,
+            self.optimizer,
+            self.scheduler,
+            {"data": self.cursor.state_dict(), "kernels": self.kernels.name, "max_steps": self.cfg.max_steps},
+            keep_last=self.cfg.checkpoint.keep_last,
+        )
+
+    def save_final(self) -> Path:
+        """Write the trained weights (no optimiser state) to RUN_DIR/final, atomically."""
+        import os
+
+        from .model_loading import save_trainable
+
+        final = self.run_dir / FINAL_DIR
+        tmp = self.run_dir / f".tmp-{FINAL_DIR}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        save_trainable(self.loaded, tmp)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        return final
+
+    def plot(self) -> Path | None:
+        """Redraw the training-curves PNG (None when matplotlib is missing)."""
+        from .plotting import plot_run
+
+        try:
+            return plot_run(self.run_dir)
+        except ImportError:
+            return None
+
+    # -- the run -----------------------------------------------------------------------------------------
+    def run(self) -> TrainResult:
+        """Train from the start (or the resumed step) to max_steps."""
+        from .progress import StepProgress
+
+        cfg = self.cfg
+        start = time.perf_counter()
+        self._print_header()
+        before = None
+        if self.eval_data is not None and cfg.eval.at_start:
+            if self.checkpoint is not None:
+                before = _recorded_eval(self.run_dir, 0)
+            if before is None and self.start_step == 0:
+                before = self.evaluate(0)
+                self.console.print(f"held-out accuracy before training: {_pct(before.accuracy)} (n={before.n})")
+        progress = StepProgress(cfg.max_steps, self.start_step, self.console, cfg.log.progress, cfg.log.every)
+        last_saved = self.start_step
+        step = self.start_step
+        try:
+            for step in range(self.start_step + 1, cfg.max_steps + 1):
+                record = self.train_step(step)
+                if cfg.eval.every and step % cfg.eval.every == 0 and step < cfg.max_steps:
+                    ev = self.evaluate(step)
+                    if ev is not None:
+                        record["eval/accuracy"] = ev.accuracy
+                        record["eval/reward_mean"] = ev.reward_mean
+                        progress.message(f"step {step}: held-out accuracy {_pct(ev.accuracy)} (n={ev.n})")
+                record["elapsed_s"] = time.perf_counter() - start
+                self.metrics.log(record)
+                progress.update(step, record)
+                if cfg.log.plot_every and step % cfg.log.plot_every == 0:
+                    self.plot()
+                if cfg.checkpoint.every and step % cfg.checkpoint.every == 0 and step < cfg.max_steps:
+                    path = self.save(step)
+                    last_saved = step
+                    progress.message(f"checkpoint saved: step {step} -> {path}")
+        except KeyboardInterrupt:
+            progress.close()
+            if step > last_saved and self.metrics.records and self.metrics.records[-1].get("step") == step:
+                path = self.save(step)
+                self.console.print(f"interrupted: checkpoint saved at step {step} -> {path}")
+            self.console.print(f"resume with: aha train {self.run_dir} --resume")
+            self.close()
+            raise
+        progress.close()
+        if step > last_saved:
+            path = self.save(cfg.max_steps)
+            self.console.print(f"checkpoint saved: step {cfg.max_steps} -> {path}")
+        final_dir = self.save_final()
+        after = None
+        if self.eval_data is not None and cfg.eval.at_end:
+            after = _recorded_eval(self.run_dir, cfg.max_steps) or self.evaluate(cfg.max_steps)
+        plot = self.plot()
+        elapsed = time.perf_counter() - start
+        self._print_summary(before, after, plot, final_dir, elapsed)
+        self.close()
+        return TrainResult(self.run_dir, cfg.max_steps, before, after, plot, final_dir, elapsed)
+
+    def _print_header(self) -> None:
+        cfg = self.cfg
+        n_params = sum(p.numel() for p in self.params)
+        what = f"LoRA r={cfg.lora.r}" if self.loaded.is_peft else "full fine-tuning"
+        if cfg.model.quantization != "none":
+            what += f" over {cfg.model.quantization} weights"
+        resumed = f", resuming after step {self.start_step}" if self.start_step else ""
+        self.console.print(
+            f"aha train: {cfg.model.path} ({what}, {n_params:,} trainable parameters, {self.loaded.dtype}) on "
+            f"{self.device}; {len(self.train_data)} training prompts; {cfg.max_steps} steps of "
+            f"{cfg.generation.prompts_per_step} prompts x {cfg.generation.num_generations} completions; "
+            f"kernels: {self.kernels.name}; rollout: {cfg.rollout}{resumed}\nrun folder: {self.run_dir}"
+        )
+
+    def _print_summary(
+        self, before: EvalResult | None, after: EvalResult | None, plot: Path | None, final_dir: Path, elapsed: float
+    ) -> None:
+        lines = [f"done: {self.cfg.max_steps} steps in {elapsed:.1f} s"]
+        if before is not None and after is not None:
+            lines.append(
+                f"held-out accuracy: before {_pct(before.accuracy)} -> after {_pct(after.accuracy)} (n={after.n})"
+            )
+        elif after is not None:
+            lines.append(f"held-out accuracy after training: {_pct(after.accuracy)} (n={after.n})")
+        lines.append(f"trained weights: {final_dir}")
+        if plot is not None:
+            lines.append(f"plot: {plot}")
+        lines.append(f"metrics: {self.run_dir / METRICS_JSONL} (and {METRICS_CSV})")
+        self.console.print("\n".join(lines))
+
+    def close(self) -> None:
+        """Stop workers, trackers and the rollout engine; put torch's global settings back."""
+        for name in ("scorer", "metrics", "engine"):
+            part = getattr(self, name, None)
+            if part is not None:
+                part.close()
+        restore = getattr(self, "_restore_torch", None)
+        if restore is not None:
+            restore()
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def _recorded_eval(run_dir: Path, step: int) -> EvalResult | None:
+    for r in read_jsonl(run_dir / EVAL_JSONL):
+        if r.get("step") == step:
+            statuses = {k.split("/", 1)[1]: int(v) for k, v in r.items() if k.startswith("status/")}
+            return EvalResult(
+                r["accuracy"],
+                r["reward_mean"],
+                r["n"],
+                statuses,
+                r.get("truncated_fraction", 0.0),
+                r.get("elapsed_s", 0.0),
+            )
+    return None
+
+
+def train(cfg: TrainConfig, resume: bool = False, console: Any = None) -> TrainResult:
+    """Run GRPO training as configured; returns the run folder, before/after accuracy and the plot."""
+    return Trainer(cfg, resume=resume, console=console).run()

@@ -1,0 +1,193 @@
+"""The policy update of one step: micro-batches, old/reference log-probs, GRPO loss, accumulation, optimiser steps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .losses import LossSettings, grpo_loss
+from .policy import SequenceBatch, collate, completion_logprobs, logprobs_no_grad
+
+
+@dataclass
+class MicroBatch:
+    """One forward/backward pass worth of completions and their per-token training signals."""
+
+    seq: SequenceBatch
+    advantages: Any  # [b]
+    mask: Any  # [b, T]: completion tokens that count in the loss
+    sampler_logps: Any | None = None  # [b, T] from the rollout engine
+    old_logps: Any | None = None
+    ref_logps: Any | None = None
+    is_weights: Any | None = None
+
+    @property
+    def tokens(self) -> float:
+        return float(self.mask.sum())
+
+
+@dataclass
+class UpdateSettings:
+    """How a step's rollouts are turned into optimiser steps."""
+
+    loss: LossSettings
+    micro_batch_size: int
+    gradient_accumulation_steps: int  # 0 = every micro-batch of the step in one optimiser step
+    num_iterations: int
+    max_grad_norm: float
+    chunk_size: int
+    temperature: float
+    importance_sampling: str = "none"
+    importance_sampling_cap: float = 2.0
+
+
+def make_micro_batches(
+    prompt_ids: Sequence[Sequence[int]],
+    completion_ids: Sequence[Sequence[int]],
+    advantages: Any,
+    keep: Sequence[bool],
+    micro_batch_size: int,
+    pad_id: int,
+    device: Any,
+    sampler_logps: Sequence[Sequence[float] | None] | None = None,
+) -> list[MicroBatch]:
+    """Split a step's completions (in the given order) into padded micro-batches."""
+    import torch
+
+    out = []
+    for s in range(0, len(completion_ids), micro_batch_size):
+        idx = range(s, min(s + micro_batch_size, len(completion_ids)))
+        seq = collate([prompt_ids[i] for i in idx], [completion_ids[i] for i in idx], pad_id, device)
+        keep_rows = torch.tensor([1.0 if keep[i] else 0.0 for i in idx], device=device)
+        mask = seq.completion_mask * keep_rows[:, None]
+        sl = None
+        if sampler_logps is not None and all(sampler_logps[i] is not None for i in idx):
+            sl = torch.zeros_like(seq.completion_mask)
+            for row, i in enumerate(idx):
+                vals = list(sampler_logps[i])
+                if vals:
+                    sl[row, : len(vals)] = torch.tensor(vals, dtype=torch.float32, device=device)
+        adv = advantages[list(idx)].to(device)
+        out.append(MicroBatch(seq, adv, mask, sl))
+    return out
+
+
+def importance_weights(old: Any, sampler: Any, mask: Any, level: str, cap: float) -> tuple[Any, float]:
+    """Truncated importance weights min(pi_old / pi_sampler, cap) per token or per sequence, and the mean |log ratio|."""
+    import torch
+
+    log_ratio = (old - sampler) * mask
+    mismatch = float(log_ratio.abs().sum() / mask.sum().clamp(min=1.0))
+    if level == "token":
+        w = torch.exp(log_ratio).clamp(max=cap)
+    else:
+        w = torch.exp(log_ratio.sum(-1, keepdim=True)).clamp(max=cap).expand_as(old)
+    return w.detach(), mismatch
+
+
+def prepare(
+    model: Any,
+    micro_batches: list[MicroBatch],
+    settings: UpdateSettings,
+    logprob_fn: Any,
+    reference: Any | None,
+    is_peft: bool,
+) -> dict[str, float]:
+    """Fill in old log-probs (when updates go off-policy), reference log-probs (beta > 0) and IS weights."""
+    stats: dict[str, float] = {}
+    n_micro = len(micro_batches)
+    accum = settings.gradient_accumulation_steps or n_micro
+    off_policy = settings.num_iterations > 1 or accum < n_micro
+    use_is = settings.importance_sampling != "none" and all(mb.sampler_logps is not None for mb in micro_batches)
+    seqs = [mb.seq for mb in micro_batches]
+    if off_policy or use_is:
+        for mb, lp in zip(
+            micro_batches, logprobs_no_grad(model, seqs, logprob_fn, settings.chunk_size, settings.temperature)
+        ):
+            mb.old_logps = lp
+    if settings.loss.beta > 0:
+        if is_peft:
+            refs = logprobs_no_grad(
+                model, seqs, logprob_fn, settings.chunk_size, settings.temperature, disable_adapter=True
+            )
+        else:
+            refs = logprobs_no_grad(reference, seqs, logprob_fn, settings.chunk_size, settings.temperature)
+        for mb, lp in zip(micro_batches, refs):
+            mb.ref_logps = lp
+    if use_is:
+        total, mism = 0.0, 0.0
+        for mb in micro_batches:
+            mb.is_weights, m = importance_weights(
+                mb.old_logps, mb.sampler_logps, mb.mask, settings.importance_sampling, settings.importance_sampling_cap
+            )
+            mism += m * mb.tokens
+            total += mb.tokens
+        stats["is/logprob_mismatch"] = mism / max(total, 1.0)
+    if not off_policy:
+        for mb in micro_batches:
+            mb.old_logps = None  # ratio 1 with the gradient of a single on-policy update
+    return stats
+
+
+def policy_update(
+    model: Any,
+    optimizer: Any,
+    scheduler: Any,
+    params: list[Any],
+    micro_batches: list[MicroBatch],
+    settings: UpdateSettings,
+    logprob_fn: Any,
+) -> dict[str, float]:
+    """Run num_iterations passes over the micro-batches with gradient accumulation; returns loss statistics."""
+    import torch
+
+    n_micro = len(micro_batches)
+    accum = settings.gradient_accumulation_steps or n_micro
+    groups = [micro_batches[s : s + accum] for s in range(0, n_micro, accum)]
+    losses, norms, lrs = [], [], []
+    clip_num = kl_num = tok = 0.0
+    max_norm = settings.max_grad_norm if settings.max_grad_norm > 0 else float("inf")
+    model.train()
+    for _ in range(settings.num_iterations):
+        for group in groups:
+            optimizer.zero_grad(set_to_none=True)
+            group_tokens = sum(mb.tokens for mb in group)
+            group_rows = sum(len(mb.seq) for mb in group)
+            step_loss = 0.0
+            for mb in group:
+                logps = completion_logprobs(model, mb.seq, logprob_fn, settings.chunk_size, settings.temperature)
+                loss, st = grpo_loss(
+                    logps,
+                    mb.old_logps,
+                    mb.advantages,
+                    mb.mask,
+                    settings.loss,
+                    ref_logps=mb.ref_logps,
+                    is_weights=mb.is_weights,
+                    num_items_in_batch=max(group_tokens, 1.0),
+                )
+                if settings.loss.loss_type != "dapo":
+                    loss = loss * (len(mb.seq) / group_rows)
+                loss.backward()
+                step_loss += float(loss.detach())
+                clip_num += st["clip_fraction"] * mb.tokens
+                kl_num += st.get("kl", 0.0) * mb.tokens
+                tok += mb.tokens
+            norm = torch.nn.utils.clip_grad_norm_(params, max_norm)
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+            losses.append(step_loss)
+            norms.append(float(norm))
+    optimizer.zero_grad(set_to_none=True)
+    stats = {
+        "loss": sum(losses) / len(losses),
+        "grad_norm": sum(norms) / len(norms),
+        "clip_fraction": clip_num / max(tok, 1.0),
+        "lr": lrs[0],
+        "optimizer_steps": float(len(losses)),
+    }
+    if settings.loss.beta > 0:
+        stats["kl"] = kl_num / max(tok, 1.0)
+    return stats
