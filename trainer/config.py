@@ -157,12 +157,19 @@ class GRPOConfig:
         1, "Policy updates per batch of rollouts (mu); above 1 the old log-probs are kept and the ratio is clipped."
     )
     importance_sampling: str = opt(
-        "none",
+        "auto",
         "Correct for a rollout engine whose log-probs differ from the trainer's (vLLM): truncated importance "
-        "weights per 'token' or per 'sequence'. Needs an engine that returns log-probs.",
-        ("none", "token", "sequence"),
+        "weights per 'token' or per 'sequence'. 'auto' is 'token' with rollout = 'vllm' and 'none' with the "
+        "transformers engine (which samples from the trainer's own weights). See docs/vllm.md.",
+        ("auto", "none", "token", "sequence"),
     )
     importance_sampling_cap: float = opt(2.0, "Upper bound of the truncated importance weights.")
+    importance_sampling_mode: str = opt(
+        "truncate",
+        "'truncate' caps weights at importance_sampling_cap (TIS); 'mask' leaves tokens (or sequences) whose "
+        "weight exceeds the cap out of the loss.",
+        ("truncate", "mask"),
+    )
 
 
 @dataclass
@@ -676,7 +683,7 @@ def _value_errors(c: TrainConfig) -> list[str]:
     num("grpo.epsilon_high", grpo.epsilon_high, 0)
     num("grpo.num_iterations", grpo.num_iterations, 1)
     num("grpo.importance_sampling_cap", grpo.importance_sampling_cap, 1)
-    if grpo.importance_sampling != "none" and c.rollout == "transformers":
+    if grpo.importance_sampling not in ("none", "auto") and c.rollout == "transformers":
         errors.append(
             "grpo.importance_sampling: the transformers engine samples from the trainer's own weights and "
             "returns no log-probs; use it with rollout = 'vllm' or set it to 'none'"

@@ -190,8 +190,9 @@ class Trainer:
             max_grad_norm=cfg.optim.max_grad_norm,
             chunk_size=cfg.logprob_chunk_size,
             temperature=cfg.generation.temperature,
-            importance_sampling=cfg.grpo.importance_sampling,
+            importance_sampling=resolved_importance_sampling(cfg),
             importance_sampling_cap=cfg.grpo.importance_sampling_cap,
+            importance_sampling_mode=cfg.grpo.importance_sampling_mode,
         )
 
     # -- pieces ------------------------------------------------------------------------------------------
@@ -290,11 +291,13 @@ class Trainer:
             )
         )
         self.engine.sync_weights(self.loaded.model)
+        engine_metrics = getattr(self.engine, "pop_metrics", dict)()
         t_end = time.perf_counter()
 
         lengths = [len(c.token_ids) for c in completions]
         record: dict[str, Any] = {"step": step, "epoch": self.cursor.epoch + self.cursor.position / self.cursor.size}
         record.update(scored.stats)
+        record.update(engine_metrics)
         record.update(
             {
                 "completion/length_mean": sum(lengths) / len(lengths),
@@ -462,6 +465,14 @@ class Trainer:
         restore = getattr(self, "_restore_torch", None)
         if restore is not None:
             restore()
+
+
+def resolved_importance_sampling(cfg: TrainConfig) -> str:
+    """The importance-sampling level in force: 'auto' is 'token' for vLLM rollouts and 'none' otherwise."""
+    level = cfg.grpo.importance_sampling
+    if level == "auto":
+        return "token" if cfg.rollout == "vllm" else "none"
+    return level
 
 
 def _pct(x: float) -> str:

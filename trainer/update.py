@@ -40,6 +40,7 @@ class UpdateSettings:
     temperature: float
     importance_sampling: str = "none"
     importance_sampling_cap: float = 2.0
+    importance_sampling_mode: str = "truncate"
 
 
 def make_micro_batches(
@@ -73,19 +74,6 @@ def make_micro_batches(
     return out
 
 
-def importance_weights(old: Any, sampler: Any, mask: Any, level: str, cap: float) -> tuple[Any, float]:
-    """Truncated importance weights min(pi_old / pi_sampler, cap) per token or per sequence, and the mean |log ratio|."""
-    import torch
-
-    log_ratio = (old - sampler) * mask
-    mismatch = float(log_ratio.abs().sum() / mask.sum().clamp(min=1.0))
-    if level == "token":
-        w = torch.exp(log_ratio).clamp(max=cap)
-    else:
-        w = torch.exp(log_ratio.sum(-1, keepdim=True)).clamp(max=cap).expand_as(old)
-    return w.detach(), mismatch
-
-
 def prepare(
     model: Any,
     micro_batches: list[MicroBatch],
@@ -116,14 +104,23 @@ def prepare(
         for mb, lp in zip(micro_batches, refs):
             mb.ref_logps = lp
     if use_is:
-        total, mism = 0.0, 0.0
+        from .rollout.vllm_importance import importance_weights
+
+        total = 0.0
+        sums: dict[str, float] = {}
         for mb in micro_batches:
-            mb.is_weights, m = importance_weights(
-                mb.old_logps, mb.sampler_logps, mb.mask, settings.importance_sampling, settings.importance_sampling_cap
+            mb.is_weights, metrics = importance_weights(
+                mb.old_logps,
+                mb.sampler_logps,
+                mb.mask,
+                settings.importance_sampling,
+                settings.importance_sampling_cap,
+                settings.importance_sampling_mode,
             )
-            mism += m * mb.tokens
+            for key, value in metrics.items():
+                sums[key] = sums.get(key, 0.0) + value * mb.tokens
             total += mb.tokens
-        stats["is/logprob_mismatch"] = mism / max(total, 1.0)
+        stats.update({f"is/{k}": v / max(total, 1.0) for k, v in sums.items()})
     if not off_policy:
         for mb in micro_batches:
             mb.old_logps = None  # ratio 1 with the gradient of a single on-policy update

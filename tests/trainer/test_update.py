@@ -12,7 +12,7 @@ from trainer.logprobs import token_logprobs
 from trainer.losses import LossSettings
 from trainer.model_loading import load_policy
 from trainer.policy import collate, completion_logprobs
-from trainer.update import UpdateSettings, importance_weights, make_micro_batches, policy_update, prepare
+from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare
 
 CPU = torch.device("cpu")
 
@@ -121,17 +121,6 @@ def test_lora_reference_is_the_base_model(tiny_model):
     assert not torch.allclose(adapted[m], want[m], atol=1e-3)
 
 
-def test_importance_weights_are_truncated():
-    old = torch.tensor([[0.0, -1.0, -2.0]])
-    sampler = torch.tensor([[-1.0, -1.0, -1.0]])
-    mask = torch.tensor([[1.0, 1.0, 0.0]])
-    w, mismatch = importance_weights(old, sampler, mask, "token", cap=2.0)
-    assert w[0, :2].tolist() == pytest.approx([2.0, 1.0])  # e^1 capped at 2
-    assert mismatch == pytest.approx(0.5)
-    w, _ = importance_weights(old, sampler, mask, "sequence", cap=10.0)
-    assert w[0].tolist() == pytest.approx([2.718281828] * 3, rel=1e-6)
-
-
 def test_gradient_checkpointing_gives_the_same_update(tiny_model):
     deltas = []
     for gc in (False, True):
@@ -148,3 +137,27 @@ def test_gradient_checkpointing_gives_the_same_update(tiny_model):
         deltas.append(d)
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(*deltas))
     assert any(d.abs().sum() > 0 for d in deltas[0])
+
+
+@pytest.mark.parametrize("level", ["token", "sequence"])
+def test_sampler_logprobs_give_truncated_importance_weights(full_model, level):
+    model = copy.deepcopy(full_model)
+    prompts, comps, adv = rollouts()
+    # the trainer's own log-probs, to build a sampler whose log-probs are lower by a known amount
+    mbs = make_micro_batches(prompts, comps, adv, [True] * 8, 4, 0, CPU)
+    prepare(model, mbs, settings("dapo", mb=4, iters=2), token_logprobs, None, False)
+    sampler = [
+        (mb.old_logps[row, : len(comps[i])] - 0.1).tolist()
+        for k, mb in enumerate(mbs)
+        for row, i in enumerate(range(4 * k, 4 * k + 4))
+    ]
+    mbs = make_micro_batches(prompts, comps, adv, [True] * 8, 4, 0, CPU, sampler_logps=sampler)
+    s = settings("dapo", mb=4)
+    s.importance_sampling, s.importance_sampling_cap = level, 1.05
+    stats = prepare(model, mbs, s, token_logprobs, None, False)
+    assert any(k.startswith("is/") for k in stats)
+    for mb in mbs:
+        w = mb.is_weights[mb.mask.bool()]
+        assert w.numel() and torch.all(w <= 1.05 + 1e-6)
+        assert torch.all(w > 1.0)  # the trainer gives the sampled tokens more probability than the sampler did
+        assert mb.old_logps is None  # one on-policy update: the ratio stays 1

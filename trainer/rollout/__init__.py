@@ -2,5 +2,6 @@
 
 from .base import Completion, RolloutEngine, SamplingSettings
 from .factory import make_engine, vllm_engine_class
+from .vllm_importance import importance_weights
 
-__all__ = ["Completion", "RolloutEngine", "SamplingSettings", "make_engine", "vllm_engine_class"]
+__all__ = ["Completion", "RolloutEngine", "SamplingSettings", "importance_weights", "make_engine", "vllm_engine_class"]
