@@ -120,7 +120,7 @@ def prepare(
             for key, value in metrics.items():
                 sums[key] = sums.get(key, 0.0) + value * mb.tokens
             total += mb.tokens
-        stats.update({f"is/{k}": v / max(total, 1.0) for k, v in sums.items()})
+        stats.update({k: v / max(total, 1.0) for k, v in sums.items()})
     if not off_policy:
         for mb in micro_batches:
             mb.old_logps = None  # ratio 1 with the gradient of a single on-policy update
