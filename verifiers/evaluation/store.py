@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..result import Result
+from ..score_file import compact
 
 FORMAT_VERSION = 1
 HEADER_KEY = "aha_eval_scores"
@@ -16,16 +17,6 @@ HEADER_KEY = "aha_eval_scores"
 
 class StoreError(RuntimeError):
     """A scored-rows file that cannot be resumed (another input or reward, or damaged)."""
-
-
-def compact(result: Result) -> dict[str, Any]:
-    """A result as stored: score, status, reason, details and nested terms (no timing)."""
-    out: dict[str, Any] = {"score": result.score, "status": result.status.value, "reason": result.reason}
-    if result.details:
-        out["details"] = result.details
-    if result.terms:
-        out["terms"] = {k: compact(v) for k, v in result.terms.items()}
-    return out
 
 
 def record_line(index: int, result: Result) -> str:
