@@ -7,6 +7,7 @@ import os
 import random
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,11 @@ def checkpoint_dirs(run_dir: str | Path) -> list[tuple[int, Path]]:
         if m and p.is_dir() and (p / STATE_FILE).is_file():
             out.append((int(m.group(1)), p))
     return sorted(out)
+
+
+def checkpoint_path(run_dir: str | Path, step: int) -> Path:
+    """The folder of the checkpoint after `step`."""
+    return Path(run_dir) / f"{PREFIX}{step:06d}"
 
 
 def latest_checkpoint(run_dir: str | Path) -> tuple[int, Path] | None:
@@ -85,20 +91,29 @@ def save_checkpoint(
     scheduler: Any,
     extra: dict[str, Any],
     keep_last: int = 0,
+    optimizer_state: dict[str, Any] | None = None,
+    save_weights: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write RUN_DIR/checkpoint-STEP atomically (temporary folder, then rename) and prune old ones."""
+    """Write RUN_DIR/checkpoint-STEP atomically (temporary folder, then rename) and prune old ones.
+
+    `optimizer_state` replaces `optimizer.state_dict()` and `save_weights(folder)` replaces
+    `save_trainable(loaded, folder)` (e.g. for weights and state gathered from FSDP2 shards).
+    """
     import torch
 
     run_dir = Path(run_dir)
-    final = run_dir / f"{PREFIX}{step:06d}"
+    final = checkpoint_path(run_dir, step)
     tmp = run_dir / f".tmp-{PREFIX}{step:06d}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    save_trainable(loaded, tmp)
+    if save_weights is not None:
+        save_weights(tmp)
+    else:
+        save_trainable(loaded, tmp)
     state = {
         "step": step,
-        "optimizer": optimizer.state_dict(),
+        "optimizer": optimizer_state if optimizer_state is not None else optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
         "rng": rng_state(),
         **extra,

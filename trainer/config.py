@@ -51,6 +51,11 @@ class ModelConfig:
         ("none", "nf4", "int8"),
     )
     gradient_checkpointing: bool = opt(False, "Recompute activations in the backward pass to save memory.")
+    offload_activations: bool = opt(
+        False,
+        "Checkpoint every decoder layer and keep its input in pinned CPU memory until the backward pass "
+        "(copied asynchronously, overlapped with compute): long completions fit; implies gradient_checkpointing.",
+    )
     attn_implementation: str | None = opt(
         None, "transformers attention implementation ('sdpa', 'eager', 'flash_attention_2'); default: its own."
     )
@@ -123,6 +128,20 @@ class GenerationConfig:
     top_k: int = opt(0, "Sample from the k most likely tokens only (0 = off).")
     stop_token_ids: list[int] = opt(help="Token ids that end a completion besides the tokenizer's EOS.", factory=list)
     batch_size: int = opt(0, "Sequences per generate call with the transformers engine (0 = the whole step at once).")
+    fast: str = opt(
+        "auto",
+        "The fast transformers rollout path (own decode loop: static KV cache, CUDA-graph decoding, merged LoRA, "
+        "sampling on the GPU, each group's prompt prefilled once): 'auto' = on with rollout = 'transformers' on "
+        "CUDA for models it supports, 'on' (also on the CPU, without graphs), 'off' = transformers' generate.",
+        ("auto", "on", "off"),
+    )
+    merge_lora: str = opt(
+        "auto",
+        "Fold the LoRA adapters into the base weights while the fast path generates (restored bit for bit "
+        "after): 'auto' = when the base is not quantised, 'on', 'off'.",
+        ("auto", "on", "off"),
+    )
+    cuda_graphs: bool = opt(True, "Capture the fast path's decode step in a CUDA graph (CUDA only).")
 
 
 @dataclass
@@ -227,6 +246,22 @@ class CheckpointConfig:
 
 
 @dataclass
+class DistributedConfig:
+    """Data-parallel training under `torchrun` or `accelerate launch` (no effect in a single process)."""
+
+    strategy: str = opt(
+        "ddp",
+        "'ddp' (every rank holds the whole model; gradients all-reduced) or 'fsdp2' (parameters, gradients and "
+        "optimiser state sharded with torch's fully_shard, for models that do not fit on one GPU).",
+        ("ddp", "fsdp2"),
+    )
+    backend: str = opt(
+        "auto", "Process-group backend: 'auto' (nccl on GPUs, gloo on the CPU).", ("auto", "nccl", "gloo")
+    )
+    timeout_s: int = opt(1800, "Seconds a rank waits for the others in a collective before the run fails.")
+
+
+@dataclass
 class TrainConfig:
     """Everything `aha train` needs; sections map to TOML tables and dotted CLI keys."""
 
@@ -245,6 +280,7 @@ class TrainConfig:
     eval: EvalConfig = opt(help="Held-out evaluation.", factory=EvalConfig)
     log: LogConfig = opt(help="Logging.", factory=LogConfig)
     checkpoint: CheckpointConfig = opt(help="Checkpoints.", factory=CheckpointConfig)
+    distributed: DistributedConfig = opt(help="Multi-process (multi-GPU) training.", factory=DistributedConfig)
     max_steps: int = opt(100, "Training steps (each: generate, score, update).")
     seed: int = opt(0, "Seed of everything: data order, sampling (per step), initialisation.")
     output_dir: str | None = opt(None, "Run folder for metrics, samples, plots and checkpoints (default: runs/<time>).")
@@ -272,6 +308,16 @@ class TrainConfig:
         None,
         "Deterministic algorithms, for bit-exact resume: unset = on for the CPU and off on GPUs (where some "
         "ops get slower or have no deterministic version); true or false to force.",
+    )
+    memory_check: bool = opt(
+        True,
+        "Estimate peak GPU memory from the config before loading the model and refuse to start, with a "
+        "suggested setting, when it will not fit (see docs/performance.md).",
+    )
+    memory_budget_gib: float = opt(
+        0.0,
+        "GPU memory the run may use, in GiB, for the memory check (0 = the device's free memory; on the CPU "
+        "the check runs only when this is set).",
     )
 
     # -- derived ---------------------------------------------------------------------------------------
@@ -714,9 +760,13 @@ def _value_errors(c: TrainConfig) -> list[str]:
         num(f"log.{name}", getattr(c.log, name), 0)
     num("checkpoint.every", c.checkpoint.every, 0)
     num("checkpoint.keep_last", c.checkpoint.keep_last, 0)
+    num("distributed.timeout_s", c.distributed.timeout_s, 1)
     num("max_steps", c.max_steps, 1)
     num("logprob_chunk_size", c.logprob_chunk_size, 1)
     num("threads", c.threads, 0)
+    num("memory_budget_gib", c.memory_budget_gib, 0)
+    if g.fast == "on" and c.rollout != "transformers":
+        errors.append("generation.fast: 'on' needs rollout = 'transformers' (vLLM has its own fast path)")
     dev = c.device
     if isinstance(dev, str) and not (dev in ("auto", "cpu", "cuda") or (dev.startswith("cuda:") and dev[5:].isdigit())):
         errors.append(f"device: must be 'auto', 'cpu', 'cuda' or 'cuda:N', not {dev!r}")

@@ -79,11 +79,18 @@ class Trainer:
     def __init__(self, cfg: TrainConfig, resume: bool = False, console: Any = None):
         from rich.console import Console
 
+        from .distributed import setup_distributed
+
         self.cfg = cfg.validate()
         self.resume = resume
+        self.dist = setup_distributed(cfg.device, cfg.distributed.backend, cfg.distributed.timeout_s)
         self.console = console or Console(highlight=False, soft_wrap=True)
-        self.run_dir = prepare_run_dir(cfg, resume)
+        if not self.dist.is_main:
+            self.console.quiet = True  # rank 0 speaks for the run
         try:
+            # rank 0 creates the run folder; every rank then uses its path
+            self.run_dir = Path(self.dist.run_on_main(lambda: str(prepare_run_dir(cfg, resume))))
+            cfg.output_dir = str(self.run_dir)
             self._setup()
         except BaseException:
             self.close()
@@ -95,6 +102,7 @@ class Trainer:
         from transformers import get_scheduler
 
         from .data import DataCursor, load_prompt_dataset
+        from .distributed import load_optimizer_state, rank_device, vllm_options_for_ranks, vllm_tensor_parallel
         from .kernel_choice import choose_kernels
         from .model_loading import check_quantization, load_policy, load_tokenizer, resolve_device, resolve_model_path
         from .rewards import RewardScorer
@@ -102,11 +110,17 @@ class Trainer:
         from .runtime import quiet_transformers, setup_torch
 
         cfg = self.cfg
-        self.device = resolve_device(cfg.device)
+        self.device = rank_device(resolve_device(cfg.device), self.dist)
         self._restore_torch = setup_torch(cfg.threads, cfg.deterministic, cfg.seed, self.device)
         quiet_transformers()
         check_quantization(cfg.model.quantization, self.device)
         model_path = resolve_model_path(cfg.model.path)
+        if cfg.memory_check:  # before loading anything: refuse a run that would run out of memory mid-way
+            from .memory_plan import check_run_memory
+
+            plan = check_run_memory(cfg, model_path, self.device, choose_kernels(cfg.kernels, self.device).name)
+            if plan:
+                self.console.print(plan)
         tokenizer = load_tokenizer(cfg.model.tokenizer or model_path)
         g = cfg.generation
         self.train_data = load_prompt_dataset(
@@ -130,9 +144,18 @@ class Trainer:
             self.console.print(f"[yellow]note:[/yellow] no checkpoint in {self.run_dir}; starting from step 0")
         self.loaded = load_policy(cfg, self.device, self.checkpoint[1] if self.checkpoint else None)
         self.loaded.tokenizer = tokenizer
+        if cfg.model.offload_activations:
+            from .offload import enable_offloaded_checkpointing
+
+            enable_offloaded_checkpointing(self.loaded.model)
         self.kernels = choose_kernels(cfg.kernels, self.device)
         self.patched = self.kernels.patch_lora(self.loaded.model) if self.loaded.is_peft else 0
+        self.tensor_parallel = 1
+        if cfg.rollout == "vllm" and self.dist.enabled:  # one engine per rank, or per tensor-parallel group
+            cfg.vllm = vllm_options_for_ranks(cfg.vllm, self.dist)
+            self.tensor_parallel = vllm_tensor_parallel(cfg.vllm)
         self.engine = make_engine(cfg, self.loaded.model, tokenizer)
+        self._setup_data_parallel()
         self.params = self.loaded.trainable_parameters()
         if not self.params:
             raise ConfigError("model: nothing to train (no parameter requires a gradient)")
@@ -155,20 +178,65 @@ class Trainer:
         self.start_step = 0
         if self.checkpoint is not None:
             state = load_state(self.checkpoint[1])
-            self.optimizer.load_state_dict(state["optimizer"])
+            load_optimizer_state(self.optimizer, state["optimizer"], self.grad_sync)
             self.scheduler.load_state_dict(state["scheduler"])
             self.cursor.load_state_dict(state["data"])
             set_rng_state(state["rng"])
             self.start_step = int(state["step"])
         keep = self.start_step if self.checkpoint is not None else -1
-        for name_ in (METRICS_JSONL, SAMPLES_JSONL, EVAL_JSONL):
-            truncate_jsonl(self.run_dir / name_, keep)
-        self.metrics = MetricsLog(
-            self.run_dir, cfg.log.tensorboard, cfg.log.wandb, cfg.log.wandb_project, config=cfg.to_dict()
-        )
-        for note in self.metrics.notes:
-            self.console.print(f"[yellow]note:[/yellow] {note}")
+        self.metrics = None
+        if self.dist.is_main:  # one writer for the run's logs
+            for name_ in (METRICS_JSONL, SAMPLES_JSONL, EVAL_JSONL):
+                truncate_jsonl(self.run_dir / name_, keep)
+            self.metrics = MetricsLog(
+                self.run_dir, cfg.log.tensorboard, cfg.log.wandb, cfg.log.wandb_project, config=cfg.to_dict()
+            )
+            for note in self.metrics.notes:
+                self.console.print(f"[yellow]note:[/yellow] {note}")
+        self.dist.barrier()
         self._make_update_settings()
+        self.update_settings.gradient_accumulation_steps = self.local_accumulation
+
+    def _setup_data_parallel(self) -> None:
+        """This rank's prompts of every step and, with several ranks, the DDP/FSDP2 gradient sync."""
+        from .distributed import (
+            GradSync,
+            check_rank_micro_batches,
+            local_accumulation,
+            optimizer_steps_per_step,
+            rank_positions,
+        )
+
+        cfg, d = self.cfg, self.dist
+        accum = cfg.optim.gradient_accumulation_steps
+        n_opt = optimizer_steps_per_step(cfg.completions_per_step, cfg.optim.micro_batch_size, accum)
+        self.positions = rank_positions(
+            cfg.generation.prompts_per_step, d.rank, d.world_size, n_opt if d.enabled else 1
+        )
+        self.local_accumulation = accum
+        self.grad_sync = None
+        if d.enabled:
+            self.local_accumulation = local_accumulation(accum, d.world_size)
+            check_rank_micro_batches(
+                len(self.positions) * cfg.generation.num_generations,
+                cfg.optim.micro_batch_size,
+                self.local_accumulation,
+                n_opt,
+            )
+            self.grad_sync = GradSync(
+                d,
+                self.loaded.model,
+                self.kernels.token_logprobs,
+                cfg.logprob_chunk_size,
+                cfg.generation.temperature,
+                cfg.distributed.strategy,
+            )
+
+    def _gathered(self) -> Any:
+        """Full parameters for generation and no-grad passes (only FSDP2 shards them)."""
+        import contextlib
+
+        return self.grad_sync.gathered() if self.grad_sync is not None else contextlib.nullcontext()
 
     def _make_update_settings(self) -> None:
         """The loss and update settings of this run."""
@@ -196,31 +264,53 @@ class Trainer:
         )
 
     # -- pieces ------------------------------------------------------------------------------------------
-    def sampling_settings(self, step: int) -> SamplingSettings:
-        """The rollout sampling settings of one step (its seed derived from the run seed and the step)."""
+    def sampling_settings(self, step: int, positions: list[int] | None = None) -> SamplingSettings:
+        """The rollout sampling settings of one step (its seed derived from the run seed and the step).
+
+        `positions` (places in the step's global prompt list) give each prompt its own seed, from (seed, step,
+        position), so a prompt samples the same completions on whichever rank it lands.
+        """
         from .runtime import seed_for
 
         g = self.cfg.generation
+        prompt_seeds = None
+        if positions is not None:
+            prompt_seeds = tuple(seed_for(self.cfg.seed, step, f"rollout/{p}") for p in positions)
         return SamplingSettings(
             n=g.num_generations,
             max_new_tokens=g.max_completion_length,
             temperature=g.temperature,
             top_p=g.top_p,
             top_k=g.top_k,
-            seed=seed_for(self.cfg.seed, step, "rollout"),
+            # per rank under a launcher, for engines that ignore prompt_seeds (ranks must not share a stream)
+            seed=seed_for(self.cfg.seed, step, f"rollout/rank{self.dist.rank}" if self.dist.enabled else "rollout"),
             stop_token_ids=tuple(g.stop_token_ids),
+            prompt_seeds=prompt_seeds,
         )
 
     def evaluate(self, step: int) -> EvalResult | None:
         """Held-out accuracy now (None without eval data); recorded in eval.jsonl."""
-        from .runtime import seed_for
+
+        from .distributed import merge_eval_results, shard_dataset
 
         if self.eval_data is None:
             return None
         self.engine.wake()
-        result = evaluate(
+        shard = shard_dataset(self.eval_data, self.dist, self.tensor_parallel)  # each rank: every n-th prompt
+        with self._gathered():
+            result = self._evaluate_shard(shard, step) if shard.examples else None
+        if self.dist.enabled:
+            result = merge_eval_results(self.dist.gather_objects(result), self.tensor_parallel)
+        if self.dist.is_main:
+            append_jsonl(self.run_dir / EVAL_JSONL, [result.to_record(step)])
+        return result
+
+    def _evaluate_shard(self, data: Any, step: int) -> EvalResult:
+        from .runtime import seed_for
+
+        return evaluate(
             self.engine,
-            self.eval_data,
+            data,
             self.scorer,
             self.cfg.generation.max_completion_length,
             temperature=self.cfg.eval.temperature,
@@ -228,24 +318,31 @@ class Trainer:
             seed=seed_for(self.cfg.seed, 0, "eval") % (1 << 31),
             stop_token_ids=tuple(self.cfg.generation.stop_token_ids),
         )
-        append_jsonl(self.run_dir / EVAL_JSONL, [result.to_record(step)])
-        return result
 
     def train_step(self, step: int) -> dict[str, Any]:
         """Generate, score, compute advantages and update once; returns the step's metrics."""
         import torch
 
         from .advantages import compute_advantages, zero_spread_fraction
+        from .distributed import generate_in_groups
+        from .rewards import summarize
         from .runtime import peak_memory_gib, reset_peak_memory, seed_for
         from .update import make_micro_batches, policy_update, prepare
 
         cfg, g = self.cfg, self.cfg.generation
         t0 = time.perf_counter()
         reset_peak_memory(self.device)
-        indices = self.cursor.take(g.prompts_per_step)
-        examples = [self.train_data.examples[i] for i in indices]
+        indices = self.cursor.take(g.prompts_per_step)  # the global batch: the same on every rank
+        examples = [self.train_data.examples[indices[p]] for p in self.positions]  # this rank's share
         self.engine.wake()
-        completions = self.engine.generate([e.prompt_ids for e in examples], self.sampling_settings(step))
+        with self._gathered():
+            completions = generate_in_groups(
+                self.dist,
+                self.tensor_parallel,
+                self.engine,
+                [e.prompt_ids for e in examples],
+                self.sampling_settings(step, self.positions),
+            )
         expected = [i for i in range(len(examples)) for _ in range(g.num_generations)]
         if [c.prompt_index for c in completions] != expected:
             raise RuntimeError(
@@ -257,8 +354,12 @@ class Trainer:
         scored = self.scorer.score(examples, completions)
         t_score = time.perf_counter()
 
-        rewards = torch.tensor(scored.rewards, dtype=torch.float32)
-        advantages = compute_advantages(rewards, g.num_generations, cfg.grpo.advantage)
+        # advantages and metrics over the whole global batch; each rank trains on its own rows of it
+        step_examples, step_completions, step_results = self._gather_rollouts(indices, completions, scored.results)
+        rewards = torch.tensor([r.score for r in step_results], dtype=torch.float32)
+        step_advantages = compute_advantages(rewards, g.num_generations, cfg.grpo.advantage)
+        rows = [p * g.num_generations + j for p in self.positions for j in range(g.num_generations)]
+        advantages = step_advantages[rows]
         keep = [not (cfg.grpo.mask_truncated_completions and c.truncated) for c in completions]
         torch.manual_seed(seed_for(cfg.seed, step, "update"))
         micro = make_micro_batches(
@@ -271,14 +372,16 @@ class Trainer:
             self.device,
             sampler_logps=[c.logprobs for c in completions],
         )
-        stats = prepare(
-            self.loaded.model,
-            micro,
-            self.update_settings,
-            self.kernels.token_logprobs,
-            self.loaded.reference,
-            self.loaded.is_peft,
-        )
+        with self._gathered():
+            stats = prepare(
+                self.loaded.model,
+                micro,
+                self.update_settings,
+                self.kernels.token_logprobs,
+                self.loaded.reference,
+                self.loaded.is_peft,
+                sync=self.grad_sync,
+            )
         stats.update(
             policy_update(
                 self.loaded.model,
@@ -288,81 +391,124 @@ class Trainer:
                 micro,
                 self.update_settings,
                 self.kernels.token_logprobs,
+                sync=self.grad_sync,
             )
         )
         self.engine.sync_weights(self.loaded.model)
         engine_metrics = getattr(self.engine, "pop_metrics", dict)()
         t_end = time.perf_counter()
+        # timings and memory of the slowest rank
+        times = self.dist.max([t_end - t0, t_gen - t0, t_score - t_gen, t_end - t_score, peak_memory_gib(self.device)])
 
-        lengths = [len(c.token_ids) for c in completions]
+        lengths = [len(c.token_ids) for c in step_completions]
         record: dict[str, Any] = {"step": step, "epoch": self.cursor.epoch + self.cursor.position / self.cursor.size}
-        record.update(scored.stats)
+        record.update(summarize(step_results) if self.dist.enabled else scored.stats)
         record.update(engine_metrics)
         record.update(
             {
                 "completion/length_mean": sum(lengths) / len(lengths),
                 "completion/length_max": max(lengths),
-                "completion/truncated_frac": sum(c.truncated for c in completions) / len(completions),
+                "completion/truncated_frac": sum(c.truncated for c in step_completions) / len(step_completions),
                 "groups/zero_std_frac": zero_spread_fraction(rewards, g.num_generations),
-                "advantage/abs_mean": float(advantages.abs().mean()),
+                "advantage/abs_mean": float(step_advantages.abs().mean()),
             }
         )
         record.update(stats)
         record.update(
             {
-                "tokens_per_s": sum(lengths) / max(t_end - t0, 1e-9),
-                "step_time_s": t_end - t0,
-                "time/generate_s": t_gen - t0,
-                "time/score_s": t_score - t_gen,
-                "time/update_s": t_end - t_score,
-                "peak_mem_gib": peak_memory_gib(self.device),
+                "tokens_per_s": sum(lengths) / max(times[0], 1e-9),
+                "step_time_s": times[0],
+                "time/generate_s": times[1],
+                "time/score_s": times[2],
+                "time/update_s": times[3],
+                "peak_mem_gib": times[4],
             }
         )
+        if self.dist.enabled:
+            record["ranks"] = self.dist.world_size
         every = cfg.log.samples_every
-        if every and step % every == 0 and cfg.log.samples_per_log:
+        if every and step % every == 0 and cfg.log.samples_per_log and self.dist.is_main:
             from .rewards import make_samples
 
-            samples = make_samples(examples, completions)
-            n = min(cfg.log.samples_per_log, len(completions))
+            samples = make_samples(step_examples, step_completions)
+            n = min(cfg.log.samples_per_log, len(step_completions))
             picks = [
-                (k % len(examples)) * g.num_generations + (k // len(examples)) % g.num_generations for k in range(n)
+                (k % len(step_examples)) * g.num_generations + (k // len(step_examples)) % g.num_generations
+                for k in range(n)
             ]
-            append_jsonl(
-                self.run_dir / SAMPLES_JSONL, sample_records(step, samples, scored.results, scored.rewards, picks)
-            )
+            scores = [r.score for r in step_results]
+            append_jsonl(self.run_dir / SAMPLES_JSONL, sample_records(step, samples, step_results, scores, picks))
         return record
 
-    def save(self, step: int) -> Path:
-        """Write a checkpoint of the state after `step`."""
-        return save_checkpoint(
-            self.run_dir,
-            step,
-            self.loaded,
-            self.optimizer,
-            self.scheduler,
-            {"data": self.cursor.state_dict(), "kernels": self.kernels.name, "max_steps": self.cfg.max_steps},
-            keep_last=self.cfg.checkpoint.keep_last,
-        )
+    def _gather_rollouts(
+        self, indices: list[int], completions: list[Any], results: list[Any]
+    ) -> tuple[list, list, list]:
+        """The whole step's examples, completions (prompt_index = global position) and results, in global order."""
+        import dataclasses
+
+        step_examples = [self.train_data.examples[i] for i in indices]
+        if not self.dist.enabled:
+            return step_examples, completions, results
+        by_position: dict[int, list[tuple[Any, Any]]] = {}
+        for positions, comps, res in self.dist.gather_objects((self.positions, completions, results)):
+            for c, r in zip(comps, res):
+                p = positions[c.prompt_index]
+                by_position.setdefault(p, []).append((dataclasses.replace(c, prompt_index=p), r))
+        pairs = [pair for p in range(len(indices)) for pair in by_position[p]]
+        return step_examples, [c for c, _ in pairs], [r for _, r in pairs]
+
+    def save(self, step: int, wait: bool = True) -> Path:
+        """Write a checkpoint of the state after `step` (rank 0 writes; the others wait unless `wait` is off)."""
+        from .checkpoint import checkpoint_path
+        from .distributed import full_trainable_state, optimizer_state, save_weights
+
+        extra = {"data": self.cursor.state_dict(), "kernels": self.kernels.name, "max_steps": self.cfg.max_steps}
+        if self.dist.enabled:
+            extra["world_size"] = self.dist.world_size
+        path = checkpoint_path(self.run_dir, step)
+        # FSDP2: weights and optimiser state gathered from the shards to rank 0 (collectives)
+        opt_state = optimizer_state(self.optimizer, self.grad_sync)
+        weights = full_trainable_state(self.grad_sync)
+        if self.dist.is_main:
+            path = save_checkpoint(
+                self.run_dir,
+                step,
+                self.loaded,
+                self.optimizer,
+                self.scheduler,
+                extra,
+                keep_last=self.cfg.checkpoint.keep_last,
+                optimizer_state=opt_state,
+                save_weights=lambda folder: save_weights(self.loaded, folder, weights),
+            )
+        if wait:
+            self.dist.barrier()
+        return path
 
     def save_final(self) -> Path:
         """Write the trained weights (no optimiser state) to RUN_DIR/final, atomically."""
         import os
 
-        from .model_loading import save_trainable
+        from .distributed import full_trainable_state, save_weights
 
         final = self.run_dir / FINAL_DIR
-        tmp = self.run_dir / f".tmp-{FINAL_DIR}-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        save_trainable(self.loaded, tmp)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        weights = full_trainable_state(self.grad_sync)  # FSDP2: gathered to rank 0 (a collective)
+        if self.dist.is_main:
+            tmp = self.run_dir / f".tmp-{FINAL_DIR}-{os.getpid()}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            save_weights(self.loaded, tmp, weights)
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        self.dist.barrier()
         return final
 
     def plot(self) -> Path | None:
         """Redraw the training-curves PNG (None when matplotlib is missing)."""
         from .plotting import plot_run
 
+        if not self.dist.is_main:
+            return None
         try:
             return plot_run(self.run_dir)
         except ImportError:
@@ -379,11 +525,13 @@ class Trainer:
         before = None
         if self.eval_data is not None and cfg.eval.at_start:
             if self.checkpoint is not None:
-                before = _recorded_eval(self.run_dir, 0)
+                before = self.dist.broadcast_object(_recorded_eval(self.run_dir, 0))
             if before is None and self.start_step == 0:
                 before = self.evaluate(0)
                 self.console.print(f"held-out accuracy before training: {_pct(before.accuracy)} (n={before.n})")
-        progress = StepProgress(cfg.max_steps, self.start_step, self.console, cfg.log.progress, cfg.log.every)
+        progress = StepProgress(
+            cfg.max_steps, self.start_step, self.console, cfg.log.progress and self.dist.is_main, cfg.log.every
+        )
         last_saved = self.start_step
         step = self.start_step
         try:
@@ -396,7 +544,8 @@ class Trainer:
                         record["eval/reward_mean"] = ev.reward_mean
                         progress.message(f"step {step}: held-out accuracy {_pct(ev.accuracy)} (n={ev.n})")
                 record["elapsed_s"] = time.perf_counter() - start
-                self.metrics.log(record)
+                if self.metrics is not None:
+                    self.metrics.log(record)
                 progress.update(step, record)
                 if cfg.log.plot_every and step % cfg.log.plot_every == 0:
                     self.plot()
@@ -406,8 +555,9 @@ class Trainer:
                     progress.message(f"checkpoint saved: step {step} -> {path}")
         except KeyboardInterrupt:
             progress.close()
-            if step > last_saved and self.metrics.records and self.metrics.records[-1].get("step") == step:
-                path = self.save(step)
+            logged = self.metrics is not None and self.metrics.records and self.metrics.records[-1].get("step") == step
+            if step > last_saved and logged:
+                path = self.save(step, wait=False)  # the other ranks are being interrupted too
                 self.console.print(f"interrupted: checkpoint saved at step {step} -> {path}")
             self.console.print(f"resume with: aha train {self.run_dir} --resume")
             self.close()
@@ -419,10 +569,12 @@ class Trainer:
         final_dir = self.save_final()
         after = None
         if self.eval_data is not None and cfg.eval.at_end:
-            after = _recorded_eval(self.run_dir, cfg.max_steps) or self.evaluate(cfg.max_steps)
+            recorded = self.dist.broadcast_object(_recorded_eval(self.run_dir, cfg.max_steps))
+            after = recorded or self.evaluate(cfg.max_steps)
         plot = self.plot()
         elapsed = time.perf_counter() - start
         self._print_summary(before, after, plot, final_dir, elapsed)
+        self.dist.barrier()  # no rank leaves the process group while another still uses it
         self.close()
         return TrainResult(self.run_dir, cfg.max_steps, before, after, plot, final_dir, elapsed)
 
@@ -433,9 +585,11 @@ class Trainer:
         if cfg.model.quantization != "none":
             what += f" over {cfg.model.quantization} weights"
         resumed = f", resuming after step {self.start_step}" if self.start_step else ""
+        d = self.dist
+        ranks = f" x {d.world_size} ranks ({cfg.distributed.strategy}, {d.backend})" if d.enabled else ""
         self.console.print(
             f"aha train: {cfg.model.path} ({what}, {n_params:,} trainable parameters, {self.loaded.dtype}) on "
-            f"{self.device}; {len(self.train_data)} training prompts; {cfg.max_steps} steps of "
+            f"{self.device}{ranks}; {len(self.train_data)} training prompts; {cfg.max_steps} steps of "
             f"{cfg.generation.prompts_per_step} prompts x {cfg.generation.num_generations} completions; "
             f"kernels: {self.kernels.name}; rollout: {cfg.rollout}{resumed}\nrun folder: {self.run_dir}"
         )
@@ -465,6 +619,9 @@ class Trainer:
         restore = getattr(self, "_restore_torch", None)
         if restore is not None:
             restore()
+        dist = getattr(self, "dist", None)
+        if dist is not None:
+            dist.close()
 
 
 def resolved_importance_sampling(cfg: TrainConfig) -> str:

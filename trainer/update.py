@@ -81,8 +81,12 @@ def prepare(
     logprob_fn: Any,
     reference: Any | None,
     is_peft: bool,
+    sync: Any | None = None,
 ) -> dict[str, float]:
-    """Fill in old log-probs (when updates go off-policy), reference log-probs (beta > 0) and IS weights."""
+    """Fill in old log-probs (when updates go off-policy), reference log-probs (beta > 0) and IS weights.
+
+    With `sync` (a `trainer.distributed.GradSync`), the IS statistics are those of the whole global batch.
+    """
     stats: dict[str, float] = {}
     n_micro = len(micro_batches)
     accum = settings.gradient_accumulation_steps or n_micro
@@ -120,6 +124,9 @@ def prepare(
             for key, value in metrics.items():
                 sums[key] = sums.get(key, 0.0) + value * mb.tokens
             total += mb.tokens
+        if sync is not None:
+            total, *summed = sync.sum([total, *sums.values()])
+            sums = dict(zip(sums, summed))
         stats.update({k: v / max(total, 1.0) for k, v in sums.items()})
     if not off_policy:
         for mb in micro_batches:
@@ -135,8 +142,16 @@ def policy_update(
     micro_batches: list[MicroBatch],
     settings: UpdateSettings,
     logprob_fn: Any,
+    sync: Any | None = None,
 ) -> dict[str, float]:
-    """Run num_iterations passes over the micro-batches with gradient accumulation; returns loss statistics."""
+    """Run num_iterations passes over the micro-batches with gradient accumulation; returns loss statistics.
+
+    With `sync` (a `trainer.distributed.GradSync`) the micro-batches are this rank's share of the global
+    batch: the loss is normalised by the global token (dapo) or sequence count and gradients are all-reduced,
+    so the update equals a single process's over the whole batch.
+    """
+    import contextlib
+
     import torch
 
     n_micro = len(micro_batches)
@@ -145,39 +160,54 @@ def policy_update(
     losses, norms, lrs = [], [], []
     clip_num = kl_num = tok = 0.0
     max_norm = settings.max_grad_norm if settings.max_grad_norm > 0 else float("inf")
+    world = sync.world_size if sync is not None else 1
     model.train()
     for _ in range(settings.num_iterations):
         for group in groups:
             optimizer.zero_grad(set_to_none=True)
             group_tokens = sum(mb.tokens for mb in group)
             group_rows = sum(len(mb.seq) for mb in group)
+            if sync is not None:
+                group_tokens, group_rows = sync.sum([group_tokens, group_rows])
             step_loss = 0.0
-            for mb in group:
-                logps = completion_logprobs(model, mb.seq, logprob_fn, settings.chunk_size, settings.temperature)
-                loss, st = grpo_loss(
-                    logps,
-                    mb.old_logps,
-                    mb.advantages,
-                    mb.mask,
-                    settings.loss,
-                    ref_logps=mb.ref_logps,
-                    is_weights=mb.is_weights,
-                    num_items_in_batch=max(group_tokens, 1.0),
-                )
-                if settings.loss.loss_type != "dapo":
-                    loss = loss * (len(mb.seq) / group_rows)
-                loss.backward()
+            for k, mb in enumerate(group):
+                local = sync.no_sync() if sync is not None and k < len(group) - 1 else contextlib.nullcontext()
+                with local:
+                    if sync is not None:
+                        logps = sync.logprobs(mb.seq)
+                    else:
+                        logps = completion_logprobs(
+                            model, mb.seq, logprob_fn, settings.chunk_size, settings.temperature
+                        )
+                    loss, st = grpo_loss(
+                        logps,
+                        mb.old_logps,
+                        mb.advantages,
+                        mb.mask,
+                        settings.loss,
+                        ref_logps=mb.ref_logps,
+                        is_weights=mb.is_weights,
+                        num_items_in_batch=max(group_tokens, 1.0),
+                    )
+                    if settings.loss.loss_type != "dapo":
+                        loss = loss * (len(mb.seq) / group_rows)
+                    # DDP averages the ranks' gradients; the loss is already a share of the global batch's
+                    (loss * world if world > 1 else loss).backward()
                 step_loss += float(loss.detach())
                 clip_num += st["clip_fraction"] * mb.tokens
                 kl_num += st.get("kl", 0.0) * mb.tokens
                 tok += mb.tokens
             norm = torch.nn.utils.clip_grad_norm_(params, max_norm)
+            norm = norm.full_tensor() if hasattr(norm, "full_tensor") else norm  # FSDP2: a DTensor
             lrs.append(optimizer.param_groups[0]["lr"])
             optimizer.step()
             scheduler.step()
             losses.append(step_loss)
             norms.append(float(norm))
     optimizer.zero_grad(set_to_none=True)
+    if sync is not None:
+        losses = sync.sum(losses)
+        clip_num, kl_num, tok = sync.sum([clip_num, kl_num, tok])
     stats = {
         "loss": sum(losses) / len(losses),
         "grad_norm": sum(norms) / len(norms),

@@ -18,6 +18,9 @@ class SamplingSettings:
     top_k: int = 0
     seed: int | None = None
     stop_token_ids: tuple[int, ...] = ()
+    # One seed per prompt (e.g. from the prompt's global position in the step): each prompt's completions
+    # then do not depend on which other prompts share the call, the batch or the rank. None: `seed` alone.
+    prompt_seeds: tuple[int, ...] | None = None
 
 
 @dataclass

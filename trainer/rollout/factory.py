@@ -39,9 +39,20 @@ def make_engine(config: TrainConfig, model: Any, tokenizer: Any) -> RolloutEngin
     classmethod, else `VLLMEngine(config=..., model=..., tokenizer=...)`.
     """
     if config.rollout == "transformers":
+        from .fast_engine import FastEngine, use_fast_engine
         from .transformers_engine import TransformersEngine
 
-        return TransformersEngine(model, tokenizer, batch_size=config.generation.batch_size)
+        g = config.generation
+        if use_fast_engine(g.fast, model):
+            return FastEngine(
+                model,
+                tokenizer,
+                max_prompt_length=g.max_prompt_length,
+                merge_lora=g.merge_lora,
+                cuda_graphs=g.cuda_graphs,
+                batch_size=g.batch_size,
+            )
+        return TransformersEngine(model, tokenizer, batch_size=g.batch_size)
     if config.rollout == "vllm":
         cls = vllm_engine_class()
         builder = getattr(cls, "from_train_config", None)

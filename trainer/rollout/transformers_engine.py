@@ -33,7 +33,12 @@ class TransformersEngine:
         import torch
 
         stop = list(dict.fromkeys([*self.eos_token_ids, *settings.stop_token_ids]))
+        if settings.prompt_seeds is not None and len(settings.prompt_seeds) != len(prompt_token_ids):
+            raise ValueError(f"{len(settings.prompt_seeds)} prompt seeds for {len(prompt_token_ids)} prompts")
         expanded = [(i, list(p)) for i, p in enumerate(prompt_token_ids) for _ in range(settings.n)]
+        row_seeds = None
+        if settings.prompt_seeds is not None and settings.temperature > 0:
+            row_seeds = [_row_seed(settings.prompt_seeds[i], k % settings.n) for k, (i, _) in enumerate(expanded)]
         size = self.batch_size or len(expanded)
         out: list[Completion] = []
         was_training = self.model.training
@@ -41,7 +46,8 @@ class TransformersEngine:
         try:
             with _seeded(settings.seed, self._device()), torch.no_grad():
                 for start in range(0, len(expanded), size):
-                    out.extend(self._generate_batch(expanded[start : start + size], settings, stop))
+                    seeds = row_seeds[start : start + size] if row_seeds is not None else None
+                    out.extend(self._generate_batch(expanded[start : start + size], settings, stop, seeds))
         finally:
             self.model.train(was_training)
         return out
@@ -50,7 +56,11 @@ class TransformersEngine:
         return next(self.model.parameters()).device
 
     def _generate_batch(
-        self, items: list[tuple[int, list[int]]], settings: SamplingSettings, stop: list[int]
+        self,
+        items: list[tuple[int, list[int]]],
+        settings: SamplingSettings,
+        stop: list[int],
+        row_seeds: list[int] | None = None,
     ) -> list[Completion]:
         import torch
         from transformers import GenerationConfig
@@ -63,6 +73,13 @@ class TransformersEngine:
             ids[row, width - len(p) :] = torch.tensor(p, dtype=torch.long)
             mask[row, width - len(p) :] = 1
         greedy = settings.temperature <= 0
+        processors = None
+        if row_seeds is not None and not greedy:
+            # sampling with a generator per row (Gumbel-max over the warped logits, then argmax): a row's
+            # tokens depend only on its prompt's seed, not on the batch, so data-parallel ranks reproduce a
+            # single process's rollouts
+            processors = [_row_seeded_sampler(row_seeds, settings, device)]
+            greedy = True
         gen_cfg = GenerationConfig(
             max_new_tokens=settings.max_new_tokens,
             do_sample=not greedy,
@@ -75,7 +92,12 @@ class TransformersEngine:
             num_beams=1,
             repetition_penalty=1.0,
         )
-        seqs = self.model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), generation_config=gen_cfg)
+        seqs = self.model.generate(
+            input_ids=ids.to(device),
+            attention_mask=mask.to(device),
+            generation_config=gen_cfg,
+            logits_processor=processors,
+        )
         new_tokens = seqs[:, width:].tolist()
         stop_set = set(stop)
         out = []
@@ -115,6 +137,41 @@ def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
             if v not in ids:
                 ids.append(int(v))
     return ids
+
+
+def _row_seed(prompt_seed: int, copy: int) -> int:
+    import hashlib
+
+    digest = hashlib.sha256(f"{prompt_seed}:{copy}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+def _row_seeded_sampler(seeds: list[int], settings: SamplingSettings, device: Any) -> Any:
+    """A logits processor that turns greedy decoding into sampling with one torch.Generator per row."""
+    import torch
+    from transformers import LogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+    warpers: list[Any] = [TemperatureLogitsWarper(settings.temperature)]
+    if settings.top_k:
+        warpers.append(TopKLogitsWarper(settings.top_k))
+    if settings.top_p < 1.0:
+        warpers.append(TopPLogitsWarper(settings.top_p))
+    generators = []
+    for seed in seeds:
+        g = torch.Generator(device=device)
+        g.manual_seed(seed)
+        generators.append(g)
+
+    class RowSeededSampler(LogitsProcessor):
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            for w in warpers:
+                scores = w(input_ids, scores)
+            logp = torch.log_softmax(scores.float(), dim=-1)
+            u = torch.stack([torch.rand(scores.shape[-1], generator=g, device=scores.device) for g in generators])
+            gumbel = -torch.log(-torch.log(u.clamp_(min=1e-20, max=1.0 - 1e-7)))
+            return logp + gumbel
+
+    return RowSeededSampler()
 
 
 @contextlib.contextmanager

@@ -150,7 +150,9 @@ class VLLMEngine:
         for i, p in enumerate(prompts):
             for c in range(copies):
                 requests.append({"prompt_token_ids": p})
-                params.append(self._sampling_params(settings, per_request, self._request_seed(settings.seed, i, c)))
+                # with prompt_seeds, a prompt's seed does not depend on its place in this call (data parallel)
+                seed, where = (settings.prompt_seeds[i], 0) if settings.prompt_seeds else (settings.seed, i)
+                params.append(self._sampling_params(settings, per_request, self._request_seed(seed, where, c)))
         t0 = time.perf_counter()
         outputs = self.llm.generate(requests, params, lora_request=self._lora_request, use_tqdm=False)
         elapsed = time.perf_counter() - t0

@@ -1,0 +1,395 @@
+"""End-to-end GRPO steps, side by side: aha (fast rollouts, offload) vs TRL's GRPOTrainer vs Unsloth (if importable).
+
+RANDOM WEIGHTS: models are built in code with random weights (no downloads), so completions always run to
+full length. Configs: (a) Qwen2.5-1.5B shape, LoRA r=16, G=8, prompt 128, completion 256; (b) (a) with
+4-bit QLoRA; (c) (a) with completion 4,096; (d) Llama-3.1-8B shape, QLoRA, the longest completion the
+memory planner admits in 80 GB (found by doubling), then confirmed by a run. Every variant runs in its own
+process, so one failure (or OOM) does not stop the others.
+
+    python bench/grpo_e2e.py --configs a,b,c --json $OUT/e2e.json      # H200, ~8 minutes
+    python bench/grpo_e2e.py --configs d --json $OUT/e2e_d.json
+    python bench/grpo_e2e.py --smoke                                      # tiny shapes on the CPU
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+QWEN_1_5B = dict(
+    vocab_size=151936, hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12,
+    num_key_value_heads=2, max_position_embeddings=32768, rope_theta=1000000.0, rms_norm_eps=1e-6,
+    tie_word_embeddings=True,
+)  # fmt: skip
+LLAMA_8B = dict(
+    vocab_size=128256, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
+    num_key_value_heads=8, max_position_embeddings=131072, rope_theta=500000.0, rms_norm_eps=1e-5,
+    tie_word_embeddings=False,
+)  # fmt: skip
+SMOKE = dict(
+    QWEN_1_5B, vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4
+)
+CONFIGS = {
+    "a": dict(shape="qwen", quant="none", completion=256),
+    "b": dict(shape="qwen", quant="nf4", completion=256),
+    "c": dict(shape="qwen", quant="none", completion=4096),
+    "d": dict(shape="llama8b", quant="nf4", completion=0),  # 0: search with the planner
+}
+PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def _shape(name: str, smoke: bool) -> dict:
+    return SMOKE if smoke else {"qwen": QWEN_1_5B, "llama8b": LLAMA_8B}[name]
+
+
+def search_completion(budget_gib: float, prompt: int, generations: int) -> int:
+    """The longest completion (doubling from 1,024, then halving back) the planner admits for config (d)."""
+    from trainer.memory_plan import GIB, ModelShape, estimate, needed_bytes
+
+    shape = ModelShape.from_config({**LLAMA_8B, "head_dim": 128})
+    best, length = 0, 1024
+    while length <= 131072 - prompt:
+        cfg = aha_config("d", {"quant": "nf4", "completion": length}, Path("."), Path("."), prompt, generations, False)
+        if needed_bytes(estimate(cfg, shape, "triton")) > budget_gib * GIB:
+            break
+        best, length = length, length * 2
+    return best
+
+
+def aha_config(
+    name: str,
+    spec: dict,
+    model_dir: Path,
+    data: Path,
+    prompt: int,
+    generations: int,
+    smoke: bool,
+    aha_overrides: tuple[str, ...] = (),
+):
+    """The aha TrainConfig of one benchmark config."""
+    from trainer.config import from_dict
+
+    long = spec["completion"] > 1024
+    cfg = from_dict(
+        {
+            "model": {
+                "path": str(model_dir), "tokenizer": str(model_dir / "tokenizer"),
+                "dtype": "float32" if smoke else "bfloat16", "quantization": spec["quant"],
+                "gradient_checkpointing": True, "offload_activations": True,
+            },
+            "lora": {"r": 16, "alpha": 32.0, "target_modules": PROJECTIONS},
+            "data": {"train": str(data)},
+            "reward": "regex_match:pattern=^t1",
+            "generation": {
+                "num_generations": generations, "prompts_per_step": 1, "max_prompt_length": prompt,
+                "max_completion_length": spec["completion"], "fast": "on",
+            },
+            "grpo": {"loss_type": "dapo", "beta": 0.0},
+            # one micro-batch for the whole group at 256 tokens (few launches; offload keeps it small)
+            "optim": {"learning_rate": 1e-5, "micro_batch_size": 1 if long else generations},
+            "log": {"progress": False, "samples_every": 0, "plot_every": 0},
+            "checkpoint": {"every": 0},
+            "max_steps": 3, "deterministic": False, "kernels": "torch" if smoke else "auto",
+            "device": "cpu" if smoke else "cuda", "threads": 2 if smoke else 0,
+            "output_dir": str(model_dir.parent / f"run-{name}"), "overwrite": True,
+            "memory_budget_gib": 80.0 if name == "d" else 0.0,
+        }
+    )  # fmt: skip
+    from trainer.config import set_option
+
+    for item in aha_overrides:
+        key, _, value = item.partition("=")
+        set_option(cfg, key.strip(), value.strip())
+    return cfg.validate()
+
+
+def run_aha(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """Three aha trainer steps; steady numbers are the mean of steps 2-3."""
+    import torch
+    from rich.console import Console
+
+    from trainer.loop import Trainer
+
+    cfg = aha_config(name, spec, model_dir, data, args.prompt, args.generations, args.smoke, tuple(args.aha_set))
+    cuda = torch.cuda.is_available() and not args.smoke
+    trainer = Trainer(cfg, console=Console(quiet=True))
+    weights = torch.cuda.memory_allocated() / 2**30 if cuda else float("nan")
+    recs = []
+    try:
+        for step in range(1, cfg.max_steps + 1):
+            recs.append(trainer.train_step(step))
+    finally:
+        engine = type(trainer.engine).__name__
+        notes = list(getattr(trainer.engine, "notes", []))
+        trainer.close()
+    steady = recs[1:] or recs
+    mean = lambda k: sum(r.get(k, float("nan")) for r in steady) / len(steady)  # noqa: E731
+    peak = max(r["peak_mem_gib"] for r in recs)
+    return {
+        "engine": f"aha ({engine})", "weights_gib": weights, "peak_gib": peak,
+        "peak_over_weights_gib": peak - weights if cuda else float("nan"),
+        "step_s": mean("step_time_s"), "generate_s": mean("time/generate_s"), "update_s": mean("time/update_s"),
+        "rollout_tok_s": mean("rollout/tokens_per_s"), "decode_step_ms": mean("rollout/decode_step_ms"),
+        "cuda_graph": mean("rollout/cuda_graph"), "lora_merged": mean("rollout/lora_merged"),
+        "completion": spec["completion"], "notes": notes,
+        # a decode step must read every weight once: the bandwidth floor at 4.3 TB/s (target: within 2.5x)
+        "decode_floor_ms": weights * 2**30 / 4.3e12 * 1e3 if cuda else float("nan"),
+    }  # fmt: skip
+
+
+def run_aha_confirm(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """Config (d): confirm the planner's length fits, without hours of decoding.
+
+    The fast engine allocates its KV cache for the full length before the first token, so a rollout that
+    stops at once (every token a stop token) already reaches the generation peak; the update then runs on
+    random full-length completions (`--confirm-rows` of them: each micro-batch is one sequence, so the peak is
+    the same as with all G). Decoding time at this length is not measured (tens of minutes).
+    """
+    import torch
+    from rich.console import Console
+
+    from trainer.loop import Trainer
+    from trainer.rollout.base import SamplingSettings
+    from trainer.update import make_micro_batches, policy_update
+
+    cfg = aha_config(name, spec, model_dir, data, args.prompt, args.generations, args.smoke, tuple(args.aha_set))
+    cuda = torch.cuda.is_available() and not args.smoke
+    trainer = Trainer(cfg, console=Console(quiet=True))
+    weights = torch.cuda.memory_allocated() / 2**30 if cuda else float("nan")
+    vocab = trainer.loaded.model.get_output_embeddings().weight.shape[0]
+    length = spec["completion"]
+    try:
+        prompt = trainer.train_data.examples[0].prompt_ids
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
+        settings = SamplingSettings(
+            n=args.generations, max_new_tokens=length, seed=0, stop_token_ids=tuple(range(vocab))
+        )
+        trainer.engine.generate([prompt], settings)
+        gen_peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else float("nan")
+        trainer.engine.sleep()
+        trainer.engine._drop_session()
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
+        rows = min(args.confirm_rows, args.generations)
+        gen = torch.Generator().manual_seed(0)
+        comps = [torch.randint(0, vocab - 1, (length,), generator=gen).tolist() for _ in range(rows)]
+        t0 = time.perf_counter()
+        micro = make_micro_batches(
+            [prompt] * rows, comps, torch.randn(rows), [True] * rows, cfg.optim.micro_batch_size,
+            trainer.loaded.tokenizer.pad_token_id, trainer.device,
+        )  # fmt: skip
+        policy_update(
+            trainer.loaded.model, trainer.optimizer, trainer.scheduler, trainer.params, micro,
+            trainer.update_settings, trainer.kernels.token_logprobs,
+        )  # fmt: skip
+        if cuda:
+            torch.cuda.synchronize()
+        update_s = time.perf_counter() - t0
+        upd_peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else float("nan")
+    finally:
+        trainer.close()
+    peak = max(gen_peak, upd_peak)
+    return {
+        "engine": "aha (confirm)", "weights_gib": weights, "peak_gib": peak, "peak_over_weights_gib": peak - weights,
+        "generation_peak_gib": gen_peak, "update_peak_gib": upd_peak, "update_s": update_s,
+        "completion": length, "note": f"update of {rows} full-length sequences; decoding time not measured",
+    }  # fmt: skip
+
+
+def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """TRL GRPOTrainer on the same model, data and settings (transformers generate, no vLLM)."""
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+    from trl import GRPOConfig, GRPOTrainer
+
+    cuda = torch.cuda.is_available() and not args.smoke
+    tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
+    kwargs = {"dtype": torch.float32 if args.smoke else torch.bfloat16}
+    if spec["quant"] == "nf4":
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
+            bnb_4bit_use_double_quant=True,
+        )  # fmt: skip
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), device_map={"": "cuda" if cuda else "cpu"}, **kwargs)
+    prompts = [json.loads(line)["prompt"] for line in data.read_text().splitlines()]
+    steps = 1 if spec["completion"] > 1024 else 3
+    conf = GRPOConfig(
+        output_dir=str(model_dir.parent / f"trl-{name}"), per_device_train_batch_size=args.generations,
+        num_generations=args.generations, max_completion_length=spec["completion"], gradient_checkpointing=True,
+        bf16=not args.smoke, beta=0.0, max_steps=steps, learning_rate=1e-5, report_to=[], logging_steps=1,
+        save_strategy="no", use_cpu=not cuda, temperature=1.0,
+    )  # fmt: skip
+    times: list[float] = []
+
+    class Timer(TrainerCallback):
+        def on_step_begin(self, *a, **k):
+            if cuda:
+                torch.cuda.synchronize()
+            self.t = time.perf_counter()
+
+        def on_step_end(self, *a, **k):
+            if cuda:
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - self.t)
+
+    trainer = GRPOTrainer(
+        model=model, reward_funcs=lambda completions, **kw: [float(c.startswith("t1")) for c in completions],
+        args=conf, train_dataset=Dataset.from_dict({"prompt": prompts}), processing_class=tok,
+        peft_config=LoraConfig(r=16, lora_alpha=32, target_modules=PROJECTIONS, task_type="CAUSAL_LM"),
+        callbacks=[Timer()],
+    )  # fmt: skip
+    weights = torch.cuda.memory_allocated() / 2**30 if cuda else float("nan")
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    trainer.train()
+    peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else float("nan")
+    steady = times[1:] or times
+    tokens = args.generations * spec["completion"]
+    return {
+        "engine": "TRL GRPOTrainer", "weights_gib": weights, "peak_gib": peak, "peak_over_weights_gib": peak - weights,
+        "step_s": sum(steady) / len(steady), "rollout_tok_s": tokens / (sum(steady) / len(steady)),
+        "completion": spec["completion"], "note": f"{steps} step(s); rollout tokens/s is per whole step",
+    }  # fmt: skip
+
+
+def run_unsloth(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """Unsloth, when it imports here; otherwise the reason is the result."""
+    try:
+        import unsloth  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - any import failure is the recorded reason
+        return {"engine": "Unsloth", "status": f"not importable: {type(exc).__name__}: {exc}"}
+    return {"engine": "Unsloth", "status": "importable, but its GRPO path is not wired into this benchmark yet"}
+
+
+RUNNERS = {"aha": run_aha, "aha_confirm": run_aha_confirm, "trl": run_trl, "unsloth": run_unsloth}
+
+
+def child(args: argparse.Namespace) -> int:
+    """Run one (config, engine) variant in this process and write its JSON."""
+    name, engine = args.child.split(":")
+    spec = json.loads(args.spec)
+    work = Path(args.work)
+    model_dir = work / f"model-{spec['shape']}{'-smoke' if args.smoke else ''}"
+    try:
+        runner = run_aha_confirm if (engine == "aha" and name == "d") else RUNNERS[engine]
+        out = runner(name, spec, model_dir, work / "prompts.jsonl", args)
+        out.setdefault("status", "ok")
+    except Exception as exc:  # noqa: BLE001
+        traceback.print_exc()
+        out = {"engine": engine, "status": f"failed: {type(exc).__name__}: {str(exc)[:500]}"}
+    out.update({"config": name})
+    Path(args.result).write_text(json.dumps(out))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the models, run every selected variant in its own process, print a table and write JSON."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--configs", default="a,b,c,d")
+    p.add_argument("--engines", default="aha,trl,unsloth")
+    p.add_argument("--trl-configs", default="a,b", help="configs TRL runs on (c: one 4,096-token step is ~4 min)")
+    p.add_argument("--smoke", action="store_true", help="tiny shapes on the CPU (checks the script)")
+    p.add_argument("--prompt", type=int, default=None)
+    p.add_argument("--generations", type=int, default=8)
+    p.add_argument("--timeout", type=int, default=420, help="seconds per variant")
+    p.add_argument("--aha-set", action="append", default=[], help="KEY=VALUE override of aha's config (repeatable)")
+    p.add_argument("--confirm-rows", type=int, default=2, help="(d): full-length sequences in the confirming update")
+    p.add_argument("--d-completion", type=int, default=0, help="(d): this length instead of the planner's")
+    p.add_argument("--json", default=None)
+    p.add_argument("--work", default=None)
+    p.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--spec", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--result", default=None, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    args.prompt = args.prompt or (16 if args.smoke else 128)
+    if args.child:
+        return child(args)
+    import torch
+
+    if not args.smoke and not torch.cuda.is_available():
+        print("no CUDA GPU: use --smoke on the CPU", file=sys.stderr)
+        return 2
+    from trainer_gpu import build_model_dir, write_prompts
+
+    work = Path(args.work or tempfile.mkdtemp(prefix="aha-e2e-"))
+    work.mkdir(parents=True, exist_ok=True)
+    write_prompts(work / "prompts.jsonl", 16, args.prompt, (SMOKE if args.smoke else QWEN_1_5B)["vocab_size"])
+    results = []
+    for name in [c for c in args.configs.split(",") if c]:
+        spec = dict(CONFIGS[name])
+        if args.smoke:  # bitsandbytes needs CUDA: the smoke run checks the script with unquantised weights
+            spec.update(completion=16 if name != "c" else 32, quant="none")
+        elif name == "d":
+            spec["completion"] = args.d_completion or search_completion(80.0, args.prompt, args.generations)
+            print(f"(d) planner: longest completion within 80 GB = {spec['completion']}", flush=True)
+        shape = _shape(spec["shape"], args.smoke)
+        model_dir = work / f"model-{spec['shape']}{'-smoke' if args.smoke else ''}"
+        t0 = time.perf_counter()
+        build_model_dir(model_dir, shape, "cpu" if args.smoke else "cuda", "float32" if args.smoke else "bfloat16")
+        print(f"model {spec['shape']} ready in {time.perf_counter() - t0:.0f} s", flush=True)
+        for engine in [e for e in args.engines.split(",") if e]:
+            if engine == "trl" and name not in args.trl_configs.split(","):
+                continue
+            res_file = work / f"{name}-{engine}.json"
+            cmd = [sys.executable, __file__, "--child", f"{name}:{engine}", "--spec", json.dumps(spec),
+                   "--work", str(work), "--result", str(res_file), "--prompt", str(args.prompt),
+                   "--generations", str(args.generations), "--confirm-rows", str(args.confirm_rows)] + [f"--aha-set={x}" for x in args.aha_set] + (["--smoke"] if args.smoke else [])  # fmt: skip
+            print(f"== ({name}) {engine}", flush=True)
+            try:
+                subprocess.run(cmd, timeout=args.timeout, env=dict(os.environ), check=False)
+                res = json.loads(res_file.read_text())
+            except subprocess.TimeoutExpired:
+                res = {"config": name, "engine": engine, "status": f"timed out after {args.timeout} s"}
+            except (OSError, ValueError) as exc:
+                res = {"config": name, "engine": engine, "status": f"no result: {exc}"}
+            results.append(res)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() and not args.smoke else "cpu (smoke)",
+        "torch": torch.__version__, "weights": "RANDOM weights (no downloads); completions run to full length",
+        "G": args.generations, "prompt": args.prompt, "results": results,
+    }  # fmt: skip
+    print_table(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def print_table(report: dict) -> None:
+    """Results as a fixed-width table."""
+    cols = [("config", "{}"), ("engine", "{}"), ("completion", "{}"), ("weights_gib", "{:.2f}"), ("peak_gib", "{:.2f}"),
+            ("peak_over_weights_gib", "{:.2f}"), ("step_s", "{:.2f}"), ("generate_s", "{:.2f}"),
+            ("update_s", "{:.2f}"), ("rollout_tok_s", "{:.0f}"), ("decode_step_ms", "{:.2f}"),
+            ("decode_floor_ms", "{:.2f}"), ("generation_peak_gib", "{:.2f}"), ("update_peak_gib", "{:.2f}")]  # fmt: skip
+    print(
+        f"\n{report['weights']}; {report['device']}, torch {report['torch']}, G={report['G']}, prompt {report['prompt']}"
+    )
+    print(" | ".join(f"{c:>12}" for c, _ in cols))
+    for r in report["results"]:
+        if r.get("status") != "ok":
+            print(f"{r.get('config', '?'):>12} | {r.get('engine', '?'):>12} | {r.get('status')}")
+            continue
+        cells = []
+        for c, fmt in cols:
+            v = r.get(c)
+            cells.append(f"{fmt.format(v) if v is not None else '-':>12}")
+        print(" | ".join(cells))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The fast rollout engine on the CPU: same greedy tokens as transformers' generate, valid sampling, EOS stops."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from trainer.rollout.base import SamplingSettings  # noqa: E402
+from trainer.rollout.fast_engine import FastEngine, SlotCache, use_fast_engine  # noqa: E402
+from trainer.rollout.sampling import sample_next  # noqa: E402
+from trainer.rollout.transformers_engine import TransformersEngine  # noqa: E402
+
+PROMPTS = [[5, 6, 7], [8, 9, 3, 4, 5, 10], [11]]
+
+
+class _Tok:
+    pad_token_id = 0
+    eos_token_id = 1
+
+    def decode(self, ids, skip_special_tokens=True):
+        return " ".join(map(str, ids))
+
+
+def _model(arch: str = "qwen2", lora: bool = True, seed: int = 0):
+    from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(seed)
+    common = dict(
+        vocab_size=24, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, max_position_embeddings=128, initializer_range=0.4, pad_token_id=0, eos_token_id=1,
+        bos_token_id=None,
+    )  # fmt: skip
+    model = Qwen2ForCausalLM(Qwen2Config(**common)) if arch == "qwen2" else LlamaForCausalLM(LlamaConfig(**common))
+    model.generation_config = GenerationConfig(eos_token_id=1, pad_token_id=0, bos_token_id=None)
+    if lora:
+        from peft import LoraConfig, get_peft_model
+
+        model = get_peft_model(model, LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False))
+    return model
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("arch", ["qwen2", "llama"])
+@pytest.mark.parametrize("merge", ["off", "on"])
+def test_greedy_matches_generate(arch, merge):
+    model = _model(arch)
+    settings = SamplingSettings(n=2, max_new_tokens=10, temperature=0.0, seed=3)
+    want = TransformersEngine(model, _Tok()).generate(PROMPTS, settings)
+    engine = FastEngine(model, _Tok(), merge_lora=merge)
+    got = engine.generate(PROMPTS, settings)
+    assert [c.token_ids for c in got] == [c.token_ids for c in want]
+    assert [c.finish_reason for c in got] == [c.finish_reason for c in want]
+    assert [c.prompt_index for c in got] == [0, 0, 1, 1, 2, 2]
+    metrics = engine.pop_metrics()
+    assert metrics["rollout/lora_merged"] == (1.0 if merge == "on" else 0.0)
+    assert len({tuple(c.token_ids) for c in got}) > 1  # the model is not degenerate
+
+
+def test_merge_restores_weights_bit_exactly_and_changes_nothing_for_training():
+    model = _model()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    engine = FastEngine(model, _Tok(), merge_lora="on")
+    engine.generate(PROMPTS, SamplingSettings(n=2, max_new_tokens=4, temperature=1.0, seed=0))
+    engine.generate(PROMPTS, SamplingSettings(n=2, max_new_tokens=4, temperature=1.0, seed=1))
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert not any(getattr(m, "merged", False) for m in model.modules())
+
+
+def test_sampling_is_seeded_and_respects_stop_tokens():
+    model = _model()
+    engine = FastEngine(model, _Tok())
+    settings = SamplingSettings(n=4, max_new_tokens=12, temperature=1.0, seed=7, stop_token_ids=(5, 9))
+    a = engine.generate(PROMPTS, settings)
+    b = engine.generate(PROMPTS, settings)
+    c = engine.generate(PROMPTS, SamplingSettings(n=4, max_new_tokens=12, temperature=1.0, seed=8))
+    assert [x.token_ids for x in a] == [x.token_ids for x in b]
+    assert [x.token_ids for x in a] != [x.token_ids for x in c]
+    stops = {1, 5, 9}
+    assert any(x.finish_reason == "stop" for x in a)
+    for x in a:
+        assert all(t not in stops for t in x.token_ids[:-1])  # nothing after a stop token
+        assert (x.finish_reason == "stop") == (x.token_ids[-1] in stops)
+        assert x.finish_reason == "stop" or len(x.token_ids) == 12
+
+
+def test_batch_size_splits_prompts_with_same_grouping():
+    model = _model()
+    settings = SamplingSettings(n=2, max_new_tokens=6, temperature=0.0)
+    whole = FastEngine(model, _Tok()).generate(PROMPTS, settings)
+    split = FastEngine(model, _Tok(), batch_size=2).generate(PROMPTS, settings)
+    assert [c.token_ids for c in whole] == [c.token_ids for c in split]
+
+
+def test_sampler_top_k_top_p_and_distribution():
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(20000, 1)
+    draws = sample_next(logits, 1.0, 1.0, 0, gen)
+    freq = torch.bincount(draws, minlength=4).float() / len(draws)
+    assert torch.allclose(freq, torch.tensor([0.5, 0.3, 0.15, 0.05]), atol=0.015)
+    assert set(sample_next(logits, 1.0, 1.0, 2, gen).tolist()) == {0, 1}
+    assert set(sample_next(logits, 1.0, 0.7, 0, gen).tolist()) == {0, 1}  # 0.5 < 0.7 <= 0.8
+    assert set(sample_next(logits, 0.0, 1.0, 0, gen).tolist()) == {0}
+
+
+def test_shared_prompt_cache_expands_rows():
+    cache = SlotCache(1, rows=4, kv_heads=1, length=8, head_dim=2, dtype=torch.float32, device="cpu")
+    cache.expand = 2
+    k = torch.arange(2 * 3 * 2, dtype=torch.float32).view(2, 1, 3, 2)
+    out_k, _ = cache.update(k, k, 0)
+    assert out_k is k  # prefill attends over the unique prompts only
+    assert torch.equal(cache.keys[0][:, :, :3], k.repeat_interleave(2, dim=0))
+    cache.decoding = True
+    cache.slot.fill_(5)
+    step = torch.ones(4, 1, 1, 2)
+    full, _ = cache.update(step, step, 0)
+    assert full.shape == (4, 1, 8, 2) and torch.equal(full[:, :, 5], step[:, :, 0])
+
+
+def test_auto_choice_is_off_on_cpu_and_on_is_honoured():
+    model = _model(lora=False)
+    assert use_fast_engine("auto", model) is False
+    assert use_fast_engine("on", model) is True
+    assert use_fast_engine("off", model) is False
+
+
+def test_trainer_runs_with_the_fast_engine(tiny_model, addition_data, tmp_path):
+    import tiny
+    from rich.console import Console
+
+    from trainer.loop import Trainer
+    from trainer.rollout.fast_engine import FastEngine as Fast
+
+    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "run", generation__fast="on", max_steps=2)
+    trainer = Trainer(cfg, console=Console(quiet=True))
+    try:
+        assert isinstance(trainer.engine, Fast)
+        record = trainer.train_step(1)
+        assert record["rollout/tokens_per_s"] > 0 and record["completion/length_mean"] > 0
+    finally:
+        trainer.close()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_cuda_graph_decoding_matches_eager(dtype):
+    model = _model().to("cuda", getattr(torch, dtype))
+    settings = SamplingSettings(n=4, max_new_tokens=24, temperature=0.0, seed=0)
+    eager = FastEngine(model, _Tok(), cuda_graphs=False, merge_lora="off").generate(PROMPTS, settings)
+    engine = FastEngine(model, _Tok(), merge_lora="off")
+    graphed = engine.generate(PROMPTS, settings)
+    assert engine.pop_metrics()["rollout/cuda_graph"] == 1.0, engine.notes
+    assert [c.token_ids for c in graphed] == [c.token_ids for c in eager]
+    sampled = SamplingSettings(n=4, max_new_tokens=24, temperature=1.0, top_p=0.9, seed=5)
+    a = FastEngine(model, _Tok(), cuda_graphs=False, merge_lora="off").generate(PROMPTS, sampled)
+    b = engine.generate(PROMPTS, sampled)  # the session (and graph) of the first call is reused
+    assert [c.token_ids for c in a] == [c.token_ids for c in b]
+    if dtype == "float32":
+        want = TransformersEngine(model, _Tok()).generate(PROMPTS, settings)
+        assert [c.token_ids for c in graphed] == [c.token_ids for c in want]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_merge_restores_bf16_weights_bit_exactly():
+    model = _model().to("cuda", torch.bfloat16)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    engine = FastEngine(model, _Tok(), merge_lora="on")
+    out = engine.generate(PROMPTS, SamplingSettings(n=2, max_new_tokens=8, temperature=0.0))
+    assert engine.pop_metrics()["rollout/lora_merged"] == 1.0 and len(out) == 6
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
