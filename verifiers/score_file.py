@@ -137,7 +137,9 @@ def score_file(
     try:
         chunks = _chunks(iter_lines(in_stream), chunk_size)
         if workers > 1:
-            pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init, initargs=(reward, fields, True))
+            pool = ProcessPoolExecutor(
+                workers, mp_context=mp_context(), initializer=_init, initargs=(reward, fields, True)
+            )
             results = _ordered(pool, chunks, 4 * workers)
         else:
             _init(reward, fields)
