@@ -5,7 +5,7 @@ their gradients and AdamW states (or the full model's); for the update, the chec
 (none on the GPU when offloaded), one layer's recompute/backward working set and the output-head chunks;
 for generation, the KV cache and the sampling buffers. Generation and update do not overlap (the rollout
 cache is freed before the update), so the peak is the fixed part plus the larger of the two. The
-coefficients were fitted to the H200 measurements in docs/benchmarks/trainer.md and kernels.md.
+coefficients were fitted to the H200 measurements in docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -48,8 +48,8 @@ def test_bf16_and_nf4_weights_match_the_h200_measurements():
 @pytest.mark.parametrize(
     ("kernels", "completion", "mb", "chunk", "measured"),
     [
-        ("torch", 256, 8, 512, 1.49),  # docs/benchmarks/trainer.md
-        ("torch", 256, 2, 1024, 1.28),  # docs/benchmarks/kernels.md, run B
+        ("torch", 256, 8, 512, 1.49),  # docs/benchmarks.md
+        ("torch", 256, 2, 1024, 1.28),  # docs/benchmarks.md, run B
         ("torch", 4096, 1, 1024, 2.76),
         ("triton", 256, 2, 1024, 0.47),
         ("triton", 4096, 1, 1024, 0.90),
