@@ -17,6 +17,8 @@ class KernelChoice:
     token_logprobs: Any
     reason: str
     module: Any = None  # trainer.kernels when triton was chosen
+    # log-probs + GRPO loss + gradient in one pass (trainer.kernels.fused_grpo_loss); None: token_logprobs + grpo_loss
+    fused_grpo_loss: Any = None
 
     def patch_lora(self, model: Any) -> int:
         """Swap LoRA layers for fused ones (triton only); returns how many were patched."""
@@ -59,4 +61,5 @@ def choose_kernels(setting: str, device: Any) -> KernelChoice:
         if setting == "triton":
             raise ConfigError(f"kernels = 'triton' cannot run here: {why} (use kernels = 'torch' or 'auto')")
         return _torch_choice(f"Triton kernels unavailable ({why}): plain PyTorch")
-    return KernelChoice("triton", module.token_logprobs, why or "Triton kernels available", module)
+    fused = getattr(module, "fused_grpo_loss", None)
+    return KernelChoice("triton", module.token_logprobs, why or "Triton kernels available", module, fused)

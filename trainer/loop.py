@@ -282,8 +282,7 @@ class Trainer:
             temperature=g.temperature,
             top_p=g.top_p,
             top_k=g.top_k,
-            # per rank under a launcher, for engines that ignore prompt_seeds (ranks must not share a stream)
-            seed=seed_for(self.cfg.seed, step, f"rollout/rank{self.dist.rank}" if self.dist.enabled else "rollout"),
+            seed=seed_for(self.cfg.seed, step, "rollout"),
             stop_token_ids=tuple(g.stop_token_ids),
             prompt_seeds=prompt_seeds,
         )
@@ -392,6 +391,7 @@ class Trainer:
                 self.update_settings,
                 self.kernels.token_logprobs,
                 sync=self.grad_sync,
+                fused_loss=self.kernels.fused_grpo_loss,
             )
         )
         self.engine.sync_weights(self.loaded.model)

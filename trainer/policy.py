@@ -74,10 +74,8 @@ def body_and_head(model: Any) -> tuple[Any, Any]:
     return body, head
 
 
-def completion_logprobs(
-    model: Any, batch: SequenceBatch, logprob_fn: LogprobFn, chunk_size: int, temperature: float
-) -> Any:
-    """float32 log-probs [B, T] of the completion tokens; the full logits are never materialised."""
+def completion_hidden(model: Any, batch: SequenceBatch) -> tuple[Any, Any]:
+    """(hidden states [B, T, H] that predict the completion tokens, the output head's weight [V, H])."""
     body, head = body_and_head(model)
     out = body(
         input_ids=batch.input_ids,
@@ -88,8 +86,15 @@ def completion_logprobs(
     hidden = out[0] if isinstance(out, tuple) else out.last_hidden_state
     p, t = batch.prompt_width, batch.completion_ids.shape[1]
     # position i's hidden state predicts token i + 1
-    hidden = hidden[:, p - 1 : p - 1 + t]
-    return logprob_fn(hidden, head.weight, batch.completion_ids, chunk_size, temperature)
+    return hidden[:, p - 1 : p - 1 + t], head.weight
+
+
+def completion_logprobs(
+    model: Any, batch: SequenceBatch, logprob_fn: LogprobFn, chunk_size: int, temperature: float
+) -> Any:
+    """float32 log-probs [B, T] of the completion tokens; the full logits are never materialised."""
+    hidden, weight = completion_hidden(model, batch)
+    return logprob_fn(hidden, weight, batch.completion_ids, chunk_size, temperature)
 
 
 def logprobs_no_grad(

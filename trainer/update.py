@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .losses import LossSettings, grpo_loss
-from .policy import SequenceBatch, collate, completion_logprobs, logprobs_no_grad
+from .policy import SequenceBatch, collate, completion_hidden, completion_logprobs, logprobs_no_grad
 
 
 @dataclass
@@ -143,12 +143,15 @@ def policy_update(
     settings: UpdateSettings,
     logprob_fn: Any,
     sync: Any | None = None,
+    fused_loss: Any | None = None,
 ) -> dict[str, float]:
     """Run num_iterations passes over the micro-batches with gradient accumulation; returns loss statistics.
 
     With `sync` (a `trainer.distributed.GradSync`) the micro-batches are this rank's share of the global
     batch: the loss is normalised by the global token (dapo) or sequence count and gradients are all-reduced,
-    so the update equals a single process's over the whole batch.
+    so the update equals a single process's over the whole batch. `fused_loss` (`trainer.kernels.fused_grpo_loss`)
+    replaces `logprob_fn` + `grpo_loss` with one pass from the hidden states; under `sync` the log-probs go
+    through the DDP/FSDP2 wrapper instead, so there the unfused path is used.
     """
     import contextlib
 
@@ -173,22 +176,25 @@ def policy_update(
             for k, mb in enumerate(group):
                 local = sync.no_sync() if sync is not None and k < len(group) - 1 else contextlib.nullcontext()
                 with local:
-                    if sync is not None:
-                        logps = sync.logprobs(mb.seq)
+                    if fused_loss is not None and sync is None:
+                        loss, st = _fused_micro_loss(model, mb, settings, fused_loss, max(group_tokens, 1.0))
                     else:
-                        logps = completion_logprobs(
-                            model, mb.seq, logprob_fn, settings.chunk_size, settings.temperature
+                        if sync is not None:
+                            logps = sync.logprobs(mb.seq)
+                        else:
+                            logps = completion_logprobs(
+                                model, mb.seq, logprob_fn, settings.chunk_size, settings.temperature
+                            )
+                        loss, st = grpo_loss(
+                            logps,
+                            mb.old_logps,
+                            mb.advantages,
+                            mb.mask,
+                            settings.loss,
+                            ref_logps=mb.ref_logps,
+                            is_weights=mb.is_weights,
+                            num_items_in_batch=max(group_tokens, 1.0),
                         )
-                    loss, st = grpo_loss(
-                        logps,
-                        mb.old_logps,
-                        mb.advantages,
-                        mb.mask,
-                        settings.loss,
-                        ref_logps=mb.ref_logps,
-                        is_weights=mb.is_weights,
-                        num_items_in_batch=max(group_tokens, 1.0),
-                    )
                     if settings.loss.loss_type != "dapo":
                         loss = loss * (len(mb.seq) / group_rows)
                     # DDP averages the ranks' gradients; the loss is already a share of the global batch's
@@ -218,3 +224,25 @@ def policy_update(
     if settings.loss.beta > 0:
         stats["kl"] = kl_num / max(tok, 1.0)
     return stats
+
+
+def _fused_micro_loss(
+    model: Any, mb: MicroBatch, settings: UpdateSettings, fused_loss: Any, num_items: float
+) -> tuple[Any, dict[str, float]]:
+    """The GRPO loss of one micro-batch (and its statistics) straight from the hidden states, in one pass."""
+    hidden, weight = completion_hidden(model, mb.seq)
+    loss, _, stats = fused_loss(
+        hidden,
+        weight,
+        mb.seq.completion_ids,
+        mb.advantages,
+        mb.mask,
+        settings.loss,
+        old_logps=mb.old_logps,
+        ref_logps=mb.ref_logps,
+        is_weights=mb.is_weights,
+        num_items_in_batch=num_items,
+        chunk_size=settings.chunk_size or None,
+        temperature=settings.temperature,
+    )
+    return loss, stats

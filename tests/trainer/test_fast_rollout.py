@@ -176,3 +176,29 @@ def test_cuda_merge_restores_bf16_weights_bit_exactly():
     out = engine.generate(PROMPTS, SamplingSettings(n=2, max_new_tokens=8, temperature=0.0))
     assert engine.pop_metrics()["rollout/lora_merged"] == 1.0 and len(out) == 6
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_prompt_seeds_make_a_prompts_completions_independent_of_its_batch():
+    model = _model()
+    s = dict(n=3, max_new_tokens=10, temperature=1.0, seed=0)
+    both = FastEngine(model, _Tok()).generate(PROMPTS, SamplingSettings(**s, prompt_seeds=(11, 22, 33)))
+    alone = FastEngine(model, _Tok()).generate([PROMPTS[1]], SamplingSettings(**{**s, "seed": 9}, prompt_seeds=(22,)))
+    split = FastEngine(model, _Tok(), batch_size=3).generate(PROMPTS, SamplingSettings(**s, prompt_seeds=(11, 22, 33)))
+    assert [c.token_ids for c in both[3:6]] == [c.token_ids for c in alone]
+    assert [c.prompt_index for c in alone] == [0, 0, 0]
+    assert [c.token_ids for c in split] == [c.token_ids for c in both]
+    other = FastEngine(model, _Tok()).generate([PROMPTS[1]], SamplingSettings(**s, prompt_seeds=(23,)))
+    assert [c.token_ids for c in other] != [c.token_ids for c in alone]
+    assert len({tuple(c.token_ids) for c in both[3:6]}) > 1  # the copies of one prompt are different draws
+    with pytest.raises(ValueError, match="2 prompt seeds for 3 prompts"):
+        FastEngine(model, _Tok()).generate(PROMPTS, SamplingSettings(**s, prompt_seeds=(1, 2)))
+
+
+def test_sampler_with_one_generator_per_row_draws_each_row_independently():
+    logits = torch.randn(3, 50, generator=torch.Generator().manual_seed(0))
+    gens = lambda *seeds: [torch.Generator().manual_seed(x) for x in seeds]  # noqa: E731
+    rows = sample_next(logits, 1.0, 1.0, 0, gens(1, 2, 3))
+    for seed, row, want in zip((1, 2, 3), range(3), rows):
+        assert sample_next(logits[row : row + 1], 1.0, 1.0, 0, gens(seed)).item() == want.item()
+    with pytest.raises(ValueError, match="2 generators for 3 rows"):
+        sample_next(logits, 1.0, 1.0, 0, gens(1, 2))

@@ -14,7 +14,7 @@ from typing import Any
 
 from .base import Completion, SamplingSettings
 from .sampling import sample_next
-from .transformers_engine import _eos_ids
+from .transformers_engine import _eos_ids, _row_seed
 
 CHECK_EVERY = 8  # decode steps between host checks of "all rows finished" (each check is a device sync)
 KEEP_BYTES = 256 * 2**20  # a KV cache up to this size (and its graph) is kept between steps instead of re-captured
@@ -143,6 +143,8 @@ class FastEngine:
             return []
         if any(len(p) == 0 for p in prompt_token_ids):
             raise ValueError("the fast rollout engine needs at least one prompt token per prompt")
+        if settings.prompt_seeds is not None and len(settings.prompt_seeds) != len(prompt_token_ids):
+            raise ValueError(f"{len(settings.prompt_seeds)} prompt seeds for {len(prompt_token_ids)} prompts")
         stop = list(dict.fromkeys([*self.eos_token_ids, *settings.stop_token_ids]))
         was_training = self.model.training
         self.model.eval()
@@ -150,10 +152,11 @@ class FastEngine:
         try:
             per_call = max(1, self.batch_size // settings.n) if self.batch_size else len(prompt_token_ids)
             rows, steps, decode_s = [], 0, 0.0
-            gen = torch.Generator(device=self._device())
-            gen.manual_seed(int(settings.seed if settings.seed is not None else torch.seed()) % (1 << 63))
+            gens = self._generators(settings, len(prompt_token_ids))
             with torch.no_grad(), self._merged():
                 for start in range(0, len(prompt_token_ids), per_call):
+                    rows_of_call = slice(start * settings.n, (start + per_call) * settings.n)
+                    gen = gens[rows_of_call] if isinstance(gens, list) else gens
                     r, k, d = self._run(prompt_token_ids[start : start + per_call], settings, stop, gen)
                     rows, steps, decode_s = rows + r, steps + k, decode_s + d
         finally:
@@ -238,6 +241,24 @@ class FastEngine:
 
     def _device(self) -> Any:
         return next(self.model.parameters()).device
+
+    def _generators(self, settings: SamplingSettings, n_prompts: int) -> Any:
+        """One generator for the call, or with prompt_seeds one per row seeded by (prompt seed, copy)."""
+        import torch
+
+        device = self._device()
+        if settings.prompt_seeds is None or settings.temperature <= 0:
+            gen = torch.Generator(device=device)
+            gen.manual_seed(int(settings.seed if settings.seed is not None else torch.seed()) % (1 << 63))
+            return gen
+        # a row's draws depend only on its prompt's seed and copy, not on the batch or rank it lands in
+        gens = []
+        for i in range(n_prompts):
+            for copy in range(settings.n):
+                g = torch.Generator(device=device)
+                g.manual_seed(_row_seed(settings.prompt_seeds[i], copy))
+                gens.append(g)
+        return gens
 
     def _dims(self) -> tuple[int, int, int, Any]:
         from ..policy import causal_lm

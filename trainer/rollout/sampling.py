@@ -8,8 +8,9 @@ from typing import Any
 def sample_next(logits: Any, temperature: float, top_p: float, top_k: int, generator: Any) -> Any:
     """Next-token ids [B] from float logits [B, V]; temperature <= 0 is greedy (argmax).
 
-    Sampling uses the exponential race (argmax of p / E with E ~ Exp(1)), which draws exactly from p
-    without a host sync, so it can run ahead of the CPU on a GPU.
+    `generator` is one torch.Generator for the whole batch, or a sequence of B generators (one per row, so a
+    row's draws do not depend on the other rows). Sampling uses the exponential race (argmax of p / E with
+    E ~ Exp(1)), which draws exactly from p without a host sync, so it can run ahead of the CPU on a GPU.
     """
     import torch
 
@@ -28,5 +29,12 @@ def sample_next(logits: Any, temperature: float, top_p: float, top_k: int, gener
         sorted_scores = sorted_scores.masked_fill(drop, float("-inf"))
         scores = torch.full_like(scores, float("-inf")).scatter(-1, order, sorted_scores)
     probs = torch.softmax(scores, dim=-1)
-    noise = torch.empty_like(probs).exponential_(generator=generator).clamp_(min=1e-30)
+    if isinstance(generator, (list, tuple)):
+        if len(generator) != probs.shape[0]:
+            raise ValueError(f"{len(generator)} generators for {probs.shape[0]} rows")
+        row = probs.shape[-1]
+        noise = torch.stack([probs.new_empty(row).exponential_(generator=g) for g in generator])
+    else:
+        noise = torch.empty_like(probs).exponential_(generator=generator)
+    noise.clamp_(min=1e-30)
     return (probs / noise).argmax(dim=-1)

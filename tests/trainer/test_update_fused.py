@@ -1,0 +1,143 @@
+"""The policy update with the fused Triton GRPO loss (Triton's interpreter on the CPU) equals the PyTorch path."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+if importlib.util.find_spec("triton") is None:
+    pytest.skip("the fused-loss update test needs Triton (pip install 'aha[triton]')", allow_module_level=True)
+
+INTERPRET = not torch.cuda.is_available()
+if INTERPRET:
+    # Triton chooses its interpreter when a function is decorated, i.e. when triton and the kernel modules are
+    # first imported (transformers imports triton too): import them now under TRITON_INTERPRET=1, then put the
+    # variable back for other test files (the fixture below sets it again for these tests, for available()).
+    _before = os.environ.get("TRITON_INTERPRET")
+    os.environ["TRITON_INTERPRET"] = "1"
+    import triton.language as tl  # noqa: E402
+
+    import trainer.kernels.fused_logprobs  # noqa: E402,F401
+
+    if _before is None:
+        del os.environ["TRITON_INTERPRET"]
+    else:
+        os.environ["TRITON_INTERPRET"] = _before
+    if "Interpreted" not in type(tl.zeros).__name__:
+        pytest.skip(
+            "Triton was imported before this file could turn on its interpreter: run with TRITON_INTERPRET=1",
+            allow_module_level=True,
+        )
+
+from trainer.config import from_dict  # noqa: E402
+from trainer.kernel_choice import choose_kernels  # noqa: E402
+from trainer.losses import LossSettings  # noqa: E402
+from trainer.model_loading import load_policy  # noqa: E402
+from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare  # noqa: E402
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(autouse=True)
+def _triton_interpreter(monkeypatch):
+    """available() (so choose_kernels('triton')) accepts the CPU only with TRITON_INTERPRET=1."""
+    if INTERPRET:
+        monkeypatch.setenv("TRITON_INTERPRET", "1")
+
+
+def _rollouts(n=6, seed=0):
+    g = torch.Generator().manual_seed(seed)
+
+    def ids(lo, hi):
+        return torch.randint(3, 16, (int(torch.randint(lo, hi, (1,), generator=g)),), generator=g).tolist()
+
+    prompts = [ids(1, 5) for _ in range(n)]
+    comps = [ids(1, 6) for _ in range(n)]
+    sampler = [[-1.5 + 0.1 * k for k in range(len(c))] for c in comps]
+    return prompts, comps, torch.randn(n, generator=g) * 3, sampler
+
+
+def _update(loaded, kernels, s: UpdateSettings):
+    model = loaded.model
+    prompts, comps, adv, sampler = _rollouts()
+    keep = [True, True, False, True, True, True]  # one masked row
+    mbs = make_micro_batches(prompts, comps, adv, keep, s.micro_batch_size, 0, CPU, sampler_logps=sampler)
+    pre = prepare(model, mbs, s, kernels.token_logprobs, loaded.reference, loaded.is_peft)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.SGD(params, lr=0.05)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+    before = [p.detach().clone() for p in params]
+    stats = policy_update(model, opt, sched, params, mbs, s, kernels.token_logprobs, fused_loss=kernels.fused_grpo_loss)
+    return [p.detach() - b for p, b in zip(params, before)], {**pre, **stats}
+
+
+def _settings(loss_type, beta, **kw):
+    base = dict(
+        micro_batch_size=2,
+        gradient_accumulation_steps=2,
+        num_iterations=2,
+        max_grad_norm=0.0,
+        chunk_size=5,
+        temperature=0.9,
+        importance_sampling="token",
+    )
+    return UpdateSettings(loss=LossSettings(loss_type=loss_type, beta=beta, max_completion_length=5), **{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def models(tiny_model):
+    def load(lora: bool):
+        d = {
+            "model": {"path": str(tiny_model), "dtype": "float32", "finetune": "lora" if lora else "full"},
+            "grpo": {"beta": 0.1},  # a full fine-tune then loads a frozen reference model
+        }
+        if lora:
+            d["lora"] = {"r": 4}
+        torch.manual_seed(0)
+        loaded = load_policy(from_dict(d).validate(), CPU)
+        with torch.no_grad():
+            for n, p in loaded.model.named_parameters():
+                if "lora_B" in n:
+                    p.normal_(0, 0.3, generator=torch.Generator().manual_seed(1))
+        return loaded
+
+    return {"full": load(False), "lora": load(True)}
+
+
+@pytest.mark.parametrize(
+    "kind,loss_type,beta,kw",
+    [
+        ("full", "dapo", 0.0, {}),  # trains the head: gradients to the hidden states and to the head weight
+        ("lora", "grpo", 0.1, {}),  # reference = the base model with the adapter off
+        ("full", "bnpo", 0.05, {"num_iterations": 1, "gradient_accumulation_steps": 0, "importance_sampling": "none"}),
+    ],
+)
+def test_fused_loss_update_equals_the_torch_update(models, monkeypatch, kind, loss_type, beta, kw):
+    triton_kernels = choose_kernels("triton", CPU)
+    assert triton_kernels.name == "triton" and triton_kernels.fused_grpo_loss is not None
+    torch_kernels = choose_kernels("torch", CPU)
+    assert torch_kernels.fused_grpo_loss is None
+    calls = []
+    fused = triton_kernels.fused_grpo_loss
+    monkeypatch.setattr(triton_kernels, "fused_grpo_loss", lambda *a, **k: calls.append(1) or fused(*a, **k))
+
+    s = _settings(loss_type, beta, **kw)
+    want_d, want = _update(copy.deepcopy(models[kind]), torch_kernels, s)
+    got_d, got = _update(copy.deepcopy(models[kind]), triton_kernels, s)
+
+    n_micro = 3
+    assert len(calls) == n_micro * s.num_iterations  # the fused loss ran for every micro-batch
+    assert got.keys() == want.keys()
+    assert ("kl" in got) == (beta > 0)
+    assert ("is/raw_weight_mean" in got) == (s.importance_sampling != "none")  # importance weights were applied
+    for key in want:
+        assert got[key] == pytest.approx(want[key], rel=1e-5, abs=1e-6), (key, got, want)
+    if s.num_iterations > 1:
+        assert want["clip_fraction"] > 0  # the second pass is off-policy and clips
+    assert any(d.abs().sum() > 0 for d in want_d)
+    for a, b in zip(got_d, want_d):
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-5), (a - b).abs().max()
