@@ -45,7 +45,9 @@ def test_lora_grpo_steps_with_vllm_and_importance_sampling(qwen2_dir, tmp_path):
     for r in records:
         assert r["is/logprob_diff_mean"] < 1e-3  # float32 on both sides: vLLM samples what the trainer computes
         assert r["vllm/tokens_per_s"] > 0 and "vllm/sync_write_s" in r  # the engine's metrics reach the log
-        assert r["loss"] == r["loss"] and r["grad_norm"] > 0  # finite, and the update did something
+        assert r["loss"] == r["loss"]  # finite
+    # a step whose groups all got equal rewards has no advantage and no gradient; some step must have one
+    assert any(r["grad_norm"] > 0 for r in records), [r.get("grad_norm") for r in records]
     assert (result.final_dir / "adapter_model.safetensors").is_file()
     assert result.after is not None and result.before is not None  # evaluation ran through vLLM too
     assert engine.llm is None, "the trainer closes the engine at the end"
