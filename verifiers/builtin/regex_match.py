@@ -52,16 +52,6 @@ class RegexMatch(Verifier):
         except regex.error as exc:
             raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_compiled"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        if self.pattern is not None:
-            self._compiled = self._compile(self.pattern)
-
     def check(self, sample: Sample) -> Result:
         """Search or full-match the pattern, bounded by a timeout against catastrophic backtracking."""
         compiled = self._compiled

@@ -54,15 +54,6 @@ class Pattern:
         except regex.error as exc:
             raise ValueError(f"invalid regex {self.source!r}: {exc}") from exc
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_compiled"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._compiled = self._compile()
-
     def finditer(self, text: str) -> Iterator[regex.Match]:
         """Every non-empty match in the text; raises RuleTimeout past the time limit."""
         try:

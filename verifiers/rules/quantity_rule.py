@@ -53,15 +53,6 @@ class QuantityRule(Rule):
             return None
         return regex.compile("|".join(keyword_regex(w) for w in self.ignore_near), regex.IGNORECASE)
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_ignore"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._ignore = self._compile_ignore()
-
     @classmethod
     def build(cls, table: dict[str, Any], path: tuple, common: dict[str, Any], settings: Settings) -> QuantityRule:
         """Build from a rule table; `min`/`max` are strings like "4 g" parsed by pint."""

@@ -154,15 +154,6 @@ class Section:
         flags = regex.MULTILINE | case_flags(self.case, " ".join(self.names))
         return regex.compile(HEADING.format(names=alternation), flags)
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_compiled"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._compiled = self._compile()
-
     def find(self, text: str, style: str) -> regex.Match | None:
         """The first line that heads this section in the given style."""
         for m in self._compiled.finditer(text, timeout=1.0):

@@ -97,15 +97,6 @@ class Spelling(Verifier):
         except regex.error as exc:
             raise ValueError(f"invalid ignore pattern {pattern!r}: {exc}") from exc
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_extra_masks"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._extra_masks = [self._compile(p) for p in self.ignore_patterns]
-
     @staticmethod
     def _vocabulary_names(vocabularies: str | Sequence[str] | None) -> tuple[str, ...] | str:
         if vocabularies is None:
