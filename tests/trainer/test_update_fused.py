@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import importlib.util
-import os
 
 import pytest
+from triton_interpreter import import_interpreted
 
 torch = pytest.importorskip("torch")
 if importlib.util.find_spec("triton") is None:
@@ -14,19 +14,10 @@ if importlib.util.find_spec("triton") is None:
 
 INTERPRET = not torch.cuda.is_available()
 if INTERPRET:
-    # Triton chooses its interpreter when a function is decorated, i.e. when triton and the kernel modules are
-    # first imported (transformers imports triton too): import them now under TRITON_INTERPRET=1, then put the
-    # variable back for other test files (the fixture below sets it again for these tests, for available()).
-    _before = os.environ.get("TRITON_INTERPRET")
-    os.environ["TRITON_INTERPRET"] = "1"
+    # triton itself too: transformers imports it (the fixture below sets the variable again, for available())
+    import_interpreted("triton.language", "trainer.kernels.fused_logprobs")
     import triton.language as tl  # noqa: E402
 
-    import trainer.kernels.fused_logprobs  # noqa: E402,F401
-
-    if _before is None:
-        del os.environ["TRITON_INTERPRET"]
-    else:
-        os.environ["TRITON_INTERPRET"] = _before
     if "Interpreted" not in type(tl.zeros).__name__:
         pytest.skip(
             "Triton was imported before this file could turn on its interpreter: run with TRITON_INTERPRET=1",

@@ -1,9 +1,9 @@
 """Kernel tests: Triton's interpreter on the CPU (set before Triton is imported), compiled kernels on a GPU."""
 
 import importlib.util
-import os
 
 import pytest
+from triton_interpreter import import_interpreted
 
 torch = pytest.importorskip("torch", reason="the kernel tests need torch (pip install 'aha[train]')")
 
@@ -12,18 +12,8 @@ if importlib.util.find_spec("triton") is None:
 
 INTERPRET = not torch.cuda.is_available()
 if INTERPRET:
-    # Triton picks the interpreter when a kernel is decorated, i.e. when its module is imported: import them
-    # now under TRITON_INTERPRET=1, then put the variable back so that other test folders see this machine
-    # as it is (the fixture below sets it again for the tests here, which call available()).
-    _before = os.environ.get("TRITON_INTERPRET")
-    os.environ["TRITON_INTERPRET"] = "1"
-    import trainer.kernels.logprob_kernels  # noqa: E402,F401
-    import trainer.kernels.lora_kernels  # noqa: E402,F401
-
-    if _before is None:
-        del os.environ["TRITON_INTERPRET"]
-    else:
-        os.environ["TRITON_INTERPRET"] = _before
+    # the fixture below sets TRITON_INTERPRET again for the tests here, which call available()
+    import_interpreted("trainer.kernels.logprob_kernels", "trainer.kernels.lora_kernels")
 
 
 @pytest.fixture(autouse=True)
