@@ -25,27 +25,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from trainer_gpu import PROJECTIONS, QWEN_1_5B, SMOKE, print_results  # noqa: E402
 
-QWEN_1_5B = dict(
-    vocab_size=151936, hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12,
-    num_key_value_heads=2, max_position_embeddings=32768, rope_theta=1000000.0, rms_norm_eps=1e-6,
-    tie_word_embeddings=True,
-)  # fmt: skip
 LLAMA_8B = dict(
     vocab_size=128256, hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
     num_key_value_heads=8, max_position_embeddings=131072, rope_theta=500000.0, rms_norm_eps=1e-5,
     tie_word_embeddings=False,
 )  # fmt: skip
-SMOKE = dict(
-    QWEN_1_5B, vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4
-)
 CONFIGS = {
     "a": dict(shape="qwen", quant="none", completion=256),
     "b": dict(shape="qwen", quant="nf4", completion=256),
     "c": dict(shape="qwen", quant="none", completion=4096),
     "d": dict(shape="llama8b", quant="nf4", completion=0),  # 0: search with the planner
 }
-PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
 def _shape(name: str, smoke: bool) -> dict:
@@ -379,16 +371,7 @@ def print_table(report: dict) -> None:
     print(
         f"\n{report['weights']}; {report['device']}, torch {report['torch']}, G={report['G']}, prompt {report['prompt']}"
     )
-    print(" | ".join(f"{c:>12}" for c, _ in cols))
-    for r in report["results"]:
-        if r.get("status") != "ok":
-            print(f"{r.get('config', '?'):>12} | {r.get('engine', '?'):>12} | {r.get('status')}")
-            continue
-        cells = []
-        for c, fmt in cols:
-            v = r.get(c)
-            cells.append(f"{fmt.format(v) if v is not None else '-':>12}")
-        print(" | ".join(cells))
+    print_results(report["results"], [(c, c, fmt) for c, fmt in cols], 12, ("config", "engine"))
 
 
 if __name__ == "__main__":

@@ -25,18 +25,9 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-QWEN_1_5B = dict(
-    vocab_size=151936,
-    hidden_size=1536,
-    intermediate_size=8960,
-    num_hidden_layers=28,
-    num_attention_heads=12,
-    num_key_value_heads=2,
-    max_position_embeddings=32768,
-    rope_theta=1000000.0,
-    rms_norm_eps=1e-6,
-    tie_word_embeddings=True,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from trainer_gpu import PROJECTIONS, QWEN_1_5B  # noqa: E402
+
 # head_dim 32: the smallest vLLM's CPU attention accepts
 SMOKE = dict(
     QWEN_1_5B,
@@ -47,7 +38,6 @@ SMOKE = dict(
     num_attention_heads=2,
     num_key_value_heads=1,
 )
-PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 HBM_TB_S = 4.3  # measured device-to-device copy on the H200 (docs: shared ENVIRONMENT)
 
 

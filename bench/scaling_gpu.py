@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainer_gpu import PROJECTIONS, QWEN_1_5B, SMOKE, build_model_dir, write_prompts  # noqa: E402
+from trainer_gpu import PROJECTIONS, QWEN_1_5B, SMOKE, build_model_dir, print_results, write_prompts  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -196,13 +196,7 @@ def print_table(report: dict) -> None:
         ("efficiency", "efficiency", "{:.2f}"),
     ]
     print(f"\n{report['model']} on {report['device']} (torch {report['torch']}); {report['settings']}")
-    print(" | ".join(f"{h:>10}" for _, h, _ in cols))
-    for r in report["results"]:
-        if r["status"] != "ok":
-            print(f"{r['gpus']:>10} | {r['status']}")
-            continue
-        print(" | ".join(f"{fmt.format(r[k]) if k in r else '-':>10}" for k, _, fmt in cols))
-    print()
+    print_results(report["results"], cols, 10, ("gpus",))
 
 
 if __name__ == "__main__":

@@ -255,12 +255,17 @@ def print_table(report: dict) -> None:
         ("update_s", "update s", "{:.2f}"),
     ]
     print(f"\n{report['model']} on {report['device']} (torch {report['torch']}); {report['settings']}")
-    print(" | ".join(f"{h:>12}" for _, h, _ in cols))
-    for r in report["results"]:
-        if r["status"] != "ok":
-            print(f"{r['variant']:>12} | {r['status']}")
+    print_results(report["results"], cols, 12, ("variant",))
+
+
+def print_results(results: list[dict], cols: list[tuple[str, str, str]], width: int, key_cols: tuple[str, ...]) -> None:
+    """Results as fixed-width rows under a header; cols are (key, header, format); a failed row shows its keys and status."""
+    print(" | ".join(f"{h:>{width}}" for _, h, _ in cols))
+    for r in results:
+        if r.get("status") != "ok":
+            print(" | ".join(f"{str(r.get(k, '?')):>{width}}" for k in key_cols) + f" | {r.get('status')}")
             continue
-        print(" | ".join(f"{fmt.format(r[k]):>12}" for k, _, fmt in cols))
+        print(" | ".join(f"{fmt.format(r[k]) if r.get(k) is not None else '-':>{width}}" for k, _, fmt in cols))
     print()
 
 
