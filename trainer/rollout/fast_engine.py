@@ -14,7 +14,7 @@ from typing import Any
 
 from .base import Completion, SamplingSettings
 from .sampling import sample_next
-from .transformers_engine import _eos_ids, _row_seed
+from .transformers_engine import _row_seed, stop_tokens
 
 CHECK_EVERY = 8  # decode steps between host checks of "all rows finished" (each check is a device sync)
 KEEP_BYTES = 256 * 2**20  # a KV cache up to this size (and its graph) is kept between steps instead of re-captured
@@ -120,11 +120,7 @@ class FastEngine:
         self.model = model
         self.tokenizer = tokenizer
         self.max_prompt_length = max_prompt_length
-        eos = list(eos_token_ids) if eos_token_ids is not None else _eos_ids(model, tokenizer)
-        if not eos:
-            raise ValueError("the tokenizer and model define no EOS token; completions could never stop")
-        self.eos_token_ids = eos
-        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0]
+        self.eos_token_ids, self.pad_token_id = stop_tokens(model, tokenizer, eos_token_ids)
         self.cuda_graphs = cuda_graphs
         self.batch_size = batch_size
         self.release_on_sleep = release_on_sleep

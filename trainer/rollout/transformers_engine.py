@@ -22,11 +22,7 @@ class TransformersEngine:
         self.model = model
         self.tokenizer = tokenizer
         self.batch_size = batch_size
-        eos = list(eos_token_ids) if eos_token_ids is not None else _eos_ids(model, tokenizer)
-        if not eos:
-            raise ValueError("the tokenizer and model define no EOS token; completions could never stop")
-        self.eos_token_ids = eos
-        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0]
+        self.eos_token_ids, self.pad_token_id = stop_tokens(model, tokenizer, eos_token_ids)
 
     def generate(self, prompt_token_ids: Sequence[Sequence[int]], settings: SamplingSettings) -> list[Completion]:
         """`settings.n` completions per prompt, grouped by prompt in input order."""
@@ -125,6 +121,14 @@ class TransformersEngine:
     def close(self) -> None:
         """Drop the reference to the model."""
         self.model = None
+
+
+def stop_tokens(model: Any, tokenizer: Any, eos_token_ids: Sequence[int] | None = None) -> tuple[list[int], int]:
+    """The EOS ids completions stop at (given, or the tokenizer's and generation config's) and the pad id."""
+    eos = list(eos_token_ids) if eos_token_ids is not None else _eos_ids(model, tokenizer)
+    if not eos:
+        raise ValueError("the tokenizer and model define no EOS token; completions could never stop")
+    return eos, tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0]
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
