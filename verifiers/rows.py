@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +29,10 @@ class Fields:
     messages: str = "messages"
     answer: str = "answer"
     prompt: str = "prompt"
+
+    def to_dict(self) -> dict[str, str]:
+        """The field names as a dict."""
+        return asdict(self)
 
 
 def parse_line(lineno: int, raw: str, fields: Fields) -> dict[str, Any]:

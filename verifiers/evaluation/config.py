@@ -7,26 +7,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..rows import Fields
+
 ENGINES = ("local", "ray")
 LENGTH_UNITS = ("chars", "words")
 
 
 class MissingDependency(RuntimeError):
     """An optional package that this part of the evaluation needs is not installed."""
-
-
-@dataclass(frozen=True)
-class Fields:
-    """Which input columns hold the completion, chat messages, gold answer and prompt."""
-
-    completion: str = "completion"
-    messages: str = "messages"
-    answer: str = "answer"
-    prompt: str = "prompt"
-
-    def to_dict(self) -> dict[str, str]:
-        """The field names as a dict."""
-        return asdict(self)
 
 
 @dataclass
