@@ -3,14 +3,18 @@
 #
 # On the device machine, from the repository root, with the wheels (bitsandbytes, trl, liger-kernel,
 # datasets, dill, multiprocess) downloaded into .whl/ and `.whl` named in `carry`:
-#   bash bench/gpu_session.sh 1   # GPU tests of kernels, fused update, fast rollouts, offload; update-phase bench
-#   bash bench/gpu_session.sh 2   # end-to-end (a), (b), (c): aha vs TRL; transformers rollouts
-#   bash bench/gpu_session.sh 3   # end-to-end (d): 8B QLoRA at the longest completion that fits; trainer LoRA/QLoRA
-# Results and logs land in $OUT (or ./gpu-out when OUT is unset). Stages 2 and 3 do not need stage 1.
+#   bash bench/gpu_session.sh 1   # GPU tests; update phase at 256/4,096 with a profile; end-to-end (a) vs TRL
+#   bash bench/gpu_session.sh 2   # the full update-phase bench (256/1,024/4,096, liger variants); end-to-end (b)
+#   bash bench/gpu_session.sh 3   # end-to-end (c) and (d) (8B QLoRA, longest completion that fits); trainer LoRA/QLoRA
+# Logs and JSON land in a work folder that is packed into $OUT/stageN.tgz at the end (the device tool
+# returns at most 8 files); $OUT is ./gpu-out when unset. Each stage runs on its own.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-$PWD/gpu-out}"
-mkdir -p "$OUT"
+stage="${1:-1}"
+W="$OUT/stage$stage"
+mkdir -p "$W"
+trap 'tar czf "$OUT/stage$stage.tgz" -C "$W" . && rm -rf "$W"' EXIT
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 if compgen -G ".whl/*.whl" >/dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
@@ -18,22 +22,30 @@ if compgen -G ".whl/*.whl" >/dev/null; then
 else
   export PYTHONPATH="$PWD"
 fi
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
-python3 -c 'import torch, transformers, peft, triton; print(torch.__version__, transformers.__version__, peft.__version__, triton.__version__)' | tee -a "$OUT/gpu.txt"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$W/gpu.txt"
+python3 -c 'import torch, transformers, peft, triton; print(torch.__version__, transformers.__version__, peft.__version__, triton.__version__)' | tee -a "$W/gpu.txt"
+nproc | tee -a "$W/gpu.txt"
 
-stage="${1:-1}"
 case "$stage" in
   1)
-    python3 -m pytest tests/trainer/kernels tests/trainer/test_update_fused.py tests/trainer/test_fast_rollout.py \
-      tests/trainer/test_offload.py -q -p no:cacheprovider 2>&1 | tee "$OUT/gpu_tests.log"
-    timeout 330 python3 bench/update_phase.py --json "$OUT/update_phase.json" 2>&1 | tee "$OUT/update_phase.log"
+    timeout 200 python3 -m pytest tests/trainer/kernels tests/trainer/test_update_fused.py tests/trainer/test_fast_rollout.py \
+      tests/trainer/test_offload.py -q -p no:cacheprovider -rs 2>&1 | tail -40 | tee "$W/gpu_tests.log"
+    timeout 150 python3 bench/update_phase.py --lengths 256 4096 --variants torch triton trl --steps 3 --profile triton \
+      --json "$W/update_probe.json" 2>&1 | tee "$W/update_probe.log" | grep -E "^(len |[0-9]+ |[0-9]+:)"
+    timeout 45 python3 bench/update_phase.py --lengths 256 --variants triton --steps 3 --mb-tokens 4096 \
+      --json "$W/update_mb4096.json" 2>&1 | tee "$W/update_mb4096.log" | tail -4
+    timeout 200 python3 bench/grpo_e2e.py --configs a --engines aha,trl --timeout 170 --json "$W/e2e_a.json" 2>&1 \
+      | tee "$W/e2e_a.log" | tail -12
     ;;
   2)
-    timeout 540 python3 bench/grpo_e2e.py --configs a,b,c --json "$OUT/e2e_abc.json" 2>&1 | tee "$OUT/e2e_abc.log"
+    timeout 330 python3 bench/update_phase.py --json "$W/update_phase.json" 2>&1 | tee "$W/update_phase.log" | tail -25
+    timeout 220 python3 bench/grpo_e2e.py --configs b --engines aha,trl --timeout 200 --json "$W/e2e_b.json" 2>&1 \
+      | tee "$W/e2e_b.log" | tail -12
     ;;
   3)
-    timeout 360 python3 bench/grpo_e2e.py --configs d --engines aha --json "$OUT/e2e_d.json" 2>&1 | tee "$OUT/e2e_d.log"
-    timeout 200 python3 bench/trainer_gpu.py --kernels auto --json-out "$OUT/trainer_gpu.json" 2>&1 | tee "$OUT/trainer_gpu.log"
+    timeout 250 python3 bench/grpo_e2e.py --configs c --engines aha --json "$W/e2e_c.json" 2>&1 | tee "$W/e2e_c.log" | tail -8
+    timeout 200 python3 bench/grpo_e2e.py --configs d --engines aha --json "$W/e2e_d.json" 2>&1 | tee "$W/e2e_d.log" | tail -8
+    timeout 120 python3 bench/trainer_gpu.py --kernels auto --json-out "$W/trainer_gpu.json" 2>&1 | tee "$W/trainer_gpu.log" | tail -10
     ;;
   *)
     echo "usage: bash bench/gpu_session.sh 1|2|3" >&2

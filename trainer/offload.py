@@ -14,15 +14,21 @@ from typing import Any
 
 
 class ActivationOffloader:
-    """Moves saved layer inputs to pinned host memory and back, on a side CUDA stream, with reused buffers."""
+    """Moves saved layer inputs to pinned host memory and back, on a side CUDA stream, with reused buffers.
+
+    Host buffers are flat pinned byte arrays reused by capacity, so completions whose length changes every
+    step reuse the same few buffers instead of pinning new memory for each new shape: the pool never holds
+    more buffers than were in flight at once.
+    """
 
     def __init__(self) -> None:
         self._stream: Any = None
-        self._free: dict[tuple, list[Any]] = {}
+        self._free: list[tuple[Any, Any]] = []  # (flat pinned uint8 buffer, event after which it may be reused)
         self._slots: dict[int, dict[str, Any]] = {}
         self._next = 0
         self.bytes_offloaded = 0
         self.peak_slots = 0
+        self.host_buffers = 0  # pinned buffers allocated so far
 
     def _side(self, device: Any) -> Any:
         import torch
@@ -30,6 +36,23 @@ class ActivationOffloader:
         if self._stream is None:
             self._stream = torch.cuda.Stream(device=device)
         return self._stream
+
+    def _host_buffer(self, nbytes: int) -> Any:
+        """A flat pinned buffer of at least nbytes: the smallest free one that fits, else a new one."""
+        import torch
+
+        fits = [i for i, (buf, _) in enumerate(self._free) if buf.numel() >= nbytes]
+        if fits:
+            buf, ready = self._free.pop(min(fits, key=lambda i: self._free[i][0].numel()))
+        else:
+            if self._free:  # a buffer too small for this length: give it up rather than keep both
+                self._free.pop(min(range(len(self._free)), key=lambda i: self._free[i][0].numel()))
+            # rounded up to 2 MiB so that slowly growing lengths do not re-pin every step
+            buf, ready = torch.empty(-(-nbytes // 2**21) * 2**21, dtype=torch.uint8, pin_memory=True), None
+            self.host_buffers += 1
+        if ready is not None:
+            ready.synchronize()  # the copy back that last read it (long finished by the next forward)
+        return buf
 
     def push(self, tensor: Any) -> int:
         """Start copying `tensor` off the device; returns a handle for `fetch`."""
@@ -40,9 +63,9 @@ class ActivationOffloader:
         if tensor.device.type != "cuda":
             self._slots[key] = {"host": tensor, "device": tensor.device}
             return key
-        shape = (tuple(tensor.shape), tensor.dtype)
-        pool = self._free.setdefault(shape, [])
-        host = pool.pop() if pool else torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
+        nbytes = tensor.numel() * tensor.element_size()
+        flat = self._host_buffer(nbytes)
+        host = flat[:nbytes].view(tensor.dtype).view(tensor.shape)
         side = self._side(tensor.device)
         side.wait_stream(torch.cuda.current_stream(tensor.device))
         with torch.cuda.stream(side):
@@ -50,8 +73,8 @@ class ActivationOffloader:
             done = torch.cuda.Event()
             done.record(side)
         tensor.record_stream(side)  # the allocator must not reuse it before the copy has read it
-        self._slots[key] = {"host": host, "device": tensor.device, "out": done, "shape": shape}
-        self.bytes_offloaded += tensor.numel() * tensor.element_size()
+        self._slots[key] = {"host": host, "flat": flat, "device": tensor.device, "out": done}
+        self.bytes_offloaded += nbytes
         self.peak_slots = max(self.peak_slots, len(self._slots))
         return key
 
@@ -84,14 +107,16 @@ class ActivationOffloader:
         current.wait_event(slot["in"])
         back = slot["back"]
         back.record_stream(current)
-        # the host buffer can be reused once the copy back has finished reading it
-        slot["in"].synchronize()
-        self._free.setdefault(slot["shape"], []).append(slot["host"])
+        # the host buffer is reused once the copy back has read it; waiting for that here would stall the
+        # backward pass, so the wait happens when the buffer is next taken (_host_buffer)
+        self._free.append((slot["flat"], slot["in"]))
         return back
 
     def discard(self, key: int) -> None:
         """Forget a handle whose backward will never run (e.g. a forward under no_grad)."""
-        self._slots.pop(key, None)
+        slot = self._slots.pop(key, None)
+        if slot is not None and "flat" in slot:
+            self._free.append((slot["flat"], slot.get("in", slot["out"])))
 
 
 def _checkpoint_function() -> Any:

@@ -57,3 +57,16 @@ def test_offloader_round_trip_on_cuda():
     for key, x in reversed(list(zip(keys, xs))):
         assert torch.equal(off.fetch(key), x)
     assert off.bytes_offloaded == 3 * 64 * 128 * 4
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_offloader_reuses_host_buffers_when_lengths_change():
+    off = ActivationOffloader()
+    for length in (100, 90, 120, 600, 64, 121, 100):  # completion lengths change every step
+        xs = [torch.randn(length, 4096, device="cuda") for _ in range(4)]
+        keys = [off.push(x) for x in xs]
+        for key, x in reversed(list(zip(keys, xs))):
+            assert torch.equal(off.fetch(key), x)
+    # 4 in flight at once: 4 buffers of 2 MiB (up to 121 rows), replaced once by 4 of 10 MiB for 600 rows
+    assert off.host_buffers == 8
+    assert len(off._free) == 4
