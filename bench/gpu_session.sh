@@ -4,8 +4,8 @@
 # On the device machine, from the repository root, with the wheels (bitsandbytes, trl, liger-kernel,
 # datasets, dill, multiprocess) downloaded into .whl/ and `.whl` named in `carry`:
 #   bash bench/gpu_session.sh 1   # GPU tests; update phase at 256/4,096 with a profile; end-to-end (a) vs TRL
-#   bash bench/gpu_session.sh 2   # the full update-phase bench (256/1,024/4,096, liger variants); end-to-end (b)
-#   bash bench/gpu_session.sh 3   # end-to-end (c) and (d) (8B QLoRA, longest completion that fits); trainer LoRA/QLoRA
+#   bash bench/gpu_session.sh 2   # fused-update/offload GPU tests; decode-step breakdown; full update-phase bench
+#   bash bench/gpu_session.sh 3   # end-to-end (a), (b) vs TRL; (c); (d) 8B QLoRA at the longest completion that fits
 # Logs and JSON land in a work folder that is packed into $OUT/stageN.tgz at the end (the device tool
 # returns at most 8 files); $OUT is ./gpu-out when unset. Each stage runs on its own.
 set -uo pipefail
@@ -38,14 +38,19 @@ case "$stage" in
       | tee "$W/e2e_a.log" | tail -12
     ;;
   2)
-    timeout 330 python3 bench/update_phase.py --json "$W/update_phase.json" 2>&1 | tee "$W/update_phase.log" | tail -25
-    timeout 220 python3 bench/grpo_e2e.py --configs b --engines aha,trl --timeout 200 --json "$W/e2e_b.json" 2>&1 \
-      | tee "$W/e2e_b.log" | tail -12
+    timeout 90 python3 -m pytest tests/trainer/test_update_fused.py tests/trainer/test_offload.py -q -p no:cacheprovider -rfs \
+      2>&1 | tail -15 | tee "$W/gpu_tests2.log"
+    timeout 120 python3 bench/decode_step.py --json "$W/decode_step.json" 2>&1 | tee "$W/decode_step.log" | tail -14
+    timeout 330 python3 bench/update_phase.py --offload --mb-tokens 9216 --json "$W/update_phase.json" 2>&1 \
+      | tee "$W/update_phase.log" | tail -22
     ;;
   3)
-    timeout 250 python3 bench/grpo_e2e.py --configs c --engines aha --json "$W/e2e_c.json" 2>&1 | tee "$W/e2e_c.log" | tail -8
-    timeout 200 python3 bench/grpo_e2e.py --configs d --engines aha --json "$W/e2e_d.json" 2>&1 | tee "$W/e2e_d.log" | tail -8
-    timeout 120 python3 bench/trainer_gpu.py --kernels auto --json-out "$W/trainer_gpu.json" 2>&1 | tee "$W/trainer_gpu.log" | tail -10
+    timeout 300 python3 bench/grpo_e2e.py --configs a,b --engines aha,trl --timeout 200 --json "$W/e2e_ab.json" 2>&1 \
+      | tee "$W/e2e_ab.log" | tail -8
+    timeout 100 python3 bench/grpo_e2e.py --configs c --engines aha --timeout 95 --json "$W/e2e_c.json" 2>&1 \
+      | tee "$W/e2e_c.log" | tail -5
+    timeout 150 python3 bench/grpo_e2e.py --configs d --engines aha --timeout 140 --json "$W/e2e_d.json" 2>&1 \
+      | tee "$W/e2e_d.log" | tail -6
     ;;
   *)
     echo "usage: bash bench/gpu_session.sh 1|2|3" >&2

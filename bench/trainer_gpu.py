@@ -40,25 +40,30 @@ SMOKE = dict(
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
+def word_tokenizer(vocab_size: int):
+    """A word-level tokenizer over a random model's vocabulary ('t0' ... and '<eos>', the last id)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {f"t{i}": i for i in range(vocab_size - 1)}
+    vocab["<eos>"] = vocab_size - 1
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="t0"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<eos>", pad_token="<eos>", unk_token="t0")
+
+
 def build_model_dir(path: Path, shape: dict, device: str, dtype_name: str) -> Path:
     """Save a random-weight Qwen2 model and (in PATH/tokenizer) a word-level tokenizer over its vocabulary ('t0', ...)."""
     import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     if (path / "config.json").is_file() and (path / "tokenizer" / "tokenizer.json").is_file():
         return path
     path.mkdir(parents=True, exist_ok=True)
     vocab_size = shape["vocab_size"]
     eos = vocab_size - 1
-    vocab = {f"t{i}": i for i in range(vocab_size - 1)}
-    vocab["<eos>"] = eos
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="t0"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     # in a folder of its own: next to a Qwen2 config.json, AutoTokenizer would pick Qwen2's BPE tokenizer class
-    PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<eos>", pad_token="<eos>", unk_token="t0").save_pretrained(
-        str(path / "tokenizer")
-    )
+    word_tokenizer(vocab_size).save_pretrained(str(path / "tokenizer"))
     config = Qwen2Config(**shape, bos_token_id=None, eos_token_id=eos, pad_token_id=eos)
     torch.manual_seed(0)
     with torch.device(device):

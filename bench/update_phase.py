@@ -307,6 +307,10 @@ def run_variant(kind: str, shape: Shape, length: int, opts: argparse.Namespace) 
                 patched = patch_lora(model)
                 if patched != len(TARGETS) * shape.layers:
                     raise RuntimeError(f"patch_lora patched {patched} layers, expected {len(TARGETS) * shape.layers}")
+            if opts.offload and _cuda(device):
+                from trainer.offload import enable_offloaded_checkpointing
+
+                enable_offloaded_checkpointing(model)
             loss_fn = _our_loss_fn(kind, model, shape)
             mb = micro_batch_size(shape, length, opts.mb_tokens)
         rec.micro_batch = mb
@@ -433,6 +437,7 @@ def write_json(opts: argparse.Namespace, shape: Shape, records: list[Record], st
         "shape": asdict(shape),
         "steps": opts.steps,
         "mb_tokens": opts.mb_tokens,
+        "offload": opts.offload,
         "environment": _environment(opts.device),
         "records": [asdict(r) for r in records],
         "verdicts": verdicts(records),
@@ -449,6 +454,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--variants", nargs="+", choices=ALL_VARIANTS, default=list(ALL_VARIANTS))
     p.add_argument("--steps", type=int, default=4, help="update steps per variant; the first is a warm-up")
     p.add_argument("--mb-tokens", type=int, default=1024, help="token budget of one micro-batch (ours)")
+    p.add_argument(
+        "--offload",
+        action="store_true",
+        help="ours: checkpointed layer inputs in pinned CPU memory (model.offload_activations)",
+    )
     p.add_argument("--device", default=None, help="default: cuda if available, else cpu")
     p.add_argument("--json", type=Path, default=None, help="write the records and environment here")
     p.add_argument("--verbose", action="store_true", help="print tracebacks of failing variants")

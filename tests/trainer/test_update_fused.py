@@ -30,7 +30,8 @@ from trainer.losses import LossSettings  # noqa: E402
 from trainer.model_loading import load_policy  # noqa: E402
 from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare  # noqa: E402
 
-CPU = torch.device("cpu")
+# the compiled kernels on a GPU (float32, like the interpreter on the CPU)
+DEV = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +57,7 @@ def _update(loaded, kernels, s: UpdateSettings):
     model = loaded.model
     prompts, comps, adv, sampler = _rollouts()
     keep = [True, True, False, True, True, True]  # one masked row
-    mbs = make_micro_batches(prompts, comps, adv, keep, s.micro_batch_size, 0, CPU, sampler_logps=sampler)
+    mbs = make_micro_batches(prompts, comps, adv, keep, s.micro_batch_size, 0, DEV, sampler_logps=sampler)
     pre = prepare(model, mbs, s, kernels.token_logprobs, loaded.reference, loaded.is_peft)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=0.05)
@@ -89,11 +90,11 @@ def models(tiny_model):
         if lora:
             d["lora"] = {"r": 4}
         torch.manual_seed(0)
-        loaded = load_policy(from_dict(d).validate(), CPU)
+        loaded = load_policy(from_dict(d).validate(), DEV)
         with torch.no_grad():
             for n, p in loaded.model.named_parameters():
                 if "lora_B" in n:
-                    p.normal_(0, 0.3, generator=torch.Generator().manual_seed(1))
+                    p.copy_(0.3 * torch.randn(p.shape, generator=torch.Generator().manual_seed(1)))
         return loaded
 
     return {"full": load(False), "lora": load(True)}
@@ -108,9 +109,9 @@ def models(tiny_model):
     ],
 )
 def test_fused_loss_update_equals_the_torch_update(models, monkeypatch, kind, loss_type, beta, kw):
-    triton_kernels = choose_kernels("triton", CPU)
+    triton_kernels = choose_kernels("triton", DEV)
     assert triton_kernels.name == "triton" and triton_kernels.fused_grpo_loss is not None
-    torch_kernels = choose_kernels("torch", CPU)
+    torch_kernels = choose_kernels("torch", DEV)
     assert torch_kernels.fused_grpo_loss is None
     calls = []
     fused = triton_kernels.fused_grpo_loss
