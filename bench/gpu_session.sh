@@ -5,7 +5,8 @@
 # datasets, dill, multiprocess) downloaded into .whl/ and `.whl` named in `carry`:
 #   bash bench/gpu_session.sh 1   # GPU tests; update phase at 256/4,096 with a profile; end-to-end (a) vs TRL
 #   bash bench/gpu_session.sh 2   # fused-update/offload GPU tests; decode-step breakdown; full update-phase bench
-#   bash bench/gpu_session.sh 3   # end-to-end (a), (b) vs TRL; (c); (d) 8B QLoRA at the longest completion that fits
+#   bash bench/gpu_session.sh 3   # decode-step breakdown again; end-to-end (a), (b): aha vs TRL
+#   bash bench/gpu_session.sh 4   # end-to-end (c) 4,096 tokens; (d) 8B QLoRA at the longest completion that fits
 # Logs and JSON land in a work folder that is packed into $OUT/stageN.tgz at the end (the device tool
 # returns at most 8 files); $OUT is ./gpu-out when unset. Each stage runs on its own.
 set -uo pipefail
@@ -45,15 +46,18 @@ case "$stage" in
       | tee "$W/update_phase.log" | tail -22
     ;;
   3)
-    timeout 300 python3 bench/grpo_e2e.py --configs a,b --engines aha,trl --timeout 200 --json "$W/e2e_ab.json" 2>&1 \
-      | tee "$W/e2e_ab.log" | tail -8
-    timeout 100 python3 bench/grpo_e2e.py --configs c --engines aha --timeout 95 --json "$W/e2e_c.json" 2>&1 \
+    timeout 100 python3 bench/decode_step.py --json "$W/decode_step.json" 2>&1 | tee "$W/decode_step.log" | tail -11
+    timeout 420 python3 bench/grpo_e2e.py --configs a,b --engines aha,trl --timeout 200 --json "$W/e2e_ab.json" 2>&1 \
+      | tee "$W/e2e_ab.log" | tail -6
+    ;;
+  4)
+    timeout 150 python3 bench/grpo_e2e.py --configs c --engines aha --timeout 145 --json "$W/e2e_c.json" 2>&1 \
       | tee "$W/e2e_c.log" | tail -5
-    timeout 150 python3 bench/grpo_e2e.py --configs d --engines aha --timeout 140 --json "$W/e2e_d.json" 2>&1 \
+    timeout 330 python3 bench/grpo_e2e.py --configs d --engines aha --timeout 320 --json "$W/e2e_d.json" 2>&1 \
       | tee "$W/e2e_d.log" | tail -6
     ;;
   *)
-    echo "usage: bash bench/gpu_session.sh 1|2|3" >&2
+    echo "usage: bash bench/gpu_session.sh 1|2|3|4" >&2
     exit 2
     ;;
 esac

@@ -45,16 +45,23 @@ def _shape(name: str, smoke: bool) -> dict:
 
 
 def search_completion(budget_gib: float, prompt: int, generations: int) -> int:
-    """The longest completion (doubling from 1,024, then halving back) the planner admits for config (d)."""
+    """The longest completion (a multiple of 1,024 within the context) the planner admits for config (d)."""
     from trainer.memory_plan import GIB, ModelShape, estimate, needed_bytes
 
     shape = ModelShape.from_config({**LLAMA_8B, "head_dim": 128})
-    best, length = 0, 1024
-    while length <= 131072 - prompt:
+
+    def fits(length: int) -> bool:
         cfg = aha_config("d", {"quant": "nf4", "completion": length}, Path("."), Path("."), prompt, generations, False)
-        if needed_bytes(estimate(cfg, shape, "triton")) > budget_gib * GIB:
-            break
+        return needed_bytes(estimate(cfg, shape, "triton")) <= budget_gib * GIB
+
+    cap = (LLAMA_8B["max_position_embeddings"] - prompt) // 1024 * 1024
+    best, length = 0, 1024
+    while length <= cap and fits(length):  # double, then bisect between the last fit and the first miss
         best, length = length, length * 2
+    hi = min(length, cap + 1024)
+    while hi - best > 1024:
+        mid = (best + hi) // 2 // 1024 * 1024
+        best, hi = (mid, hi) if fits(mid) else (best, mid)
     return best
 
 
@@ -85,10 +92,13 @@ def aha_config(
             "generation": {
                 "num_generations": generations, "prompts_per_step": 1, "max_prompt_length": prompt,
                 "max_completion_length": spec["completion"], "fast": "on",
+                # long completions: the group in two halves, so the KV cache holds 4 rows, not 8
+                "batch_size": generations // 2 if long else 0,
             },
             "grpo": {"loss_type": "dapo", "beta": 0.0},
-            # one micro-batch for the whole group at 256 tokens (few launches; offload keeps it small)
-            "optim": {"learning_rate": 1e-5, "micro_batch_size": 1 if long else generations},
+            # few micro-batches (each costs launches on the CPU); offloaded checkpoints keep them small:
+            # the whole group at 256 tokens, 2 completions at 4,096 (bench/update_phase.py), 1 beyond
+            "optim": {"learning_rate": 1e-5, "micro_batch_size": generations if not long else 2 if spec["completion"] <= 8192 else 1},
             "log": {"progress": False, "samples_every": 0, "plot_every": 0},
             "checkpoint": {"every": 0},
             "max_steps": 3, "deterministic": False, "kernels": "torch" if smoke else "auto",
@@ -133,6 +143,8 @@ def run_aha(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
         "step_s": mean("step_time_s"), "generate_s": mean("time/generate_s"), "update_s": mean("time/update_s"),
         "rollout_tok_s": mean("rollout/tokens_per_s"), "decode_step_ms": mean("rollout/decode_step_ms"),
         "cuda_graph": mean("rollout/cuda_graph"), "lora_merged": mean("rollout/lora_merged"),
+        "generation_peak_gib": max(r["mem/generate_peak_gib"] for r in recs),
+        "update_peak_gib": max(r["mem/update_peak_gib"] for r in recs),
         "completion": spec["completion"], "notes": notes,
         # a decode step must read every weight once: the bandwidth floor at 4.3 TB/s (target: within 2.5x)
         "decode_floor_ms": weights * 2**30 / 4.3e12 * 1e3 if cuda else float("nan"),

@@ -350,6 +350,8 @@ class Trainer:
             )
         self.engine.sleep()
         t_gen = time.perf_counter()
+        generate_peak = peak_memory_gib(self.device)
+        reset_peak_memory(self.device)  # the update's own peak from here
         scored = self.scorer.score(examples, completions)
         t_score = time.perf_counter()
 
@@ -398,7 +400,18 @@ class Trainer:
         engine_metrics = getattr(self.engine, "pop_metrics", dict)()
         t_end = time.perf_counter()
         # timings and memory of the slowest rank
-        times = self.dist.max([t_end - t0, t_gen - t0, t_score - t_gen, t_end - t_score, peak_memory_gib(self.device)])
+        update_peak = peak_memory_gib(self.device)
+        times = self.dist.max(
+            [
+                t_end - t0,
+                t_gen - t0,
+                t_score - t_gen,
+                t_end - t_score,
+                max(generate_peak, update_peak),
+                generate_peak,
+                update_peak,
+            ]
+        )
 
         lengths = [len(c.token_ids) for c in step_completions]
         record: dict[str, Any] = {"step": step, "epoch": self.cursor.epoch + self.cursor.position / self.cursor.size}
@@ -422,6 +435,8 @@ class Trainer:
                 "time/score_s": times[2],
                 "time/update_s": times[3],
                 "peak_mem_gib": times[4],
+                "mem/generate_peak_gib": times[5],  # generation (engine awake) and scoring
+                "mem/update_peak_gib": times[6],  # log-probs, loss, backward and optimiser steps
             }
         )
         if self.dist.enabled:

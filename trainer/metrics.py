@@ -21,6 +21,8 @@ TIMING_KEYS = (
     "step_time_s",
     "tokens_per_s",
     "peak_mem_gib",
+    "mem/generate_peak_gib",
+    "mem/update_peak_gib",
     "time/generate_s",
     "time/score_s",
     "time/update_s",

@@ -230,7 +230,11 @@ def _fused_micro_loss(
     model: Any, mb: MicroBatch, settings: UpdateSettings, fused_loss: Any, num_items: float
 ) -> tuple[Any, dict[str, float]]:
     """The GRPO loss of one micro-batch (and its statistics) straight from the hidden states, in one pass."""
+    from .kernels.fused_logprobs import auto_chunk_size
+
     hidden, weight = completion_hidden(model, mb.seq)
+    # the kernel's own chunk (about 64 MiB of logits), or the configured one where that is smaller
+    chunk = auto_chunk_size(weight.shape[0], hidden.dtype, hidden.shape[0] * hidden.shape[1])
     loss, _, stats = fused_loss(
         hidden,
         weight,
@@ -242,7 +246,7 @@ def _fused_micro_loss(
         ref_logps=mb.ref_logps,
         is_weights=mb.is_weights,
         num_items_in_batch=num_items,
-        chunk_size=settings.chunk_size or None,
+        chunk_size=min(chunk, settings.chunk_size) if settings.chunk_size else chunk,
         temperature=settings.temperature,
     )
     return loss, stats

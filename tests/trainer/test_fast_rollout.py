@@ -50,12 +50,18 @@ def _one_thread():
 
 @pytest.mark.parametrize("arch", ["qwen2", "llama"])
 @pytest.mark.parametrize("merge", ["off", "on"])
-def test_greedy_matches_generate(arch, merge):
+def test_greedy_matches_generate(arch, merge, monkeypatch):
+    import trainer.rollout.decode_attention as da
+
     model = _model(arch)
     settings = SamplingSettings(n=2, max_new_tokens=10, temperature=0.0, seed=3)
     want = TransformersEngine(model, _Tok()).generate(PROMPTS, settings)
+    folded = []
+    real = da.folded_gqa_sdpa
+    monkeypatch.setattr(da, "folded_gqa_sdpa", lambda *a, **k: folded.append(a[2].shape[2]) or real(*a, **k))
     engine = FastEngine(model, _Tok(), merge_lora=merge)
     got = engine.generate(PROMPTS, settings)
+    assert folded.count(1) == 9 * 2  # every decode step of both layers took the folded grouped-query attention
     assert [c.token_ids for c in got] == [c.token_ids for c in want]
     assert [c.finish_reason for c in got] == [c.finish_reason for c in want]
     assert [c.prompt_index for c in got] == [0, 0, 1, 1, 2, 2]
@@ -98,6 +104,20 @@ def test_batch_size_splits_prompts_with_same_grouping():
     whole = FastEngine(model, _Tok()).generate(PROMPTS, settings)
     split = FastEngine(model, _Tok(), batch_size=2).generate(PROMPTS, settings)
     assert [c.token_ids for c in whole] == [c.token_ids for c in split]
+
+
+def test_batch_size_below_the_group_splits_the_group_with_the_same_samples():
+    from trainer.rollout.fast_engine import _calls
+
+    assert _calls(2, 8, 4) == [(0, 1, 0, 4), (0, 1, 4, 8), (1, 2, 0, 4), (1, 2, 4, 8)]
+    assert _calls(3, 2, 4) == [(0, 2, 0, 2), (2, 3, 0, 2)]
+    assert _calls(3, 2, 0) == [(0, 3, 0, 2)]
+    model = _model()
+    settings = SamplingSettings(n=5, max_new_tokens=6, temperature=1.0, seed=1, prompt_seeds=[11, 12, 13])
+    whole = FastEngine(model, _Tok()).generate(PROMPTS, settings)
+    split = FastEngine(model, _Tok(), batch_size=2).generate(PROMPTS, settings)  # 5 rows: parts of 2, 2, 1
+    assert [c.prompt_index for c in split] == [i for i in range(3) for _ in range(5)]
+    assert [c.token_ids for c in whole] == [c.token_ids for c in split]  # per-row generators: same draws
 
 
 def test_sampler_top_k_top_p_and_distribution():

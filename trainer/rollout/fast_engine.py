@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from .base import Completion, SamplingSettings
+from .decode_attention import folded_gqa_attention
 from .sampling import sample_next
 from .transformers_engine import _row_seed, stop_tokens
 
@@ -146,14 +148,14 @@ class FastEngine:
         self.model.eval()
         t0 = time.perf_counter()
         try:
-            per_call = max(1, self.batch_size // settings.n) if self.batch_size else len(prompt_token_ids)
             rows, steps, decode_s = [], 0, 0.0
             gens = self._generators(settings, len(prompt_token_ids))
-            with torch.no_grad(), self._merged():
-                for start in range(0, len(prompt_token_ids), per_call):
-                    rows_of_call = slice(start * settings.n, (start + per_call) * settings.n)
-                    gen = gens[rows_of_call] if isinstance(gens, list) else gens
-                    r, k, d = self._run(prompt_token_ids[start : start + per_call], settings, stop, gen)
+            with torch.no_grad(), self._merged(), folded_gqa_attention(self.model):
+                for ps, pe, c0, c1 in _calls(len(prompt_token_ids), settings.n, self.batch_size):
+                    idx = [p * settings.n + c for p in range(ps, pe) for c in range(c0, c1)]
+                    gen = [gens[i] for i in idx] if isinstance(gens, list) else gens
+                    part = replace(settings, n=c1 - c0)
+                    r, k, d = self._run(prompt_token_ids[ps:pe], part, stop, gen)
                     rows, steps, decode_s = rows + r, steps + k, decode_s + d
         finally:
             self.model.train(was_training)
@@ -415,6 +417,22 @@ class FastEngine:
             torch.cuda.synchronize(device)
         decode_s = time.perf_counter() - t0
         return _trim(tokens.tolist(), set(stop)), steps, decode_s
+
+
+def _calls(n_prompts: int, n: int, batch_size: int) -> list[tuple[int, int, int, int]]:
+    """(first prompt, end prompt, first copy, end copy) of each generate call, at most batch_size rows each.
+
+    Whole groups go together while they fit; a larger group is split into near-equal parts (8 rows at
+    batch_size 4: 4 + 4), so the KV cache never holds more than batch_size rows.
+    """
+    if not batch_size or batch_size >= n * n_prompts:
+        return [(0, n_prompts, 0, n)]
+    if batch_size >= n:
+        per = batch_size // n
+        return [(s, min(s + per, n_prompts), 0, n) for s in range(0, n_prompts, per)]
+    parts = -(-n // batch_size)
+    size = -(-n // parts)
+    return [(p, p + 1, c, min(c + size, n)) for p in range(n_prompts) for c in range(0, n, size)]
 
 
 def _cache_kw(body: Any, cache: SlotCache) -> dict[str, Any]:
