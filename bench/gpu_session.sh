@@ -52,9 +52,12 @@ case "$stage" in
     ;;
   4)
     timeout 150 python3 bench/grpo_e2e.py --configs c --engines aha --timeout 145 --json "$W/e2e_c.json" 2>&1 \
-      | tee "$W/e2e_c.log" | tail -5
-    timeout 330 python3 bench/grpo_e2e.py --configs d --engines aha --timeout 320 --json "$W/e2e_d.json" 2>&1 \
-      | tee "$W/e2e_d.log" | tail -6
+      | tee "$W/e2e_c.log" | tail -3
+    timeout 330 python3 bench/grpo_e2e.py --configs d --engines aha --timeout 320 --confirm-rows 1 --json "$W/e2e_d.json" \
+      2>&1 | tee "$W/e2e_d.log" | tail -4
+    # (a) with less memory: the group in two micro-batches, 128-row output-head chunks
+    timeout 100 python3 bench/grpo_e2e.py --configs a --engines aha --timeout 95 --aha-set optim.micro_batch_size=4 \
+      --aha-set logprob_chunk_size=128 --json "$W/e2e_a_lean.json" 2>&1 | tee "$W/e2e_a_lean.log" | tail -3
     ;;
   *)
     echo "usage: bash bench/gpu_session.sh 1|2|3|4" >&2
