@@ -127,7 +127,11 @@ class GenerationConfig:
     top_p: float = opt(1.0, "Nucleus sampling: keep the smallest token set with this much probability (1 = off).")
     top_k: int = opt(0, "Sample from the k most likely tokens only (0 = off).")
     stop_token_ids: list[int] = opt(help="Token ids that end a completion besides the tokenizer's EOS.", factory=list)
-    batch_size: int = opt(0, "Sequences per generate call with the transformers engine (0 = the whole step at once).")
+    batch_size: int = opt(
+        0,
+        "Sequences per generate call with the transformers engines (0 = the whole step at once); the fast "
+        "engine splits a group larger than this into near-equal parts, so its KV cache holds this many rows.",
+    )
     fast: str = opt(
         "auto",
         "The fast transformers rollout path (own decode loop: static KV cache, CUDA-graph decoding, merged LoRA, "
@@ -300,7 +304,8 @@ class TrainConfig:
     logprob_chunk_size: int = opt(
         512,
         "Tokens per chunk when computing log-probs through the output head: peak extra memory is about "
-        "2 x chunk x vocabulary x 4 bytes (0.6 GiB at 512 tokens and a 152k vocabulary).",
+        "2 x chunk x vocabulary x 4 bytes (0.6 GiB at 512 tokens and a 152k vocabulary). The Triton kernels "
+        "use their own chunk of about 64 MiB of logits, or this one where it is smaller.",
     )
     device: str = opt("auto", "'auto' (CUDA when available), 'cpu', 'cuda' or 'cuda:N'.")
     threads: int = opt(0, "CPU threads for torch (0 = torch's default).")
