@@ -4,9 +4,10 @@ Builds a Qwen2.5-1.5B-shaped model with random bf16 weights and a LoRA adapter (
 the GPU, runs `trainer.rollout.fast_engine.FastEngine` for G=8 x 256 tokens, then times the parts of one
 decode step separately (CUDA events, medians): the captured graph replayed back to back (GPU time of the
 model), the same step run eagerly (launch-bound), `sample_next` with one generator and with one per row,
-and a torch.profiler table of a whole generate call.
+a torch.profiler table of a whole generate call, and with --compile the step through torch.compile.
 
     python bench/decode_step.py --json $OUT/decode_step.json     # H200, about 1 minute
+    python bench/decode_step.py --compile                         # also generation.compile = true
     python bench/decode_step.py --smoke                           # tiny shapes on the CPU (checks the script)
 """
 
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--generations", type=int, default=8)
     p.add_argument("--prompt", type=int, default=128)
     p.add_argument("--completion", type=int, default=256)
+    p.add_argument("--compile", action="store_true", help="also time the decode step compiled with inductor")
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
     import torch
@@ -136,6 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     table = prof.key_averages().table(sort_by="cpu_time_total", row_limit=25, max_name_column_width=50)
     table += "\n" + prof.key_averages().table(sort_by=sort, row_limit=15, max_name_column_width=50)
     engine.close()
+    if args.compile:  # the same model, the decode step through torch.compile (generation.compile = true)
+        engine = FastEngine(model, word_tokenizer(shape["vocab_size"]), cuda_graphs=cuda, compile_backend="inductor")
+        settings = SamplingSettings(n=args.generations, max_new_tokens=completion, seed=0, prompt_seeds=[7])
+        t0 = time.perf_counter()
+        engine.generate([prompt], settings)  # compiles, warms up and captures
+        res["compiled: first generate s (compile included)"] = time.perf_counter() - t0
+        engine.pop_metrics()
+        engine.generate([prompt], settings)
+        res["compiled: decode step ms"] = engine.pop_metrics()["rollout/decode_step_ms"]
+        s = engine._session
+        if cuda and s.get("graph") is not None:
+            res["compiled: graph replay ms (back to back)"] = _back_to_back(s["graph"].replay, reps, True)
+        engine.close()
     print(table[-6000:] if not args.smoke else "(profile table written with --json)")
     print(
         f"\nG={args.generations}, prompt {args.prompt}, completion {completion}, {torch.cuda.get_device_name(0) if cuda else 'cpu'}"

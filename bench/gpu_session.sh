@@ -7,6 +7,7 @@
 #   bash bench/gpu_session.sh 2   # fused-update/offload GPU tests; decode-step breakdown; full update-phase bench
 #   bash bench/gpu_session.sh 3   # decode-step breakdown again; end-to-end (a), (b): aha vs TRL
 #   bash bench/gpu_session.sh 4   # end-to-end (c) 4,096 tokens; (d) 8B QLoRA at the longest completion that fits
+#   bash bench/gpu_session.sh 5   # the torch.compile'd decode step (generation.compile): breakdown and (a) vs TRL
 # Logs and JSON land in a work folder that is packed into $OUT/stageN.tgz at the end (the device tool
 # returns at most 8 files); $OUT is ./gpu-out when unset. Each stage runs on its own.
 set -uo pipefail
@@ -59,8 +60,14 @@ case "$stage" in
     timeout 100 python3 bench/grpo_e2e.py --configs a --engines aha --timeout 95 --aha-set optim.micro_batch_size=4 \
       --aha-set logprob_chunk_size=128 --json "$W/e2e_a_lean.json" 2>&1 | tee "$W/e2e_a_lean.log" | tail -3
     ;;
+  5)
+    # the compiled decode step (generation.compile = true): decode breakdown, then (a) against TRL
+    timeout 200 python3 bench/decode_step.py --compile --json "$W/decode_step.json" 2>&1 | tee "$W/decode_step.log" | tail -15
+    timeout 300 python3 bench/grpo_e2e.py --configs a --engines aha,trl --timeout 280 --aha-set generation.compile=true \
+      --json "$W/e2e_a_compiled.json" 2>&1 | tee "$W/e2e_a_compiled.log" | tail -4
+    ;;
   *)
-    echo "usage: bash bench/gpu_session.sh 1|2|3|4" >&2
+    echo "usage: bash bench/gpu_session.sh 1|2|3|4|5" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,6 @@ against k, v [B, kv, L, D] is plain attention with no copy, and the same numbers
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -39,6 +38,14 @@ def folded_gqa_sdpa(original: Callable[..., Any], module: Any, query: Any, key: 
     return out.reshape(b, heads, 1, d).transpose(1, 2).contiguous(), None
 
 
+_original_sdpa: Any = None  # transformers' sdpa attention while the folded one is installed
+
+
+def _installed_sdpa(*args: Any, **kwargs: Any) -> tuple[Any, None]:
+    # one function object for every install, so a compiled decode step's guards stay valid between rollouts
+    return folded_gqa_sdpa(_original_sdpa, *args, **kwargs)
+
+
 @contextlib.contextmanager
 def folded_gqa_attention(model: Any) -> Iterator[bool]:
     """Inside: `model`'s sdpa attention takes the folded path for one-token steps (yields whether it is installed).
@@ -46,6 +53,7 @@ def folded_gqa_attention(model: Any) -> Iterator[bool]:
     transformers looks the attention function up by name on every forward, so the swap covers the decode
     step captured in a CUDA graph inside this block; it is undone on exit.
     """
+    global _original_sdpa
     from ..policy import causal_lm
 
     cfg = getattr(causal_lm(model), "config", None)
@@ -53,14 +61,17 @@ def folded_gqa_attention(model: Any) -> Iterator[bool]:
         from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
         mapping = ALL_ATTENTION_FUNCTIONS._global_mapping
-        original = mapping["sdpa"]
+        current = mapping["sdpa"]
     except (ImportError, AttributeError, KeyError, TypeError):
-        original = None
-    if original is None or getattr(cfg, "_attn_implementation", None) != "sdpa":
+        current = None
+    if current is None or getattr(cfg, "_attn_implementation", None) != "sdpa":
         yield False
         return
-    mapping["sdpa"] = functools.partial(folded_gqa_sdpa, original)
+    if current is _installed_sdpa:  # nested: already installed
+        yield True
+        return
+    _original_sdpa, mapping["sdpa"] = current, _installed_sdpa
     try:
         yield True
     finally:
-        mapping["sdpa"] = original
+        mapping["sdpa"], _original_sdpa = current, None

@@ -51,6 +51,7 @@ def make_engine(config: TrainConfig, model: Any, tokenizer: Any) -> RolloutEngin
                 merge_lora=g.merge_lora,
                 cuda_graphs=g.cuda_graphs,
                 batch_size=g.batch_size,
+                compile_backend="inductor" if g.compile else None,
             )
         return TransformersEngine(model, tokenizer, batch_size=g.batch_size)
     if config.rollout == "vllm":

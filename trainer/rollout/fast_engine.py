@@ -72,6 +72,14 @@ class SlotCache:
         self.prefill_width = 0
         self.decoding = False
 
+    @classmethod
+    def decode_view(cls, keys: list[Any], values: list[Any], slot: Any) -> SlotCache:
+        """A decode-mode cache over existing tensors (what the compiled step builds from its inputs)."""
+        view = cls.__new__(cls)
+        view.keys, view.values, view.slot = keys, values, slot
+        view.expand, view.prefill_width, view.decoding = 1, 0, True
+        return view
+
     @property
     def nbytes(self) -> int:
         return sum(t.numel() * t.element_size() for t in self.keys + self.values)
@@ -115,6 +123,7 @@ class FastEngine:
         eos_token_ids: Sequence[int] | None = None,
         release_on_sleep: bool = True,
         batch_size: int = 0,
+        compile_backend: Any = None,
     ):
         blocker = fast_path_blocker(model)
         if blocker:
@@ -125,6 +134,8 @@ class FastEngine:
         self.eos_token_ids, self.pad_token_id = stop_tokens(model, tokenizer, eos_token_ids)
         self.cuda_graphs = cuda_graphs
         self.batch_size = batch_size
+        self.compile_backend = compile_backend  # torch.compile backend (name or callable) of the decode step
+        self._compiled: Any = None
         self.release_on_sleep = release_on_sleep
         self._merge_setting = merge_lora
         self._merger: Any = None
@@ -183,6 +194,7 @@ class FastEngine:
             self.model = model
             self._session = None
             self._merger = None
+            self._compiled = None
 
     def sleep(self) -> None:
         """Free a KV cache larger than KEEP_BYTES and its graph (rebuilt on the next generate) when so configured."""
@@ -304,20 +316,31 @@ class FastEngine:
         return s
 
     def _decode_once(self, s: dict[str, Any]) -> Any:
+        cache = s["cache"]
+        cache.decoding = True
+        if self.compile_backend:
+            return self._compiled_step()(s["ids"], s["pos"], s["mask"], cache.slot, cache.keys, cache.values)
+        return self._step(s["ids"], s["pos"], s["mask"], cache)
+
+    def _step(self, ids: Any, pos: Any, mask: Any, cache: SlotCache) -> Any:
+        """Float logits [rows, vocab] of one decode step that writes its keys/values into `cache`."""
         from ..policy import body_and_head
 
         body, head = body_and_head(self.model)
-        cache = s["cache"]
-        cache.decoding = True
-        out = body(
-            input_ids=s["ids"],
-            attention_mask=s["mask"],
-            position_ids=s["pos"],
-            use_cache=True,
-            **_cache_kw(body, cache),
-        )
+        out = body(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **_cache_kw(body, cache))
         hidden = out[0] if isinstance(out, tuple) else out.last_hidden_state
         return head(hidden[:, -1]).float()
+
+    def _compiled_step(self) -> Any:
+        """The decode step through torch.compile, its cache tensors passed in (so a new session reuses the code)."""
+        if self._compiled is None:
+            import torch
+
+            def step(ids, pos, mask, slot, keys, values):
+                return self._step(ids, pos, mask, SlotCache.decode_view(keys, values, slot))
+
+            self._compiled = torch.compile(step, backend=self.compile_backend, dynamic=False)
+        return self._compiled
 
     def _capture(self, s: dict[str, Any]) -> None:
         import torch
@@ -333,7 +356,7 @@ class FastEngine:
             s["logits"] = self._decode_once(s)
         s["graph"] = graph
 
-    def _step(self, s: dict[str, Any]) -> Any:
+    def _next_logits(self, s: dict[str, Any]) -> Any:
         if s["graph"] is not None:
             s["graph"].replay()
             return s["logits"]
@@ -411,7 +434,7 @@ class FastEngine:
             s["pos"].copy_((lengths + t)[:, None])
             cache.slot.fill_(width + t)
             s["mask"].index_fill_(3, cache.slot, 0.0)
-            logits = self._step(s)
+            logits = self._next_logits(s)
             steps += 1
         if sync:
             torch.cuda.synchronize(device)
