@@ -61,8 +61,10 @@ def test_short_run_writes_every_artifact(reference_run, tiny_model):
         "step_time_s",
         "peak_mem_gib",
     ]
-    for key in required:
+    for key in required + ["mem/generate_peak_gib", "mem/update_peak_gib"]:
         assert all(key in r for r in records), key
+    # the step's peak is the larger of its two phases' (on the CPU: the process's resident peak)
+    assert all(r["peak_mem_gib"] == max(r["mem/generate_peak_gib"], r["mem/update_peak_gib"]) > 0 for r in records)
     assert all(r["status/passed"] + r["status/failed"] == 8 for r in records)
     header = (run / "metrics.csv").read_text().splitlines()[0].split(",")
     assert set(required) <= set(header) and len((run / "metrics.csv").read_text().splitlines()) == STEPS + 1
