@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import shutil
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .checkpoint import latest_checkpoint, load_state, remove_stale_temporaries, save_checkpoint, set_rng_state
-from .config import ConfigError, TrainConfig
+from .config import ConfigError, TrainConfig, offload_for
 from .evaluation import EvalResult, evaluate
 from .metrics import (
     EVAL_JSONL,
@@ -115,10 +116,13 @@ class Trainer:
         quiet_transformers()
         check_quantization(cfg.model.quantization, self.device)
         model_path = resolve_model_path(cfg.model.path)
+        self.offload = offload_for(cfg, self.device, self.dist.world_size)
         if cfg.memory_check:  # before loading anything: refuse a run that would run out of memory mid-way
             from .memory_plan import check_run_memory
 
-            plan = check_run_memory(cfg, model_path, self.device, choose_kernels(cfg.kernels, self.device).name)
+            planned = copy.deepcopy(cfg)
+            planned.model.offload_activations = self.offload
+            plan = check_run_memory(planned, model_path, self.device, choose_kernels(cfg.kernels, self.device).name)
             if plan:
                 self.console.print(plan)
         tokenizer = load_tokenizer(cfg.model.tokenizer or model_path)
@@ -144,7 +148,7 @@ class Trainer:
             self.console.print(f"[yellow]note:[/yellow] no checkpoint in {self.run_dir}; starting from step 0")
         self.loaded = load_policy(cfg, self.device, self.checkpoint[1] if self.checkpoint else None)
         self.loaded.tokenizer = tokenizer
-        if cfg.model.offload_activations:
+        if self.offload:
             from .offload import enable_offloaded_checkpointing
 
             enable_offloaded_checkpointing(self.loaded.model)

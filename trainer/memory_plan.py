@@ -123,7 +123,10 @@ class MemoryEstimate:
 def estimate(
     cfg: TrainConfig, shape: ModelShape, kernels: str = "torch", dtype_bytes: int | None = None
 ) -> MemoryEstimate:
-    """The estimated peak of one training step of `cfg` on a model of `shape` ('torch' or 'triton' kernels)."""
+    """The estimated peak of one training step of `cfg` on a model of `shape` ('torch' or 'triton' kernels).
+
+    An unset model.offload_activations counts as off here; `aha train` resolves it for its device first.
+    """
     b = dtype_bytes or DTYPE_BYTES.get(cfg.model.dtype, 2)  # 'auto' is bf16 on a GPU
     g, o = cfg.generation, cfg.optim
     lora = cfg.model.finetune == "lora"

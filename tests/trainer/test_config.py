@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -183,3 +184,19 @@ def test_shipped_configs_load_and_their_rewards_build():
     for path in paths:
         cfg = load_config(path)
         assert build_reward(cfg.reward) is not None, path
+
+
+def test_offload_activations_unset_means_on_for_one_cuda_process_only():
+    from trainer.config import offload_for, set_option
+
+    cuda, cpu = SimpleNamespace(type="cuda"), SimpleNamespace(type="cpu")  # what torch.device exposes
+    cfg = TrainConfig()
+    assert cfg.model.offload_activations is None
+    assert offload_for(cfg, cuda) is True
+    assert offload_for(cfg, cuda, processes=2) is False  # DDP/FSDP2: not enabled unasked
+    assert offload_for(cfg, cpu) is False  # on the CPU it would only recompute
+    set_option(cfg, "model.offload_activations", "false")
+    assert offload_for(cfg, cuda) is False
+    set_option(cfg, "model.offload_activations", "true")
+    assert offload_for(cfg, cpu, processes=4) is True
+    assert "offload_activations = true" in cfg.to_toml()
