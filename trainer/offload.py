@@ -29,6 +29,7 @@ class ActivationOffloader:
         self.bytes_offloaded = 0
         self.peak_slots = 0
         self.host_buffers = 0  # pinned buffers allocated so far
+        self.kept_on_device = 0  # inputs left on the GPU because pinned host memory could not be had
 
     def _side(self, device: Any) -> Any:
         import torch
@@ -37,18 +38,33 @@ class ActivationOffloader:
             self._stream = torch.cuda.Stream(device=device)
         return self._stream
 
-    def _host_buffer(self, nbytes: int) -> Any:
-        """A flat pinned buffer of at least nbytes: the smallest free one that fits, else a new one."""
+    def _pin(self, nbytes: int) -> Any:
         import torch
 
+        return torch.empty(nbytes, dtype=torch.uint8, pin_memory=True)
+
+    def _host_buffer(self, nbytes: int) -> Any:
+        """A flat pinned buffer of at least nbytes (the smallest free one that fits, else a new one), or None."""
         fits = [i for i, (buf, _) in enumerate(self._free) if buf.numel() >= nbytes]
         if fits:
             buf, ready = self._free.pop(min(fits, key=lambda i: self._free[i][0].numel()))
         else:
             if self._free:  # a buffer too small for this length: give it up rather than keep both
                 self._free.pop(min(range(len(self._free)), key=lambda i: self._free[i][0].numel()))
-            # rounded up to 2 MiB so that slowly growing lengths do not re-pin every step
-            buf, ready = torch.empty(-(-nbytes // 2**21) * 2**21, dtype=torch.uint8, pin_memory=True), None
+            try:  # rounded up to 2 MiB so that slowly growing lengths do not re-pin every step
+                buf, ready = self._pin(-(-nbytes // 2**21) * 2**21), None
+            except RuntimeError as exc:  # host memory exhausted or pinning refused: keep this input on the GPU
+                if not self.kept_on_device:
+                    import warnings
+
+                    warnings.warn(
+                        f"activation offload: pinned host memory unavailable ({exc}); layer inputs that do not "
+                        "fit stay on the GPU",
+                        RuntimeWarning,
+                        stacklevel=3,
+                    )
+                self.kept_on_device += 1
+                return None
             self.host_buffers += 1
         if ready is not None:
             ready.synchronize()  # the copy back that last read it (long finished by the next forward)
@@ -65,6 +81,9 @@ class ActivationOffloader:
             return key
         nbytes = tensor.numel() * tensor.element_size()
         flat = self._host_buffer(nbytes)
+        if flat is None:
+            self._slots[key] = {"host": tensor, "device": tensor.device, "kept": True}
+            return key
         host = flat[:nbytes].view(tensor.dtype).view(tensor.shape)
         side = self._side(tensor.device)
         side.wait_stream(torch.cuda.current_stream(tensor.device))
@@ -83,7 +102,7 @@ class ActivationOffloader:
         import torch
 
         slot = self._slots.get(key)
-        if slot is None or "back" in slot or slot["device"].type != "cuda":
+        if slot is None or "back" in slot or "kept" in slot or slot["device"].type != "cuda":
             return
         side = self._side(slot["device"])
         with torch.cuda.stream(side):
@@ -97,7 +116,7 @@ class ActivationOffloader:
         import torch
 
         slot = self._slots.pop(key)
-        if slot["device"].type != "cuda":
+        if "kept" in slot or slot["device"].type != "cuda":
             return slot["host"]
         if "back" not in slot:
             self._slots[key] = slot

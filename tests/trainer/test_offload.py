@@ -70,3 +70,27 @@ def test_offloader_reuses_host_buffers_when_lengths_change():
     # 4 in flight at once: 4 buffers of 2 MiB (up to 121 rows), replaced once by 4 of 10 MiB for 600 rows
     assert off.host_buffers == 8
     assert len(off._free) == 4
+
+
+def test_host_buffer_failure_keeps_the_input_on_its_device(monkeypatch):
+    off = ActivationOffloader()
+
+    def refuse(nbytes):
+        raise RuntimeError("CUDA error: out of memory (pinned)")
+
+    monkeypatch.setattr(off, "_pin", refuse)
+    with pytest.warns(RuntimeWarning, match="pinned host memory unavailable"):
+        assert off._host_buffer(1000) is None
+    assert off._host_buffer(1000) is None  # warned once, counted each time
+    assert off.kept_on_device == 2 and off.host_buffers == 0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_offloader_without_pinned_memory_round_trips_on_the_gpu(monkeypatch):
+    off = ActivationOffloader()
+    monkeypatch.setattr(off, "_pin", lambda n: (_ for _ in ()).throw(RuntimeError("no pinned memory")))
+    x = torch.randn(64, 128, device="cuda")
+    with pytest.warns(RuntimeWarning):
+        key = off.push(x)
+    off.prefetch(key)
+    assert off.fetch(key) is x
