@@ -151,7 +151,13 @@ class Trainer:
         if self.offload:
             from .offload import enable_offloaded_checkpointing
 
-            enable_offloaded_checkpointing(self.loaded.model)
+            try:
+                enable_offloaded_checkpointing(self.loaded.model)
+            except ValueError as exc:  # the model has no checkpointable layers
+                if cfg.model.offload_activations:
+                    raise ConfigError(f"model.offload_activations = true: {exc}") from None
+                self.offload = False  # unset: the default gives way, with a note
+                self.console.print(f"[yellow]note:[/yellow] activation offload not used: {exc}")
         self.kernels = choose_kernels(cfg.kernels, self.device)
         self.patched = self.kernels.patch_lora(self.loaded.model) if self.loaded.is_peft else 0
         self.tensor_parallel = 1

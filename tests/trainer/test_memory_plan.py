@@ -110,3 +110,33 @@ def test_fast_engine_keeps_small_caches_and_plain_generate_doubles_the_cache():
     assert fast.parts["rollout cache kept between steps"] == fast.parts["KV cache"]  # 88 MiB: kept
     long = estimate(_cfg(generation__max_completion_length=4096), QWEN_1_5B)
     assert "rollout cache kept between steps" not in long.parts  # ~1 GiB: freed before the update
+
+
+@pytest.mark.parametrize("setting", [None, True])
+def test_offload_default_gives_way_on_a_model_without_checkpointable_layers(
+    setting, tiny_model, addition_data, tmp_path, monkeypatch
+):
+    import tiny
+    from rich.console import Console
+
+    import trainer.loop as loop
+    import trainer.offload as offload
+    from trainer.loop import Trainer
+
+    def unsupported(model):
+        raise ValueError("TinyLM: no checkpointable decoder layers found for offloading")
+
+    monkeypatch.setattr(offload, "enable_offloaded_checkpointing", unsupported)
+    monkeypatch.setattr(loop, "offload_for", lambda cfg, device, processes=1: True)  # as on a CUDA GPU
+    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "run", model__offload_activations=setting)
+    if setting:  # asked for: a clear error
+        with pytest.raises(ConfigError, match="offload_activations = true: TinyLM"):
+            Trainer(cfg, console=Console(quiet=True))
+        return
+    console = Console(record=True, width=200)
+    trainer = Trainer(cfg, console=console)  # unset: the run goes on without it, and says so
+    try:
+        assert trainer.offload is False
+        assert "activation offload not used: TinyLM" in console.export_text()
+    finally:
+        trainer.close()
