@@ -298,6 +298,12 @@ class GradSync:
         """Completion log-probs of one micro-batch, through the wrapper (so its gradients get reduced)."""
         return self.wrapped(seq.input_ids, seq.attention_mask, seq.position_ids, seq.completion_ids, seq.prompt_width)
 
+    def fused(self, seq: Any, loss_fn: Any) -> Any:
+        """loss_fn(hidden states, head weight) of one micro-batch, run inside the wrapper's forward."""
+        return self.wrapped(
+            seq.input_ids, seq.attention_mask, seq.position_ids, seq.completion_ids, seq.prompt_width, loss_fn
+        )
+
     def no_sync(self) -> Any:
         """Accumulate gradients locally (no all-reduce) for the forward/backward inside."""
         if self.strategy == "ddp":
@@ -329,7 +335,7 @@ class GradSync:
 def _logprob_module(model: Any, logprob_fn: Any, chunk_size: int, temperature: float) -> Any:
     import torch
 
-    from .policy import SequenceBatch, completion_logprobs
+    from .policy import SequenceBatch, completion_hidden, completion_logprobs
 
     class CompletionLogprobs(torch.nn.Module):
         """The policy's completion log-probs as a module, so DDP/FSDP2 hook its forward and backward."""
@@ -338,8 +344,10 @@ def _logprob_module(model: Any, logprob_fn: Any, chunk_size: int, temperature: f
             super().__init__()
             self.policy = model
 
-        def forward(self, input_ids, attention_mask, position_ids, completion_ids, prompt_width):  # noqa: D102
+        def forward(self, input_ids, attention_mask, position_ids, completion_ids, prompt_width, loss_fn=None):  # noqa: D102
             seq = SequenceBatch(input_ids, attention_mask, position_ids, completion_ids, None, int(prompt_width))
+            if loss_fn is not None:  # the fused loss: (loss, statistics) straight from the hidden states
+                return loss_fn(*completion_hidden(self.policy, seq))
             # a fresh tensor, not a view: FSDP2 hooks the output for its backward
             return completion_logprobs(self.policy, seq, logprob_fn, chunk_size, temperature).clone()
 

@@ -150,8 +150,8 @@ def policy_update(
     With `sync` (a `trainer.distributed.GradSync`) the micro-batches are this rank's share of the global
     batch: the loss is normalised by the global token (dapo) or sequence count and gradients are all-reduced,
     so the update equals a single process's over the whole batch. `fused_loss` (`trainer.kernels.fused_grpo_loss`)
-    replaces `logprob_fn` + `grpo_loss` with one pass from the hidden states; under `sync` the log-probs go
-    through the DDP/FSDP2 wrapper instead, so there the unfused path is used.
+    replaces `logprob_fn` + `grpo_loss` with one pass from the hidden states (under `sync`, inside the
+    DDP/FSDP2 wrapper's forward, so that its gradients are reduced).
     """
     import contextlib
 
@@ -176,8 +176,8 @@ def policy_update(
             for k, mb in enumerate(group):
                 local = sync.no_sync() if sync is not None and k < len(group) - 1 else contextlib.nullcontext()
                 with local:
-                    if fused_loss is not None and sync is None:
-                        loss, st = _fused_micro_loss(model, mb, settings, fused_loss, max(group_tokens, 1.0))
+                    if fused_loss is not None:
+                        loss, st = _fused_micro_loss(model, mb, settings, fused_loss, max(group_tokens, 1.0), sync)
                     else:
                         if sync is not None:
                             logps = sync.logprobs(mb.seq)
@@ -227,26 +227,30 @@ def policy_update(
 
 
 def _fused_micro_loss(
-    model: Any, mb: MicroBatch, settings: UpdateSettings, fused_loss: Any, num_items: float
+    model: Any, mb: MicroBatch, settings: UpdateSettings, fused_loss: Any, num_items: float, sync: Any | None = None
 ) -> tuple[Any, dict[str, float]]:
     """The GRPO loss of one micro-batch (and its statistics) straight from the hidden states, in one pass."""
     from .kernels.fused_logprobs import auto_chunk_size
 
-    hidden, weight = completion_hidden(model, mb.seq)
-    # the kernel's own chunk (about 64 MiB of logits), or the configured one where that is smaller
-    chunk = auto_chunk_size(weight.shape[0], hidden.dtype, hidden.shape[0] * hidden.shape[1])
-    loss, _, stats = fused_loss(
-        hidden,
-        weight,
-        mb.seq.completion_ids,
-        mb.advantages,
-        mb.mask,
-        settings.loss,
-        old_logps=mb.old_logps,
-        ref_logps=mb.ref_logps,
-        is_weights=mb.is_weights,
-        num_items_in_batch=num_items,
-        chunk_size=min(chunk, settings.chunk_size) if settings.chunk_size else chunk,
-        temperature=settings.temperature,
-    )
-    return loss, stats
+    def loss_from(hidden: Any, weight: Any) -> tuple[Any, dict[str, float]]:
+        # the kernel's own chunk (about 64 MiB of logits), or the configured one where that is smaller
+        chunk = auto_chunk_size(weight.shape[0], hidden.dtype, hidden.shape[0] * hidden.shape[1])
+        loss, _, stats = fused_loss(
+            hidden,
+            weight,
+            mb.seq.completion_ids,
+            mb.advantages,
+            mb.mask,
+            settings.loss,
+            old_logps=mb.old_logps,
+            ref_logps=mb.ref_logps,
+            is_weights=mb.is_weights,
+            num_items_in_batch=num_items,
+            chunk_size=min(chunk, settings.chunk_size) if settings.chunk_size else chunk,
+            temperature=settings.temperature,
+        )
+        return loss, stats
+
+    if sync is not None:
+        return sync.fused(mb.seq, loss_from)
+    return loss_from(*completion_hidden(model, mb.seq))

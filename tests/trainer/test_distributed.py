@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -137,13 +138,17 @@ def test_prompt_seeds_make_a_prompts_completions_independent_of_its_batch(tiny_m
 # -- two gloo processes ----------------------------------------------------------------------------------
 
 
-def _torchrun(config: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+def _env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1", **extra}
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)
+    return env
+
+
+def _torchrun(config: Path, out: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
     cmd += ["-m", "verifiers.cli", "train", str(config), "--output_dir", str(out), *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=240)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env or _env(), cwd=REPO, timeout=240)
 
 
 @pytest.fixture(scope="module")
@@ -324,3 +329,46 @@ def test_vllm_options_for_ranks_join_the_launcher_and_check_tensor_parallel():
     ds = PromptDataset(list(range(6)), "x")
     shards = [shard_dataset(ds, DistContext(rank=r, world_size=4), 2).examples for r in range(4)]
     assert shards == [[0, 2, 4], [0, 2, 4], [1, 3, 5], [1, 3, 5]]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("triton") is None, reason="needs Triton (pip install 'aha[triton]')")
+def test_two_ranks_with_the_fused_triton_loss_train_like_one_process(tiny_model, addition_data, tmp_path):
+    """kernels = 'triton' under DDP (Triton's interpreter on the CPU): the fused loss runs inside the wrapper."""
+    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "cfg", **{**DP_OVERRIDES, "max_steps": 2})
+    cfg.kernels = "triton"
+    cfg.checkpoint.every = 0
+    config = tmp_path / "train.toml"
+    config.write_text(cfg.to_toml())
+    env = _env(TRITON_INTERPRET="1")
+    done = _torchrun(config, tmp_path / "two", env=env)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "x 2 ranks (ddp, gloo)" in done.stdout and "kernels: triton" in done.stdout
+    cmd = [sys.executable, "-m", "verifiers.cli", "train", str(config), "--output_dir", str(tmp_path / "one")]
+    single = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=240)
+    assert single.returncode == 0, single.stdout[-4000:] + single.stderr[-4000:]
+    assert "kernels: triton" in single.stdout
+    _close_records(read_jsonl(tmp_path / "two" / "metrics.jsonl"), read_jsonl(tmp_path / "one" / "metrics.jsonl"))
+    _assert_same_weights(_adapter(tmp_path / "two"), _adapter(tmp_path / "one"))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("triton") is None, reason="needs Triton (pip install 'aha[triton]')")
+def test_fsdp2_full_finetuning_with_the_fused_triton_loss_trains_like_one_process(tiny_model, addition_data, tmp_path):
+    """Sharded full fine-tuning: the fused loss's head-weight gradient goes through FSDP2's reduce-scatter."""
+    from safetensors.torch import load_file
+
+    more = dict(model__finetune="full", grpo__beta=0.05, grpo__num_iterations=2, optim__learning_rate=1e-3)
+    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "cfg", **{**DP_OVERRIDES, "max_steps": 2}, **more)
+    cfg.kernels = "triton"
+    cfg.checkpoint.every = 0
+    config = tmp_path / "train.toml"
+    config.write_text(cfg.to_toml())
+    env = _env(TRITON_INTERPRET="1")
+    done = _torchrun(config, tmp_path / "two", "--distributed.strategy", "fsdp2", env=env)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "x 2 ranks (fsdp2, gloo)" in done.stdout and "kernels: triton" in done.stdout
+    cmd = [sys.executable, "-m", "verifiers.cli", "train", str(config), "--output_dir", str(tmp_path / "one")]
+    single = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=240)
+    assert single.returncode == 0, single.stdout[-4000:] + single.stderr[-4000:]
+    _close_records(read_jsonl(tmp_path / "two" / "metrics.jsonl"), read_jsonl(tmp_path / "one" / "metrics.jsonl"))
+    two, one = (load_file(str(tmp_path / r / "final" / "model.safetensors")) for r in ("two", "one"))
+    _assert_same_weights(two, one)

@@ -53,17 +53,19 @@ def _rollouts(n=6, seed=0):
     return prompts, comps, torch.randn(n, generator=g) * 3, sampler
 
 
-def _update(loaded, kernels, s: UpdateSettings):
+def _update(loaded, kernels, s: UpdateSettings, sync=None):
     model = loaded.model
     prompts, comps, adv, sampler = _rollouts()
     keep = [True, True, False, True, True, True]  # one masked row
     mbs = make_micro_batches(prompts, comps, adv, keep, s.micro_batch_size, 0, DEV, sampler_logps=sampler)
-    pre = prepare(model, mbs, s, kernels.token_logprobs, loaded.reference, loaded.is_peft)
+    pre = prepare(model, mbs, s, kernels.token_logprobs, loaded.reference, loaded.is_peft, sync=sync)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=0.05)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
     before = [p.detach().clone() for p in params]
-    stats = policy_update(model, opt, sched, params, mbs, s, kernels.token_logprobs, fused_loss=kernels.fused_grpo_loss)
+    stats = policy_update(
+        model, opt, sched, params, mbs, s, kernels.token_logprobs, sync=sync, fused_loss=kernels.fused_grpo_loss
+    )
     return [p.detach() - b for p, b in zip(params, before)], {**pre, **stats}
 
 
@@ -133,3 +135,43 @@ def test_fused_loss_update_equals_the_torch_update(models, monkeypatch, kind, lo
     assert any(d.abs().sum() > 0 for d in want_d)
     for a, b in zip(got_d, want_d):
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-5), (a - b).abs().max()
+
+
+class _OneRankSync:
+    """GradSync's interface for one process, recording the path the update took."""
+
+    world_size = 1
+
+    def __init__(self, model):
+        self.model, self.calls = model, []
+
+    def fused(self, seq, loss_fn):
+        from trainer.policy import completion_hidden
+
+        self.calls.append("fused")
+        return loss_fn(*completion_hidden(self.model, seq))
+
+    def logprobs(self, seq):  # the unfused path: must not be taken when there is a fused loss
+        raise AssertionError("logprobs() called although the fused loss was given")
+
+    def no_sync(self):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+    def sum(self, values):
+        return list(values)
+
+
+def test_under_gradient_sync_the_fused_loss_runs_inside_the_wrapper(models):
+    kernels = choose_kernels("triton", DEV)
+    s = _settings("grpo", 0.1)  # reference log-probs, importance weights, 2 iterations, accumulation
+    want_d, want = _update(copy.deepcopy(models["lora"]), kernels, s)
+    loaded = copy.deepcopy(models["lora"])
+    sync = _OneRankSync(loaded.model)
+    got_d, got = _update(loaded, kernels, s, sync=sync)
+    assert sync.calls == ["fused"] * 3 * s.num_iterations  # every micro-batch of every pass
+    for key in want:
+        assert got[key] == pytest.approx(want[key], rel=1e-5, abs=1e-6), key
+    for a, b in zip(got_d, want_d):
+        assert torch.allclose(a, b, rtol=1e-5, atol=1e-7)
