@@ -230,11 +230,8 @@ def _fused_micro_loss(
     model: Any, mb: MicroBatch, settings: UpdateSettings, fused_loss: Any, num_items: float, sync: Any | None = None
 ) -> tuple[Any, dict[str, float]]:
     """The GRPO loss of one micro-batch (and its statistics) straight from the hidden states, in one pass."""
-    from .kernels.fused_logprobs import auto_chunk_size
 
     def loss_from(hidden: Any, weight: Any) -> tuple[Any, dict[str, float]]:
-        # the kernel's own chunk (about 64 MiB of logits), or the configured one where that is smaller
-        chunk = auto_chunk_size(weight.shape[0], hidden.dtype, hidden.shape[0] * hidden.shape[1])
         loss, _, stats = fused_loss(
             hidden,
             weight,
@@ -246,7 +243,7 @@ def _fused_micro_loss(
             ref_logps=mb.ref_logps,
             is_weights=mb.is_weights,
             num_items_in_batch=num_items,
-            chunk_size=min(chunk, settings.chunk_size) if settings.chunk_size else chunk,
+            chunk_size=settings.chunk_size or None,
             temperature=settings.temperature,
         )
         return loss, stats

@@ -28,8 +28,9 @@ def token_logprobs(
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """float32 log-probs of `ids` under hidden @ weight.T / temperature, chunked, online log-sum-exp in Triton.
 
-    Same contract as `trainer.logprobs.token_logprobs`; with `return_entropy=True` also returns the
-    per-token entropy of the softmax (a metric: it carries no gradient).
+    Same contract as `trainer.logprobs.token_logprobs`, except that `chunk_size` caps the rows per chunk
+    (about 64 MiB of logits by default); with `return_entropy=True` also returns the per-token entropy of
+    the softmax (a metric: it carries no gradient).
     """
     from trainer.kernels.fused_logprobs import token_logprobs as impl
 

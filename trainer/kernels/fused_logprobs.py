@@ -12,7 +12,7 @@ from trainer.kernels.logprob_kernels import logprob_rows_kernel
 if TYPE_CHECKING:
     from trainer.losses import LossSettings
 
-# Rows per chunk are chosen so that one chunk of logits stays near this size (unless chunk_size is given).
+# Rows per chunk are chosen so that one chunk of logits stays near this size (or below, with chunk_size).
 _CHUNK_BYTES = 64 * 2**20
 
 
@@ -22,6 +22,14 @@ def auto_chunk_size(vocab: int, dtype: torch.dtype, n_rows: int) -> int:
     rows = max(16, min(4096, _CHUNK_BYTES // max(per_row, 1)))
     rows = 1 << (rows.bit_length() - 1)
     return max(1, min(rows, n_rows))
+
+
+def _chunk_rows(chunk_size: int | None, weight: torch.Tensor, hidden: torch.Tensor, n_rows: int) -> int:
+    """Rows per chunk: the automatic size, or chunk_size where that is smaller (a cap, not a request)."""
+    if chunk_size is not None and chunk_size < 0:
+        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    auto = auto_chunk_size(weight.shape[0], hidden.dtype, n_rows)
+    return min(int(chunk_size), auto) if chunk_size else auto
 
 
 def _block_v(vocab: int) -> int:
@@ -199,9 +207,7 @@ def token_logprobs(
     flat_h = hidden.reshape(-1, hidden.shape[-1]).contiguous()
     flat_ids = ids.reshape(-1).contiguous()
     n = flat_ids.numel()
-    chunk = int(chunk_size) if chunk_size else auto_chunk_size(weight.shape[0], hidden.dtype, n)
-    if chunk <= 0:
-        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    chunk = _chunk_rows(chunk_size, weight, hidden, n)
     out = TokenLogProbs.apply(flat_h, weight, flat_ids, chunk, float(temperature), bool(return_entropy))
     if return_entropy:
         logp, entropy = out
@@ -313,9 +319,7 @@ def fused_grpo_loss(
         "beta": settings.beta,
     }
     flat_h = hidden.reshape(n, hidden.shape[-1]).contiguous()
-    chunk = int(chunk_size) if chunk_size else auto_chunk_size(weight.shape[0], hidden.dtype, n)
-    if chunk <= 0:
-        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    chunk = _chunk_rows(chunk_size, weight, hidden, n)
     grad_on = torch.is_grad_enabled()
     loss, logp, clipped, kl = FusedGRPOLoss.apply(
         flat_h,
