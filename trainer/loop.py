@@ -410,17 +410,8 @@ class Trainer:
         engine_metrics = getattr(self.engine, "pop_metrics", dict)()
         t_end = time.perf_counter()
         # timings and memory of the slowest rank
-        update_peak = peak_memory_gib(self.device)
         times = self.dist.max(
-            [
-                t_end - t0,
-                t_gen - t0,
-                t_score - t_gen,
-                t_end - t_score,
-                max(generate_peak, update_peak),
-                generate_peak,
-                update_peak,
-            ]
+            [t_end - t0, t_gen - t0, t_score - t_gen, t_end - t_score, generate_peak, peak_memory_gib(self.device)]
         )
 
         lengths = [len(c.token_ids) for c in step_completions]
@@ -444,9 +435,9 @@ class Trainer:
                 "time/generate_s": times[1],
                 "time/score_s": times[2],
                 "time/update_s": times[3],
-                "peak_mem_gib": times[4],
-                "mem/generate_peak_gib": times[5],  # generation (engine awake) and scoring
-                "mem/update_peak_gib": times[6],  # log-probs, loss, backward and optimiser steps
+                "peak_mem_gib": max(times[4], times[5]),
+                "mem/generate_peak_gib": times[4],  # generation (engine awake) and scoring
+                "mem/update_peak_gib": times[5],  # log-probs, loss, backward and optimiser steps
             }
         )
         if self.dist.enabled:
