@@ -27,9 +27,8 @@ QUANT_BYTES = {"nf4": 0.58, "int8": 1.02}
 LAYER_WORK = {"torch": 0.6, "triton": 0.71}
 HEAD_WORK = {"torch": 3.4, "triton": 2.3}
 KEEP_BYTES = 256 * 2**20  # trainer.rollout.fast_engine.KEEP_BYTES (not imported: that module needs torch)
-TRITON_HEAD_ROWS = (
-    128  # float32-equivalent rows of the fused kernel's chunk (about 64 MiB of logits: 256 bf16 rows at 152k)
-)
+# float32-equivalent rows of the fused kernel's chunk (about 64 MiB of logits: 256 bf16 rows at 152k)
+TRITON_HEAD_ROWS = 128
 SAFETY = 1.10  # allocator fragmentation: reserved runs ~5-15 % above allocated in the measured runs
 CONTEXT_BYTES = int(0.5 * GIB)  # CUDA context, cuBLAS workspaces, Triton/graph pools outside the estimate
 
