@@ -23,21 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from trainer_gpu import PROJECTIONS, QWEN_1_5B, SMOKE, word_tokenizer  # noqa: E402
+from trainer_gpu import PROJECTIONS, QWEN_1_5B, SMOKE, random_qwen, word_tokenizer  # noqa: E402
 
 BANDWIDTH = 4.3e12  # bytes/s: a device-to-device copy on the H200 (KINDS.md, measured here)
 
 
-def _build(shape: dict, device: str, dtype):
-    import torch
+def _build(shape: dict, device: str, dtype_name: str):
     from peft import LoraConfig, get_peft_model
-    from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    eos = shape["vocab_size"] - 1
-    torch.manual_seed(0)
-    with torch.device(device):
-        model = Qwen2ForCausalLM(Qwen2Config(**shape, bos_token_id=None, eos_token_id=eos, pad_token_id=eos))
-    model.to(dtype)
+    model = random_qwen(shape, device, dtype_name)
     return get_peft_model(model, LoraConfig(r=16, lora_alpha=32, target_modules=PROJECTIONS))
 
 
@@ -95,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         print("no CUDA GPU: use --smoke on the CPU", file=sys.stderr)
         return 2
     shape = SMOKE if args.smoke else QWEN_1_5B
-    device, dtype = ("cuda", torch.bfloat16) if cuda else ("cpu", torch.float32)
+    device, dtype_name = ("cuda", "bfloat16") if cuda else ("cpu", "float32")
     completion = 16 if args.smoke else args.completion
-    model = _build(shape, device, dtype)
+    model = _build(shape, device, dtype_name)
     weights = sum(p.numel() * p.element_size() for n, p in model.named_parameters() if "lora_" not in n)
     engine = FastEngine(model, word_tokenizer(shape["vocab_size"]), cuda_graphs=cuda)
     g = torch.Generator().manual_seed(0)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainer_gpu import PROJECTIONS, QWEN_1_5B  # noqa: E402
+from trainer_gpu import PROJECTIONS, QWEN_1_5B, random_qwen, word_tokenizer  # noqa: E402
 
 # head_dim 32: the smallest vLLM's CPU attention accepts
 SMOKE = dict(
@@ -43,26 +43,12 @@ HBM_TB_S = 4.3  # measured device-to-device copy on the H200 (docs: shared ENVIR
 
 def build_model_dir(path: Path, shape: dict, dtype_name: str) -> Path:
     """Save a random-weight Qwen2 model with a word-level tokenizer over its vocabulary ('t0', 't1', ...)."""
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-
     if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
         return path
     path.mkdir(parents=True, exist_ok=True)
-    eos = shape["vocab_size"] - 1
-    vocab = {f"t{i}": i for i in range(eos)}
-    vocab["<eos>"] = eos
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="t0"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     # tokenizer_config.json names PreTrainedTokenizerFast, so it is used despite the Qwen2 config beside it
-    PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<eos>", pad_token="<eos>", unk_token="t0").save_pretrained(
-        str(path)
-    )
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(Qwen2Config(**shape, bos_token_id=None, eos_token_id=eos, pad_token_id=eos))
-    model.to(getattr(torch, dtype_name))
-    model.generation_config = GenerationConfig(eos_token_id=eos, pad_token_id=eos)
+    word_tokenizer(shape["vocab_size"]).save_pretrained(str(path))
+    model = random_qwen(shape, "cpu", dtype_name)
     model.save_pretrained(str(path))
     del model
     gc.collect()

@@ -52,24 +52,30 @@ def word_tokenizer(vocab_size: int):
     return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<eos>", pad_token="<eos>", unk_token="t0")
 
 
+def random_qwen(shape: dict, device: str, dtype_name: str):
+    """A Qwen2 causal LM of `shape` with random weights (seed 0); its EOS and pad are the last id."""
+    import torch
+    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+
+    eos = shape["vocab_size"] - 1
+    torch.manual_seed(0)
+    with torch.device(device):
+        model = Qwen2ForCausalLM(Qwen2Config(**shape, bos_token_id=None, eos_token_id=eos, pad_token_id=eos))
+    model.to(getattr(torch, dtype_name))
+    model.generation_config = GenerationConfig(eos_token_id=eos, pad_token_id=eos)
+    return model
+
+
 def build_model_dir(path: Path, shape: dict, device: str, dtype_name: str) -> Path:
     """Save a random-weight Qwen2 model and (in PATH/tokenizer) a word-level tokenizer over its vocabulary ('t0', ...)."""
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     if (path / "config.json").is_file() and (path / "tokenizer" / "tokenizer.json").is_file():
         return path
     path.mkdir(parents=True, exist_ok=True)
-    vocab_size = shape["vocab_size"]
-    eos = vocab_size - 1
     # in a folder of its own: next to a Qwen2 config.json, AutoTokenizer would pick Qwen2's BPE tokenizer class
-    word_tokenizer(vocab_size).save_pretrained(str(path / "tokenizer"))
-    config = Qwen2Config(**shape, bos_token_id=None, eos_token_id=eos, pad_token_id=eos)
-    torch.manual_seed(0)
-    with torch.device(device):
-        model = Qwen2ForCausalLM(config)
-    model.to(getattr(torch, dtype_name))
-    model.generation_config = GenerationConfig(eos_token_id=eos, pad_token_id=eos)
+    word_tokenizer(shape["vocab_size"]).save_pretrained(str(path / "tokenizer"))
+    model = random_qwen(shape, device, dtype_name)
     model.save_pretrained(str(path))
     del model
     gc.collect()
