@@ -331,44 +331,43 @@ def test_vllm_options_for_ranks_join_the_launcher_and_check_tensor_parallel():
     assert shards == [[0, 2, 4], [0, 2, 4], [1, 3, 5], [1, 3, 5]]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("triton") is None, reason="needs Triton (pip install 'aha[triton]')")
-def test_two_ranks_with_the_fused_triton_loss_train_like_one_process(tiny_model, addition_data, tmp_path):
-    """kernels = 'triton' under DDP (Triton's interpreter on the CPU): the fused loss runs inside the wrapper."""
-    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "cfg", **{**DP_OVERRIDES, "max_steps": 2})
+def _fused_triton_runs(tiny_model, addition_data, tmp_path, *torchrun_args: str, **overrides) -> tuple[Path, Path, str]:
+    """(one-process run, two-rank run, the two-rank run's output) of one config with kernels = 'triton' through Triton's interpreter."""
+    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "cfg", **{**DP_OVERRIDES, "max_steps": 2}, **overrides)
     cfg.kernels = "triton"
     cfg.checkpoint.every = 0
     config = tmp_path / "train.toml"
     config.write_text(cfg.to_toml())
     env = _env(TRITON_INTERPRET="1")
-    done = _torchrun(config, tmp_path / "two", env=env)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "x 2 ranks (ddp, gloo)" in done.stdout and "kernels: triton" in done.stdout
+    two = _torchrun(config, tmp_path / "two", *torchrun_args, env=env)
+    assert two.returncode == 0, two.stdout[-4000:] + two.stderr[-4000:]
     cmd = [sys.executable, "-m", "verifiers.cli", "train", str(config), "--output_dir", str(tmp_path / "one")]
-    single = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=240)
-    assert single.returncode == 0, single.stdout[-4000:] + single.stderr[-4000:]
-    assert "kernels: triton" in single.stdout
+    one = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=240)
+    assert one.returncode == 0, one.stdout[-4000:] + one.stderr[-4000:]
+    assert "kernels: triton" in one.stdout and "kernels: triton" in two.stdout
     _close_records(read_jsonl(tmp_path / "two" / "metrics.jsonl"), read_jsonl(tmp_path / "one" / "metrics.jsonl"))
-    _assert_same_weights(_adapter(tmp_path / "two"), _adapter(tmp_path / "one"))
+    return tmp_path / "one", tmp_path / "two", two.stdout
 
 
-@pytest.mark.skipif(importlib.util.find_spec("triton") is None, reason="needs Triton (pip install 'aha[triton]')")
+NEEDS_TRITON = pytest.mark.skipif(
+    importlib.util.find_spec("triton") is None, reason="needs Triton (pip install 'aha[triton]')"
+)
+
+
+@NEEDS_TRITON
+def test_two_ranks_with_the_fused_triton_loss_train_like_one_process(tiny_model, addition_data, tmp_path):
+    """kernels = 'triton' under DDP (Triton's interpreter on the CPU): the fused loss runs inside the wrapper."""
+    one, two, log = _fused_triton_runs(tiny_model, addition_data, tmp_path)
+    assert "x 2 ranks (ddp, gloo)" in log
+    _assert_same_weights(_adapter(two), _adapter(one))
+
+
+@NEEDS_TRITON
 def test_fsdp2_full_finetuning_with_the_fused_triton_loss_trains_like_one_process(tiny_model, addition_data, tmp_path):
     """Sharded full fine-tuning: the fused loss's head-weight gradient goes through FSDP2's reduce-scatter."""
     from safetensors.torch import load_file
 
     more = dict(model__finetune="full", grpo__beta=0.05, grpo__num_iterations=2, optim__learning_rate=1e-3)
-    cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "cfg", **{**DP_OVERRIDES, "max_steps": 2}, **more)
-    cfg.kernels = "triton"
-    cfg.checkpoint.every = 0
-    config = tmp_path / "train.toml"
-    config.write_text(cfg.to_toml())
-    env = _env(TRITON_INTERPRET="1")
-    done = _torchrun(config, tmp_path / "two", "--distributed.strategy", "fsdp2", env=env)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    assert "x 2 ranks (fsdp2, gloo)" in done.stdout and "kernels: triton" in done.stdout
-    cmd = [sys.executable, "-m", "verifiers.cli", "train", str(config), "--output_dir", str(tmp_path / "one")]
-    single = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=240)
-    assert single.returncode == 0, single.stdout[-4000:] + single.stderr[-4000:]
-    _close_records(read_jsonl(tmp_path / "two" / "metrics.jsonl"), read_jsonl(tmp_path / "one" / "metrics.jsonl"))
-    two, one = (load_file(str(tmp_path / r / "final" / "model.safetensors")) for r in ("two", "one"))
-    _assert_same_weights(two, one)
+    one, two, log = _fused_triton_runs(tiny_model, addition_data, tmp_path, "--distributed.strategy", "fsdp2", **more)
+    assert "x 2 ranks (fsdp2, gloo)" in log
+    _assert_same_weights(*(load_file(str(run / "final" / "model.safetensors")) for run in (two, one)))
