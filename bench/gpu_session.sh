@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every pending H200 measurement, in three stages that each fit one 10-minute device call.
+# Every pending H200 measurement, in stages that each fit one 10-minute device call.
 #
 # On the device machine, from the repository root, with the wheels (bitsandbytes, trl, liger-kernel,
 # datasets, dill, multiprocess) downloaded into .whl/ and `.whl` named in `carry`:
@@ -8,6 +8,9 @@
 #   bash bench/gpu_session.sh 3   # decode-step breakdown again; end-to-end (a), (b): aha vs TRL
 #   bash bench/gpu_session.sh 4   # end-to-end (c) 4,096 tokens; (d) 8B QLoRA at the longest completion that fits
 #   bash bench/gpu_session.sh 5   # the torch.compile'd decode step (generation.compile): breakdown and (a) vs TRL
+#   bash bench/gpu_session.sh 6   # vLLM 0.25.1 (carried first: bench/vllm_carry.sh): install, rollout bench, GPU tests
+#   bash bench/gpu_session.sh 7   # Unsloth (carried: bench/unsloth_carry.sh, .unsloth-whl): (a); CONFIGS=a,b for (b) too
+#   bash bench/gpu_session.sh 8   # (a) end to end with rollout = 'vllm' (after stage 6 on the same machine)
 # Logs and JSON land in a work folder that is packed into $OUT/stageN.tgz at the end (the device tool
 # returns at most 8 files); $OUT is ./gpu-out when unset. Each stage runs on its own.
 set -uo pipefail
@@ -66,8 +69,27 @@ case "$stage" in
     timeout 300 python3 bench/grpo_e2e.py --configs a --engines aha,trl --timeout 280 --aha-set generation.compile=true \
       --json "$W/e2e_a_compiled.json" 2>&1 | tee "$W/e2e_a_compiled.log" | tail -4
     ;;
+  6)
+    # vLLM in a site folder of its own (its pins must not shadow the trainer's packages in the other stages)
+    bash bench/vllm_carry.sh install 2>&1 | tail -8 | tee "$W/vllm_install.log"
+    export PYTHONPATH="/tmp/site-vllm:$PYTHONPATH" VLLM_USE_FLASHINFER_SAMPLER=0
+    timeout 300 python3 bench/rollout_gpu.py --json-out "$W/rollout.json" 2>&1 | tee "$W/rollout.log" | tail -30
+    timeout 150 python3 -m pytest tests/trainer/rollout_vllm/test_vllm_gpu.py -q -p no:cacheprovider -rfs 2>&1 \
+      | tail -25 | tee "$W/vllm_gpu_tests.log"
+    ;;
+  7)
+    bash bench/unsloth_carry.sh install 2>&1 | tail -5
+    timeout 330 python3 bench/grpo_e2e.py --configs "${CONFIGS:-a}" --engines unsloth --unsloth-path /tmp/site-unsloth \
+      --timeout 300 --json "$W/e2e_unsloth.json" 2>&1 | tee "$W/e2e_unsloth.log" | tail -40
+    ;;
+  8)
+    # the colocated engine: adapter sync every step, sleep during the update
+    export PYTHONPATH="/tmp/site-vllm:$PYTHONPATH" VLLM_USE_FLASHINFER_SAMPLER=0
+    timeout 200 python3 bench/grpo_e2e.py --configs a --engines aha --timeout 190 --aha-set rollout=vllm \
+      --aha-set generation.fast=auto --json "$W/e2e_a_vllm.json" 2>&1 | tee "$W/e2e_a_vllm.log" | tail -30
+    ;;
   *)
-    echo "usage: bash bench/gpu_session.sh 1|2|3|4|5" >&2
+    echo "usage: bash bench/gpu_session.sh 1|2|3|4|5|6|7|8" >&2
     exit 2
     ;;
 esac

@@ -211,29 +211,18 @@ def run_aha_confirm(name: str, spec: dict, model_dir: Path, data: Path, args: ar
     }  # fmt: skip
 
 
-def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
-    """TRL GRPOTrainer on the same model, data and settings (transformers generate, no vLLM)."""
+def _trl_grpo(name: str, spec: dict, model, tok, peft_config, data: Path, args: argparse.Namespace, label: str) -> dict:
+    """TRL's GRPOTrainer over `model` (Unsloth patches the same class): timed steps and peak memory."""
     import torch
     from datasets import Dataset
-    from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+    from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
 
     cuda = torch.cuda.is_available() and not args.smoke
-    tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
-    kwargs = {"dtype": torch.float32 if args.smoke else torch.bfloat16}
-    if spec["quant"] == "nf4":
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
-            bnb_4bit_use_double_quant=True,
-        )  # fmt: skip
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir), device_map={"": "cuda" if cuda else "cpu"}, **kwargs)
     prompts = [json.loads(line)["prompt"] for line in data.read_text().splitlines()]
     steps = 1 if spec["completion"] > 1024 else 3
     conf = GRPOConfig(
-        output_dir=str(model_dir.parent / f"trl-{name}"), per_device_train_batch_size=args.generations,
+        output_dir=str(data.parent / f"{label}-{name}"), per_device_train_batch_size=args.generations,
         num_generations=args.generations, max_completion_length=spec["completion"], gradient_checkpointing=True,
         bf16=not args.smoke, beta=0.0, max_steps=steps, learning_rate=1e-5, report_to=[], logging_steps=1,
         save_strategy="no", use_cpu=not cuda, temperature=1.0,
@@ -254,8 +243,7 @@ def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
     trainer = GRPOTrainer(
         model=model, reward_funcs=lambda completions, **kw: [float(c.startswith("t1")) for c in completions],
         args=conf, train_dataset=Dataset.from_dict({"prompt": prompts}), processing_class=tok,
-        peft_config=LoraConfig(r=16, lora_alpha=32, target_modules=PROJECTIONS, task_type="CAUSAL_LM"),
-        callbacks=[Timer()],
+        peft_config=peft_config, callbacks=[Timer()],
     )  # fmt: skip
     weights = torch.cuda.memory_allocated() / 2**30 if cuda else float("nan")
     if cuda:
@@ -265,22 +253,84 @@ def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
     steady = times[1:] or times
     tokens = args.generations * spec["completion"]
     return {
-        "engine": "TRL GRPOTrainer", "weights_gib": weights, "peak_gib": peak, "peak_over_weights_gib": peak - weights,
+        "weights_gib": weights, "peak_gib": peak, "peak_over_weights_gib": peak - weights,
         "step_s": sum(steady) / len(steady), "rollout_tok_s": tokens / (sum(steady) / len(steady)),
         "completion": spec["completion"], "note": f"{steps} step(s); rollout tokens/s is per whole step",
     }  # fmt: skip
 
 
+def _bnb_config():
+    """TRL's 4-bit NF4 setting (double quantisation, bf16 compute), as aha's `quantization = "nf4"`."""
+    import torch
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
+        bnb_4bit_use_double_quant=True,
+    )  # fmt: skip
+
+
+def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """TRL GRPOTrainer on the same model, data and settings (transformers generate, no vLLM)."""
+    import torch
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    cuda = torch.cuda.is_available() and not args.smoke
+    tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
+    kwargs = {"dtype": torch.float32 if args.smoke else torch.bfloat16}
+    if spec["quant"] == "nf4":
+        kwargs["quantization_config"] = _bnb_config()
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), device_map={"": "cuda" if cuda else "cpu"}, **kwargs)
+    lora = LoraConfig(r=16, lora_alpha=32, target_modules=PROJECTIONS, task_type="CAUSAL_LM")
+    return {"engine": "TRL GRPOTrainer", **_trl_grpo(name, spec, model, tok, lora, data, args, "trl")}
+
+
 def run_unsloth(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
-    """Unsloth, when it imports here; otherwise the reason is the result."""
+    """Unsloth's FastLanguageModel (LoRA or QLoRA, its gradient checkpointing) in its patched GRPOTrainer, no vLLM.
+
+    Unsloth pins trl <= 1.15 and datasets < 5, so on a machine that also runs TRL 1.16 it lives in a site
+    folder of its own (`--unsloth-path`, put first on this child's path). If it does not import, the reason
+    is the result.
+    """
     try:
-        import unsloth  # noqa: F401
+        import unsloth  # noqa: F401 - first, so that it patches transformers, peft and trl before they load
+        from unsloth import FastLanguageModel
     except Exception as exc:  # noqa: BLE001 - any import failure is the recorded reason
-        return {"engine": "Unsloth", "status": f"not importable: {type(exc).__name__}: {exc}"}
-    return {"engine": "Unsloth", "status": "importable, but its GRPO path is not wired into this benchmark yet"}
+        traceback.print_exc()
+        return {"engine": "Unsloth", "status": f"not importable: {type(exc).__name__}: {str(exc)[:400]}"}
+    import torch
+    from transformers import AutoTokenizer
+
+    # Unsloth reads the tokenizer beside the weights: a folder of links to both
+    flat = model_dir.parent / f"{model_dir.name}-flat"
+    flat.mkdir(exist_ok=True)
+    for src in [*model_dir.iterdir(), *(model_dir / "tokenizer").iterdir()]:
+        if src.is_file() and not (flat / src.name).exists():
+            (flat / src.name).symlink_to(src)
+    tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
+    model, _ = FastLanguageModel.from_pretrained(
+        model_name=str(flat), max_seq_length=args.prompt + spec["completion"] + 8, dtype=torch.bfloat16,
+        load_in_4bit=spec["quant"] == "nf4", fast_inference=False, max_lora_rank=16, fix_tokenizer=False,
+        tokenizer_name=str(model_dir / "tokenizer"),
+    )  # fmt: skip
+    model = FastLanguageModel.get_peft_model(
+        model, r=16, lora_alpha=32, target_modules=PROJECTIONS, use_gradient_checkpointing="unsloth", random_state=0
+    )
+    out = _trl_grpo(name, spec, model, tok, None, data, args, "unsloth")
+    return {"engine": f"Unsloth {getattr(unsloth, '__version__', '?')}", **out}
 
 
 RUNNERS = {"aha": run_aha, "aha_confirm": run_aha_confirm, "trl": run_trl, "unsloth": run_unsloth}
+
+
+def _child_env(engine: str, args: argparse.Namespace) -> dict:
+    """The environment of one variant's process: Unsloth's own site folder first on its path, offline."""
+    env = dict(os.environ)
+    if engine == "unsloth" and args.unsloth_path:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (args.unsloth_path, env.get("PYTHONPATH", "")) if p)
+        env.setdefault("HF_HUB_OFFLINE", "1")
+    return env
 
 
 def child(args: argparse.Namespace) -> int:
@@ -314,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--aha-set", action="append", default=[], help="KEY=VALUE override of aha's config (repeatable)")
     p.add_argument("--confirm-rows", type=int, default=2, help="(d): full-length sequences in the confirming update")
     p.add_argument("--d-completion", type=int, default=0, help="(d): this length instead of the planner's")
+    p.add_argument("--unsloth-path", default=None, help="a site folder with Unsloth and its pins, first on its path")
     p.add_argument("--json", default=None)
     p.add_argument("--work", default=None)
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -355,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
                    "--generations", str(args.generations), "--confirm-rows", str(args.confirm_rows)] + [f"--aha-set={x}" for x in args.aha_set] + (["--smoke"] if args.smoke else [])  # fmt: skip
             print(f"== ({name}) {engine}", flush=True)
             try:
-                subprocess.run(cmd, timeout=args.timeout, env=dict(os.environ), check=False)
+                subprocess.run(cmd, timeout=args.timeout, env=_child_env(engine, args), check=False)
                 res = json.loads(res_file.read_text())
             except subprocess.TimeoutExpired:
                 res = {"config": name, "engine": engine, "status": f"timed out after {args.timeout} s"}
