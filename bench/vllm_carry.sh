@@ -9,7 +9,9 @@
 # xgrammar and llguidance are pinned to releases that accept vLLM's apache-tvm-ffi 0.1.9.
 #
 # Here (with network):   bash bench/vllm_carry.sh download      # wheels into .vllm-whl/, parts into .carry/pNN/
-# There, one call each:  carry [".carry/p01"], command "true"; then p02, ...  (keep calls < 30 s apart)
+# There, one call each:  carry [".carry/p01"], command "mkdir -p /tmp/parts && cp .carry/p01/* /tmp/parts/";
+#                        then p02, ... (keep calls < 30 s apart; several calls in one batch run back to back).
+#                        Each call's carry replaces the whole .carry folder there, so the parts go to /tmp/parts.
 # There, last call:      bash bench/gpu_session.sh 6   (installs into /tmp/site-vllm, runs the vLLM benchmark and tests)
 # Set WITH_FLASHINFER_CUBIN=1 to include flashinfer's precompiled kernels (otherwise vLLM JIT-compiles or
 # falls back; VLLM_USE_FLASHINFER_SAMPLER=0 keeps sampling off flashinfer).
@@ -50,7 +52,9 @@ download() {
 }
 
 install() {
-  cat .carry/p*/wheels.tar.* | tar xf - -C /tmp --one-top-level=vllm-whl
+  local parts=(/tmp/parts/wheels.tar.*)
+  [[ -e "${parts[0]}" ]] || parts=(.carry/p*/wheels.tar.*)
+  cat "${parts[@]}" | tar xf - -C /tmp --one-top-level=vllm-whl
   install_wheels /tmp/vllm-whl /tmp/site-vllm
   echo "export PYTHONPATH=/tmp/site-vllm:\$PWD VLLM_USE_FLASHINFER_SAMPLER=0"
   PYTHONPATH=/tmp/site-vllm python3 -c 'import vllm; print("vllm", vllm.__version__)'

@@ -15,7 +15,7 @@ from typing import Any
 
 from .base import Completion, SamplingSettings
 from .vllm_settings import VLLMSettings
-from .vllm_sleep import SleepController
+from .vllm_sleep import SleepController, release_sleep_pool, sleep_pool_bytes
 from .vllm_support import import_vllm, vllm_version
 from .vllm_sync_check import SyncCheck, check_sync, default_tolerance
 from .vllm_weight_sync import AdapterPublisher, adapter_rank, is_peft_model, push_full_weights, vllm_max_lora_rank
@@ -56,6 +56,12 @@ class VLLMEngine:
         self.max_model_len = s.max_model_len or max_model_len
         sleep_supported = bool(current_platform.is_sleep_mode_available())
         use_sleep = s.sleep != "off" and sleep_supported
+        if use_sleep and (held := sleep_pool_bytes()):
+            raise RuntimeError(
+                f"vLLM's sleep-mode memory pool still holds {held / 2**30:.2f} GiB from another engine "
+                "in this process, and vLLM starts only one engine with sleep mode per process: close() the other "
+                "engine first (and drop references to its LLM), or set vllm.sleep = 'off'"
+            )
         kwargs: dict[str, Any] = {
             "model": str(model_path),
             "tokenizer": str(tokenizer_path or model_path),
@@ -351,7 +357,9 @@ class VLLMEngine:
         if self._publisher is not None:
             self._publisher.close()
         llm, self.llm = getattr(self, "llm", None), None
-        self._model = None
+        self._model = self._lora_request = self._pending = None
+        if getattr(self, "_sleep", None) is not None:
+            self._sleep.detach()  # its reference to the LLM would keep the weights and KV cache alive
         if llm is None:
             return
         with contextlib.suppress(Exception):
@@ -359,6 +367,13 @@ class VLLMEngine:
         del llm
         gc.collect()
         _release_distributed_state()
+        left = release_sleep_pool()
+        if left:
+            log.warning(
+                "vLLM's sleep-mode pool still holds %.2f GiB after close (something else references the engine's "
+                "tensors); another vLLM engine with sleep mode cannot start in this process until it is freed",
+                left / 2**30,
+            )
 
     def __enter__(self) -> VLLMEngine:
         return self

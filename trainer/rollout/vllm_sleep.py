@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 from typing import Any
 
@@ -49,6 +51,12 @@ class SleepController:
         after = _free_device_bytes()
         self.last_freed_gib = None if before is None or after is None else (after - before) / 2**30
 
+    def detach(self) -> None:
+        """Drop the reference to the engine (at close, so that its memory can be freed)."""
+        self.llm = None
+        self.mode = "off"
+        self.asleep = False
+
     def wake(self) -> None:
         """Re-acquire what `sleep` released (no-op when awake)."""
         if not self.asleep:
@@ -61,6 +69,39 @@ class SleepController:
             else:
                 self.llm.wake_up(tags=["kv_cache"])
         self.asleep = False
+
+
+def sleep_pool_bytes() -> int:
+    """Bytes still held in vLLM's sleep-mode memory pool in this process (0 without one).
+
+    vLLM's sleep mode allocates through one process-wide pool (`CuMemAllocator`), and a new engine with
+    sleep mode refuses to start while that pool holds anything, so a closed engine must leave it empty.
+    """
+    allocator = _cumem_allocator()
+    if allocator is None:
+        return 0
+    gc.collect()  # an engine dropped without close() may only be waiting for the cycle collector
+    return int(allocator.get_current_usage())
+
+
+def release_sleep_pool() -> int:
+    """Return the cached blocks of vLLM's sleep-mode pool to the GPU; the bytes still in use afterwards."""
+    allocator = _cumem_allocator()
+    if allocator is None:
+        return 0
+    gc.collect()
+    with contextlib.suppress(Exception):
+        allocator.release_pools()  # dropping the pools frees their cached blocks (vLLM >= 0.11)
+    gc.collect()
+    return int(allocator.get_current_usage())
+
+
+def _cumem_allocator() -> Any:
+    """vLLM's sleep-mode allocator if one was created in this process (never creates one)."""
+    import sys
+
+    module = sys.modules.get("vllm.device_allocator.cumem")
+    return getattr(getattr(module, "CuMemAllocator", None), "instance", None)
 
 
 def _free_device_bytes() -> int | None:

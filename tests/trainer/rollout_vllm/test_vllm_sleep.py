@@ -1,9 +1,12 @@
-"""The sleep controller's calls into vLLM per mode and vLLM version (the GPU tests check the memory itself)."""
+"""The sleep controller's calls into vLLM per mode and version, and the process-wide sleep pool (the GPU tests
+check the memory itself)."""
 
 from __future__ import annotations
 
 import pytest
+from vllm_helpers import requires_vllm
 
+from trainer.rollout.base import SamplingSettings
 from trainer.rollout.vllm_sleep import SleepController
 
 pytestmark = pytest.mark.vllm
@@ -56,3 +59,93 @@ def test_off_or_unsupported_makes_no_calls(mode, supported):
     ctl, calls = _cycle(mode, has_release=True, supported=supported)
     assert calls == [] and not ctl.active
     assert ctl.requested == mode
+
+
+class FakeCuMem:
+    """Stands in for vLLM's process-wide sleep-mode allocator: blocks in use, and cached blocks that
+    `release_pools` gives back."""
+
+    def __init__(self, in_use: int, cached: int):
+        self.in_use, self.cached = in_use, cached
+
+    def get_current_usage(self) -> int:
+        return self.in_use + self.cached
+
+    def release_pools(self) -> None:
+        self.cached = 0
+
+
+@pytest.fixture
+def cumem(monkeypatch):
+    """Install a FakeCuMem as vllm.device_allocator.cumem.CuMemAllocator.instance."""
+    import sys
+    import types
+
+    def install(in_use: int, cached: int) -> FakeCuMem:
+        fake = FakeCuMem(in_use, cached)
+        module = types.ModuleType("vllm.device_allocator.cumem")
+        module.CuMemAllocator = types.SimpleNamespace(instance=fake)
+        monkeypatch.setitem(sys.modules, "vllm.device_allocator.cumem", module)
+        return fake
+
+    return install
+
+
+def test_sleep_pool_is_empty_without_vllms_allocator(monkeypatch):
+    import sys
+
+    from trainer.rollout.vllm_sleep import release_sleep_pool, sleep_pool_bytes
+
+    monkeypatch.delitem(sys.modules, "vllm.device_allocator.cumem", raising=False)
+    assert sleep_pool_bytes() == 0 and release_sleep_pool() == 0
+
+
+def test_release_sleep_pool_returns_cached_blocks_and_reports_what_is_still_used(cumem):
+    from trainer.rollout.vllm_sleep import release_sleep_pool, sleep_pool_bytes
+
+    fake = cumem(in_use=3 * 2**30, cached=2**30)
+    assert sleep_pool_bytes() == 4 * 2**30
+    assert release_sleep_pool() == 3 * 2**30
+    assert fake.cached == 0
+
+
+def test_detach_drops_the_engine_and_makes_sleep_a_no_op():
+    llm = Recorder(has_release=True)
+    ctl = SleepController(llm, "kv_cache", True)
+    ctl.detach()
+    assert ctl.llm is None and not ctl.active
+    ctl.sleep()
+    ctl.wake()
+    assert llm.calls == []
+
+
+@requires_vllm
+def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir):
+    """vLLM's sleep-mode pool is process-wide: a closed engine must leave nothing that keeps its LLM alive."""
+    import gc
+    import weakref
+
+    from trainer.rollout.vllm_engine import VLLMEngine
+    from trainer.rollout.vllm_settings import VLLMSettings
+
+    settings = VLLMSettings(memory_share=0.1, kv_cache_gib=0.05, sleep="kv_cache")
+    first = VLLMEngine(qwen2_dir, settings=settings, max_model_len=64)
+    alive = weakref.ref(first.llm)
+    first.close()
+    gc.collect()
+    assert alive() is None, "something still references the closed engine's LLM"
+    with VLLMEngine(qwen2_dir, settings=settings, max_model_len=64) as second:
+        out = second.generate([[3, 4, 5]], SamplingSettings(n=2, max_new_tokens=4, seed=1))
+    assert [len(c.token_ids) for c in out] == [4, 4]
+
+
+def test_a_second_sleep_mode_engine_is_refused_clearly_while_the_pool_is_held(qwen2_dir, cumem, monkeypatch):
+    from vllm.platforms import current_platform
+
+    from trainer.rollout.vllm_engine import VLLMEngine
+    from trainer.rollout.vllm_settings import VLLMSettings
+
+    cumem(in_use=5 * 2**30, cached=0)
+    monkeypatch.setattr(type(current_platform), "is_sleep_mode_available", lambda self: True)
+    with pytest.raises(RuntimeError, match=r"still holds 5\.00 GiB.*close\(\) the other engine.*vllm\.sleep = 'off'"):
+        VLLMEngine(qwen2_dir, settings=VLLMSettings(sleep="kv_cache"), max_model_len=64)
