@@ -74,7 +74,7 @@ case "$stage" in
     bash bench/vllm_carry.sh install 2>&1 | tail -8 | tee "$W/vllm_install.log"
     export PYTHONPATH="/tmp/site-vllm:$PYTHONPATH" VLLM_USE_FLASHINFER_SAMPLER=0
     timeout 300 python3 bench/rollout_gpu.py --json-out "$W/rollout.json" 2>&1 | tee "$W/rollout.log" | tail -30
-    timeout 240 python3 -m pytest tests/trainer/rollout_vllm/test_vllm_gpu.py -q -p no:cacheprovider -rfs 2>&1 \
+    timeout 200 python3 -m pytest tests/trainer/rollout_vllm/test_vllm_gpu.py -q -p no:cacheprovider -rfs 2>&1 \
       | tail -25 | tee "$W/vllm_gpu_tests.log"
     ;;
   7)
