@@ -73,9 +73,13 @@ case "$stage" in
     # vLLM in a site folder of its own (its pins must not shadow the trainer's packages in the other stages)
     bash bench/vllm_carry.sh install 2>&1 | tail -8 | tee "$W/vllm_install.log"
     export PYTHONPATH="/tmp/site-vllm:$PYTHONPATH" VLLM_USE_FLASHINFER_SAMPLER=0
-    timeout 300 python3 bench/rollout_gpu.py --json-out "$W/rollout.json" 2>&1 | tee "$W/rollout.log" | tail -30
-    timeout 200 python3 -m pytest tests/trainer/rollout_vllm/test_vllm_gpu.py -q -p no:cacheprovider -rfs 2>&1 \
-      | tail -25 | tee "$W/vllm_gpu_tests.log"
+    [[ "${SKIP_ROLLOUT:-0}" == 1 ]] || timeout 300 python3 bench/rollout_gpu.py --json-out "$W/rollout.json" 2>&1 \
+      | tee "$W/rollout.log" | tail -30
+    # one process per test: vLLM allows one sleep-mode engine per process, and a closed engine can leave
+    # blocks in its process-wide pool (docs/vllm.md)
+    for t in $(python3 -m pytest tests/trainer/rollout_vllm/test_vllm_gpu.py --collect-only -q -p no:cacheprovider | grep ::); do
+      timeout 120 python3 -m pytest "$t" -q -p no:cacheprovider -rfs 2>&1 | tail -4 | tee -a "$W/vllm_gpu_tests.log"
+    done
     ;;
   7)
     bash bench/unsloth_carry.sh install 2>&1 | tail -5
