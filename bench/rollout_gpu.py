@@ -169,72 +169,112 @@ def run(args: argparse.Namespace) -> dict:
     weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
     report["weights_gib"] = weight_bytes / 2**30
     report["bandwidth_floor_ms"] = 1000 * weight_bytes / (HBM_TB_S * 1e12)
-    report["rows"].append(time_transformers(model, prompt, args.prompts, args.group, args.new_tokens, device))
+    if not args.variant:
+        report["rows"].append(time_transformers(model, prompt, args.prompts, args.group, args.new_tokens, device))
 
     try:
-        from trainer.rollout.vllm_engine import VLLMEngine
-        from trainer.rollout.vllm_settings import VLLMSettings
         from trainer.rollout.vllm_support import VLLMUnavailableError, import_vllm
 
-        vllm = import_vllm()
-        report["vllm"] = vllm.__version__
+        report["vllm"] = import_vllm().__version__
     except VLLMUnavailableError as exc:
         report["vllm"] = None
         report["notes"].append(f"vLLM not timed: {exc}")
         return report
+
+    variants = [args.variant] if args.variant else ["plain", "lora"]
+    for variant in variants:
+        if device == "cuda" and not args.variant:
+            # vLLM starts one sleep-mode engine per process (docs/vllm.md): each variant in a process of its own
+            child = _child_report(args, variant)
+            report["rows"] += child["rows"]
+            report["notes"] += child["notes"]
+        else:
+            time_vllm_variant(model, model_dir, prompt, dtype, args, variant == "lora", report)
+            if variant == "lora" and hasattr(model, "unload"):
+                model = model.unload()  # back to the plain model
+    return report
+
+
+def _child_report(args: argparse.Namespace, variant: str) -> dict:
+    """The report of this script run for one vLLM variant in a new process."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        cmd = [sys.executable, __file__, "--variant", variant, "--json-out", str(out)]
+        for flag in ("prompts", "group", "prompt_tokens", "new_tokens", "lora_rank", "memory_share", "repeats"):
+            cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+        if args.kv_cache_gib:
+            cmd += ["--kv-cache-gib", str(args.kv_cache_gib)]
+        if args.model_dir:
+            cmd += ["--model-dir", args.model_dir]
+        if args.smoke:
+            cmd += ["--smoke"]
+        done = subprocess.run(cmd, check=False)
+        if not out.is_file():
+            return {"rows": [], "notes": [f"vLLM {variant}: the child process exited with {done.returncode}"]}
+        return json.loads(out.read_text())
+
+
+def time_vllm_variant(
+    model, model_dir: Path, prompt: list[int], dtype: str, args, use_lora: bool, report: dict
+) -> None:
+    """Start aha's vLLM engine beside the trainer's model (plain, or with a LoRA adapter) and time it."""
+    from trainer.rollout.vllm_engine import VLLMEngine
+    from trainer.rollout.vllm_settings import VLLMSettings
 
     settings = VLLMSettings(
         memory_share=args.memory_share,
         kv_cache_gib=args.kv_cache_gib,
         max_num_seqs=max(256, args.prompts * args.group),
     )
-    max_len = args.prompt_tokens + args.new_tokens + 8
-    for label, use_lora in (("vLLM (aha engine)", False), (f"vLLM + LoRA r={args.lora_rank}", True)):
-        trainer_model = lora_model(model, args.lora_rank) if use_lora else model
-        t0 = time.perf_counter()
-        try:
-            engine = VLLMEngine(
-                model_dir,
-                settings=settings,
-                model=trainer_model,
-                dtype=dtype,
-                max_model_len=max_len,
-            )
-        except Exception as exc:  # noqa: BLE001 - record why and keep the transformers row
-            report["notes"].append(f"{label}: engine failed to start: {type(exc).__name__}: {exc}")
-            traceback.print_exc()
-            continue
-        start_s = time.perf_counter() - t0
-        try:
-            row = time_vllm(engine, prompt, args.prompts, args.group, args.new_tokens, label, args.repeats)
-            row["start_s"] = start_s
-            t1 = time.perf_counter()
-            engine.sync_weights(trainer_model)
-            row["sync_s"] = time.perf_counter() - t1
-            half = len(prompt) // 2
-            check = engine.check_sync(prompt_ids=prompt[:half], completion_ids=prompt[half:])
-            row["sync_check_max_abs"] = check.max_abs_diff
-            row["sync_check_mean_abs"] = check.mean_abs_diff
-            t2 = time.perf_counter()
-            engine.sleep()
-            t3 = time.perf_counter()
-            engine.wake()
-            t4 = time.perf_counter()
-            row.update(
-                sleep_s=t3 - t2,
-                wake_s=t4 - t3,
-                sleep_mode=engine._sleep.mode,
-                sleep_freed_gib=engine.metrics().get("vllm/sleep_freed_gib"),
-            )
-            report["rows"].append(row)
-        except Exception as exc:  # noqa: BLE001
-            report["notes"].append(f"{label}: {type(exc).__name__}: {exc}")
-            traceback.print_exc()
-        finally:
-            engine.close()
-        if use_lora:
-            model = trainer_model.unload()  # back to the plain model
-    return report
+    label = f"vLLM + LoRA r={args.lora_rank}" if use_lora else "vLLM (aha engine)"
+    trainer_model = lora_model(model, args.lora_rank) if use_lora else model
+    t0 = time.perf_counter()
+    try:
+        engine = VLLMEngine(
+            model_dir,
+            settings=settings,
+            model=trainer_model,
+            dtype=dtype,
+            max_model_len=args.prompt_tokens + args.new_tokens + 8,
+        )
+    except Exception as exc:  # noqa: BLE001 - record why and keep the transformers row
+        report["notes"].append(f"{label}: engine failed to start: {type(exc).__name__}: {exc}")
+        traceback.print_exc()
+        return
+    start_s = time.perf_counter() - t0
+    try:
+        row = time_vllm(engine, prompt, args.prompts, args.group, args.new_tokens, label, args.repeats)
+        row["start_s"] = start_s
+        t1 = time.perf_counter()
+        engine.sync_weights(trainer_model)
+        row["sync_s"] = time.perf_counter() - t1
+        half = len(prompt) // 2
+        check = engine.check_sync(prompt_ids=prompt[:half], completion_ids=prompt[half:])
+        row.update(
+            sync_check_max_abs=check.max_abs_diff,
+            sync_check_mean_abs=check.mean_abs_diff,
+            sync_check_tolerance=check.tolerance,
+            sync_check_passed=check.passed,
+        )
+        t2 = time.perf_counter()
+        engine.sleep()
+        t3 = time.perf_counter()
+        engine.wake()
+        t4 = time.perf_counter()
+        row.update(
+            sleep_s=t3 - t2,
+            wake_s=t4 - t3,
+            sleep_mode=engine._sleep.mode,
+            sleep_freed_gib=engine.metrics().get("vllm/sleep_freed_gib"),
+        )
+        report["rows"].append(row)
+    except Exception as exc:  # noqa: BLE001
+        report["notes"].append(f"{label}: {type(exc).__name__}: {exc}")
+        traceback.print_exc()
+    finally:
+        engine.close()
 
 
 def print_table(report: dict) -> None:
@@ -273,6 +313,7 @@ def main() -> None:
     p.add_argument("--model-dir", default=None, help="where the random model is saved (reused when present)")
     p.add_argument("--smoke", action="store_true", help="a tiny model on the CPU")
     p.add_argument("--json-out", default=None)
+    p.add_argument("--variant", choices=("plain", "lora"), default=None, help="only this vLLM variant, no generate")
     args = p.parse_args()
     if args.smoke:
         args.new_tokens = min(args.new_tokens, 32)

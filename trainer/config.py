@@ -149,10 +149,13 @@ class GenerationConfig:
         ("auto", "on", "off"),
     )
     cuda_graphs: bool = opt(True, "Capture the fast path's decode step in a CUDA graph (CUDA only).")
-    compile: bool = opt(
-        False,
+    compile: bool | None = opt(
+        None,
         "torch.compile the fast path's decode step (inductor: fewer, fused kernels inside the CUDA graph); the "
-        "first rollout pays the compile time (tens of seconds).",
+        "first rollout pays the compile time (about 35 s for a 1.5B model). Unset = on for a CUDA model whose "
+        "base is not quantised (H200, 1.5B: decode step 4.2 -> 2.6 ms, GRPO step 1.54 -> 1.34 s), off on the "
+        "CPU and for 4-/8-bit bases; true or false to force. If compiling fails, the step runs uncompiled "
+        "with a note.",
     )
 
 

@@ -253,3 +253,45 @@ def test_inductor_compiled_decode_step_matches_eager():
     want = FastEngine(model, _Tok()).generate(PROMPTS, settings)
     got = FastEngine(model, _Tok(), compile_backend="inductor").generate(PROMPTS, settings)
     assert [c.token_ids for c in got] == [c.token_ids for c in want]
+
+
+def test_a_decode_step_that_fails_to_compile_runs_uncompiled_with_a_note():
+    def broken(gm, example_inputs):
+        raise RuntimeError("no compiler here")
+
+    model = _model()
+    settings = SamplingSettings(n=2, max_new_tokens=6, temperature=0.0)
+    want = FastEngine(model, _Tok()).generate(PROMPTS, settings)
+    engine = FastEngine(model, _Tok(), compile_backend=broken)
+    with pytest.warns(RuntimeWarning, match="torch.compile of the decode step failed"):
+        got = engine.generate(PROMPTS, settings)
+    assert [c.token_ids for c in got] == [c.token_ids for c in want]
+    assert engine.compile_backend is None and any("no compiler here" in n for n in engine.notes)
+
+
+class _OnDevice:
+    """A model stand-in whose parameters live on `device` (CUDA cannot be faked with real tensors here)."""
+
+    def __init__(self, device: str, **flags):
+        self.param = type("P", (), {"device": torch.device(device)})()
+        self.__dict__.update(flags)
+
+    def parameters(self):
+        return iter([self.param])
+
+
+@pytest.mark.parametrize(
+    ("setting", "device", "flags", "want"),
+    [
+        (None, "cuda", {}, True),
+        (None, "cpu", {}, False),
+        (None, "cuda", {"is_loaded_in_4bit": True}, False),
+        (None, "cuda", {"hf_quantizer": object()}, False),
+        (True, "cpu", {}, True),
+        (False, "cuda", {}, False),
+    ],
+)
+def test_generation_compile_unset_means_cuda_and_unquantised(setting, device, flags, want):
+    from trainer.rollout.fast_engine import compile_decode_for
+
+    assert compile_decode_for(setting, _OnDevice(device, **flags)) is want

@@ -39,7 +39,7 @@ def make_engine(config: TrainConfig, model: Any, tokenizer: Any) -> RolloutEngin
     classmethod, else `VLLMEngine(config=..., model=..., tokenizer=...)`.
     """
     if config.rollout == "transformers":
-        from .fast_engine import FastEngine, use_fast_engine
+        from .fast_engine import FastEngine, compile_decode_for, use_fast_engine
         from .transformers_engine import TransformersEngine
 
         g = config.generation
@@ -51,7 +51,7 @@ def make_engine(config: TrainConfig, model: Any, tokenizer: Any) -> RolloutEngin
                 merge_lora=g.merge_lora,
                 cuda_graphs=g.cuda_graphs,
                 batch_size=g.batch_size,
-                compile_backend="inductor" if g.compile else None,
+                compile_backend="inductor" if compile_decode_for(g.compile, model) else None,
             )
         return TransformersEngine(model, tokenizer, batch_size=g.batch_size)
     if config.rollout == "vllm":

@@ -53,6 +53,21 @@ def use_fast_engine(setting: str, model: Any) -> bool:
     return device.type == "cuda" and blocker is None
 
 
+def compile_decode_for(setting: bool | None, model: Any) -> bool:
+    """Whether generation.compile = `setting` compiles the fast engine's decode step for `model`.
+
+    Unset: on for a model on a CUDA GPU whose base weights are not quantised (measured on the H200, see
+    docs/benchmarks.md), off on the CPU and for 4-/8-bit bases, where it has not been measured.
+    """
+    if setting is not None:
+        return bool(setting)
+    base = model.get_base_model() if callable(getattr(model, "get_base_model", None)) else model
+    quantised = getattr(base, "hf_quantizer", None) is not None or any(
+        getattr(base, flag, False) for flag in ("is_loaded_in_4bit", "is_loaded_in_8bit")
+    )
+    return next(model.parameters()).device.type == "cuda" and not quantised
+
+
 class SlotCache:
     """A static KV cache the model writes through `update()`: prefill rows [0, width), then one slot a step.
 
@@ -136,6 +151,7 @@ class FastEngine:
         self.batch_size = batch_size
         self.compile_backend = compile_backend  # torch.compile backend (name or callable) of the decode step
         self._compiled: Any = None
+        self._compile_worked = False
         self.release_on_sleep = release_on_sleep
         self._merge_setting = merge_lora
         self._merger: Any = None
@@ -319,7 +335,15 @@ class FastEngine:
         cache = s["cache"]
         cache.decoding = True
         if self.compile_backend:
-            return self._compiled_step()(s["ids"], s["pos"], s["mask"], cache.slot, cache.keys, cache.values)
+            try:
+                out = self._compiled_step()(s["ids"], s["pos"], s["mask"], cache.slot, cache.keys, cache.values)
+                self._compile_worked = True
+                return out
+            except Exception as exc:
+                if self._compile_worked:
+                    raise  # it compiled and ran before: this is not a compiler problem
+                self.compile_backend, self._compiled = None, None
+                self._note(f"torch.compile of the decode step failed, decoding without it: {type(exc).__name__}: {exc}")
         return self._step(s["ids"], s["pos"], s["mask"], cache)
 
     def _step(self, ids: Any, pos: Any, mask: Any, cache: SlotCache) -> Any:

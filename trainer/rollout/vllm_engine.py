@@ -58,7 +58,7 @@ class VLLMEngine:
         use_sleep = s.sleep != "off" and sleep_supported
         if use_sleep and (held := sleep_pool_bytes()):
             raise RuntimeError(
-                f"vLLM's sleep-mode memory pool still holds {held / 2**30:.2f} GiB from another engine "
+                f"vLLM's sleep-mode memory pool still holds {_size(held)} from another engine "
                 "in this process, and vLLM starts only one engine with sleep mode per process: close() the other "
                 "engine first (and drop references to its LLM), or set vllm.sleep = 'off'"
             )
@@ -370,9 +370,9 @@ class VLLMEngine:
         left = release_sleep_pool()
         if left:
             log.warning(
-                "vLLM's sleep-mode pool still holds %.2f GiB after close (something else references the engine's "
+                "vLLM's sleep-mode pool still holds %s after close (something else references the engine's "
                 "tensors); another vLLM engine with sleep mode cannot start in this process until it is freed",
-                left / 2**30,
+                _size(left),
             )
 
     def __enter__(self) -> VLLMEngine:
@@ -380,6 +380,13 @@ class VLLMEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _size(n: int) -> str:
+    """A byte count for a message: GiB, MiB or bytes, whichever reads best."""
+    if n >= 2**28:
+        return f"{n / 2**30:.2f} GiB"
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n} bytes"
 
 
 def _completion(prompt_index: int, out: Any) -> Completion:

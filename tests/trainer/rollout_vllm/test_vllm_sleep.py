@@ -139,13 +139,15 @@ def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir):
     assert [len(c.token_ids) for c in out] == [4, 4]
 
 
+@requires_vllm
 def test_a_second_sleep_mode_engine_is_refused_clearly_while_the_pool_is_held(qwen2_dir, cumem, monkeypatch):
     from vllm.platforms import current_platform
 
     from trainer.rollout.vllm_engine import VLLMEngine
     from trainer.rollout.vllm_settings import VLLMSettings
 
-    cumem(in_use=5 * 2**30, cached=0)
     monkeypatch.setattr(type(current_platform), "is_sleep_mode_available", lambda self: True)
-    with pytest.raises(RuntimeError, match=r"still holds 5\.00 GiB.*close\(\) the other engine.*vllm\.sleep = 'off'"):
-        VLLMEngine(qwen2_dir, settings=VLLMSettings(sleep="kv_cache"), max_model_len=64)
+    for held, shown in ((5 * 2**30, "5.00 GiB"), (3 * 2**20, "3.0 MiB"), (512, "512 bytes")):
+        cumem(in_use=held, cached=0)
+        with pytest.raises(RuntimeError, match=rf"still holds {shown}.*close\(\) the other engine.*sleep = 'off'"):
+            VLLMEngine(qwen2_dir, settings=VLLMSettings(sleep="kv_cache"), max_model_len=64)
