@@ -9,7 +9,7 @@
 #   bash bench/gpu_session.sh 4   # end-to-end (c) 4,096 tokens; (d) 8B QLoRA at the longest completion that fits
 #   bash bench/gpu_session.sh 5   # the torch.compile'd decode step (generation.compile): breakdown and (a) vs TRL
 #   bash bench/gpu_session.sh 6   # vLLM 0.25.1 (carried first: bench/vllm_carry.sh): install, rollout bench, GPU tests
-#   bash bench/gpu_session.sh 7   # Unsloth (carried: bench/unsloth_carry.sh, .unsloth-whl): (a); CONFIGS=a,b for (b) too
+#   bash bench/gpu_session.sh 7   # Unsloth (carry .unsloth-whl alone, after a stage that installed .whl): (a); CONFIGS=a,b too
 #   bash bench/gpu_session.sh 8   # (a) end to end with rollout = 'vllm' (after stage 6 on the same machine)
 # Logs and JSON land in a work folder that is packed into $OUT/stageN.tgz at the end (the device tool
 # returns at most 8 files); $OUT is ./gpu-out when unset. Each stage runs on its own.
@@ -24,6 +24,8 @@ export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 if compgen -G ".whl/*.whl" >/dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
   export PYTHONPATH="/tmp/site:$PWD"
+elif [[ -d /tmp/site ]]; then
+  export PYTHONPATH="/tmp/site:$PWD" # installed by an earlier call on this machine (the wheels were not carried again)
 else
   export PYTHONPATH="$PWD"
 fi

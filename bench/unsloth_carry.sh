@@ -6,7 +6,8 @@
 # the Unsloth run alone (--unsloth-path). xformers is left out: Unsloth falls back to PyTorch attention.
 #
 # Here (with network):   bash bench/unsloth_carry.sh download   # wheels into .unsloth-whl/
-# There:                 carry [".unsloth-whl"] (and .whl carried before), then bash bench/gpu_session.sh 7
+# There:                 carry [".unsloth-whl"] alone (.whl and it together pass 64 MiB), on a machine where an
+#                        earlier stage installed .whl into /tmp/site, then bash bench/gpu_session.sh 7
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/fetch_wheels.sh
