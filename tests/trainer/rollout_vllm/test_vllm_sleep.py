@@ -119,9 +119,25 @@ def test_detach_drops_the_engine_and_makes_sleep_a_no_op():
     assert llm.calls == []
 
 
+def _trainer_model(qwen2_dir, kind: str):
+    """None, the plain transformers model (full-weight sync) or a peft LoRA model (adapter sync)."""
+    if kind == "none":
+        return None
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(str(qwen2_dir))
+    if kind == "lora":
+        from peft import LoraConfig, get_peft_model
+
+        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"]))
+    return model
+
+
 @requires_vllm
-def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir):
-    """vLLM's sleep-mode pool is process-wide: a closed engine must leave nothing that keeps its LLM alive."""
+@pytest.mark.parametrize("kind", ["none", "full", "lora"])
+def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir, kind):
+    """vLLM's sleep-mode pool is process-wide: a closed engine must leave nothing that keeps its LLM alive,
+    also after syncing full weights or an adapter and running the sync check."""
     import gc
     import weakref
 
@@ -129,7 +145,12 @@ def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir):
     from trainer.rollout.vllm_settings import VLLMSettings
 
     settings = VLLMSettings(memory_share=0.1, kv_cache_gib=0.05, sleep="kv_cache")
-    first = VLLMEngine(qwen2_dir, settings=settings, max_model_len=64)
+    model = _trainer_model(qwen2_dir, kind)
+    first = VLLMEngine(qwen2_dir, settings=settings, model=model, max_model_len=64)
+    if model is not None:
+        first.generate([[3, 4, 5]], SamplingSettings(n=2, max_new_tokens=4, seed=1))
+        first.sync_weights(model)
+        assert first.check_sync(prompt_ids=[3, 4, 5], completion_ids=[6, 7, 8]).passed
     alive = weakref.ref(first.llm)
     first.close()
     gc.collect()
