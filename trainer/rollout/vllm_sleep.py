@@ -91,7 +91,7 @@ def release_sleep_pool() -> int:
         return 0
     gc.collect()
     with contextlib.suppress(Exception):
-        allocator.release_pools()  # dropping the pools frees their cached blocks (vLLM >= 0.11)
+        allocator.release_pools()  # dropping the pools frees their cached blocks (vLLM 0.25 has it; older: no-op)
     gc.collect()
     return int(allocator.get_current_usage())
 
