@@ -21,8 +21,10 @@ W="$OUT/stage$stage"
 mkdir -p "$W"
 trap 'tar czf "$OUT/stage$stage.tgz" -C "$W" . && rm -rf "$W"' EXIT
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+# shellcheck source=bench/fetch_wheels.sh
+source bench/fetch_wheels.sh
 if compgen -G ".whl/*.whl" >/dev/null; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+  install_wheels .whl /tmp/site || exit 1
   export PYTHONPATH="/tmp/site:$PWD"
 elif [[ -d /tmp/site ]]; then
   export PYTHONPATH="/tmp/site:$PWD" # installed by an earlier call on this machine (the wheels were not carried again)
