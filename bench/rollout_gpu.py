@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> dict:
     for variant in variants:
         if device == "cuda" and not args.variant:
             # vLLM starts one sleep-mode engine per process (docs/vllm.md): each variant in a process of its own
-            child = _child_report(args, variant)
+            child = _child_report(variant)
             report["rows"] += child["rows"]
             report["notes"] += child["notes"]
         else:
@@ -195,21 +195,14 @@ def run(args: argparse.Namespace) -> dict:
     return report
 
 
-def _child_report(args: argparse.Namespace, variant: str) -> dict:
-    """The report of this script run for one vLLM variant in a new process."""
+def _child_report(variant: str) -> dict:
+    """The report of this script, with this run's arguments, for one vLLM variant in a new process."""
     import subprocess
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        cmd = [sys.executable, __file__, "--variant", variant, "--json-out", str(out)]
-        for flag in ("prompts", "group", "prompt_tokens", "new_tokens", "lora_rank", "memory_share", "repeats"):
-            cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
-        if args.kv_cache_gib:
-            cmd += ["--kv-cache-gib", str(args.kv_cache_gib)]
-        if args.model_dir:
-            cmd += ["--model-dir", args.model_dir]
-        if args.smoke:
-            cmd += ["--smoke"]
+        # argparse keeps the last value of a repeated option: the child's --json-out wins over ours
+        cmd = [sys.executable, __file__, *sys.argv[1:], "--variant", variant, "--json-out", str(out)]
         done = subprocess.run(cmd, check=False)
         if not out.is_file():
             return {"rows": [], "notes": [f"vLLM {variant}: the child process exited with {done.returncode}"]}
