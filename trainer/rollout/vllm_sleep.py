@@ -92,8 +92,7 @@ def release_sleep_pool() -> int:
     gc.collect()
     with contextlib.suppress(Exception):
         allocator.release_pools()  # dropping the pools frees their cached blocks (vLLM 0.25 has it; older: no-op)
-    gc.collect()
-    return int(allocator.get_current_usage())
+    return sleep_pool_bytes()
 
 
 def _cumem_allocator() -> Any:
