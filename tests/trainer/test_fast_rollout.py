@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from types import SimpleNamespace
 
 import pytest
 
@@ -272,26 +273,44 @@ def test_a_decode_step_that_fails_to_compile_runs_uncompiled_with_a_note():
 class _OnDevice:
     """A model stand-in whose parameters live on `device` (CUDA cannot be faked with real tensors here)."""
 
-    def __init__(self, device: str, **flags):
+    def __init__(self, device: str):
         self.param = type("P", (), {"device": torch.device(device)})()
-        self.__dict__.update(flags)
 
     def parameters(self):
         return iter([self.param])
 
 
 @pytest.mark.parametrize(
-    ("setting", "device", "flags", "want"),
+    ("setting", "device", "quantised", "want"),
     [
-        (None, "cuda", {}, True),
-        (None, "cpu", {}, False),
-        (None, "cuda", {"is_loaded_in_4bit": True}, False),
-        (None, "cuda", {"hf_quantizer": object()}, False),
-        (True, "cpu", {}, True),
-        (False, "cuda", {}, False),
+        (None, "cuda", False, True),
+        (None, "cpu", False, False),
+        (None, "cuda", True, False),
+        (True, "cpu", False, True),
+        (True, "cuda", True, True),
+        (False, "cuda", False, False),
     ],
 )
-def test_generation_compile_unset_means_cuda_and_unquantised(setting, device, flags, want):
+def test_generation_compile_unset_means_cuda_and_unquantised(setting, device, quantised, want):
     from trainer.rollout.fast_engine import compile_decode_for
 
-    assert compile_decode_for(setting, _OnDevice(device, **flags)) is want
+    assert compile_decode_for(setting, _OnDevice(device), quantised) is want
+
+
+def test_the_engine_factory_compiles_by_the_configs_quantisation(monkeypatch):
+    from trainer.rollout import factory, fast_engine
+
+    seen = []
+    monkeypatch.setattr(fast_engine, "compile_decode_for", lambda s, m, quantised: seen.append(quantised) or False)
+    cfg = SimpleNamespace(
+        rollout="transformers",
+        model=SimpleNamespace(quantization="nf4"),
+        generation=SimpleNamespace(
+            fast="on", max_prompt_length=0, merge_lora="off", cuda_graphs=False, batch_size=0, compile=None
+        ),
+    )
+    engine = factory.make_engine(cfg, _model(), _Tok())
+    assert seen == [True] and engine.compile_backend is None
+    cfg.model.quantization = "none"
+    factory.make_engine(cfg, _model(), _Tok())
+    assert seen == [True, False]

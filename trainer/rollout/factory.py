@@ -51,7 +51,9 @@ def make_engine(config: TrainConfig, model: Any, tokenizer: Any) -> RolloutEngin
                 merge_lora=g.merge_lora,
                 cuda_graphs=g.cuda_graphs,
                 batch_size=g.batch_size,
-                compile_backend="inductor" if compile_decode_for(g.compile, model) else None,
+                compile_backend="inductor"
+                if compile_decode_for(g.compile, model, quantised=config.model.quantization != "none")
+                else None,
             )
         return TransformersEngine(model, tokenizer, batch_size=g.batch_size)
     if config.rollout == "vllm":

@@ -53,18 +53,14 @@ def use_fast_engine(setting: str, model: Any) -> bool:
     return device.type == "cuda" and blocker is None
 
 
-def compile_decode_for(setting: bool | None, model: Any) -> bool:
+def compile_decode_for(setting: bool | None, model: Any, quantised: bool) -> bool:
     """Whether generation.compile = `setting` compiles the fast engine's decode step for `model`.
 
     Unset: on for a model on a CUDA GPU whose base weights are not quantised (measured on the H200, see
-    docs/benchmarks.md), off on the CPU and for 4-/8-bit bases, where it has not been measured.
+    docs/benchmarks.md), off on the CPU and for 4-/8-bit bases (`quantised`), where it has not been measured.
     """
     if setting is not None:
         return bool(setting)
-    base = model.get_base_model() if callable(getattr(model, "get_base_model", None)) else model
-    quantised = getattr(base, "hf_quantizer", None) is not None or any(
-        getattr(base, flag, False) for flag in ("is_loaded_in_4bit", "is_loaded_in_8bit")
-    )
     return next(model.parameters()).device.type == "cuda" and not quantised
 
 
