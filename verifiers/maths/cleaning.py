@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 _SUPERSCRIPTS = str.maketrans(
     {
@@ -124,21 +125,29 @@ def strip_wrappers(s: str) -> str:
     return s
 
 
-def _balanced(s: str) -> bool:
+def brace_depths(text: str, start: int = 0) -> Iterator[tuple[int, int]]:
+    """(index, nesting depth after it) of each brace from `start` on; a backslash escapes the next character."""
     depth = 0
-    i = 0
-    while i < len(s):
-        c = s[i]
+    i = start
+    while i < len(text):
+        c = text[i]
         if c == "\\":
             i += 2
             continue
         if c == "{":
             depth += 1
+            yield i, depth
         elif c == "}":
             depth -= 1
-            if depth < 0:
-                return False
+            yield i, depth
         i += 1
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for _, depth in brace_depths(s):
+        if depth < 0:
+            return False
     return depth == 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from .cleaning import brace_depths
 from .nodes import (
     INF,
     Add,
@@ -163,20 +164,9 @@ def _braced(text: str, pos: int) -> tuple[str, int]:
         pos += 1
     if pos >= len(text) or text[pos] != "{":
         raise ParseError("expected '{'")
-    depth = 0
-    i = pos
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[pos + 1 : i], i + 1
-        i += 1
+    for i, depth in brace_depths(text, pos):
+        if depth == 0:
+            return text[pos + 1 : i], i + 1
     raise ParseError("unbalanced braces")
 
 
