@@ -259,17 +259,6 @@ def _trl_grpo(name: str, spec: dict, model, tok, peft_config, data: Path, args: 
     }  # fmt: skip
 
 
-def _bnb_config():
-    """TRL's 4-bit NF4 setting (double quantisation, bf16 compute), as aha's `quantization = "nf4"`."""
-    import torch
-    from transformers import BitsAndBytesConfig
-
-    return BitsAndBytesConfig(
-        load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
-        bnb_4bit_use_double_quant=True,
-    )  # fmt: skip
-
-
 def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
     """TRL GRPOTrainer on the same model, data and settings (transformers generate, no vLLM)."""
     import torch
@@ -280,7 +269,12 @@ def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
     tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
     kwargs = {"dtype": torch.float32 if args.smoke else torch.bfloat16}
     if spec["quant"] == "nf4":
-        kwargs["quantization_config"] = _bnb_config()
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
+            bnb_4bit_use_double_quant=True,
+        )  # fmt: skip
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), device_map={"": "cuda" if cuda else "cpu"}, **kwargs)
     lora = LoraConfig(r=16, lora_alpha=32, target_modules=PROJECTIONS, task_type="CAUSAL_LM")
     return {"engine": "TRL GRPOTrainer", **_trl_grpo(name, spec, model, tok, lora, data, args, "trl")}
