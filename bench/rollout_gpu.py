@@ -1,8 +1,10 @@
 """Rollout speed: aha's colocated vLLM engine next to transformers' generate, on a Qwen2.5-1.5B-shaped model.
 
-One process, as in training: the trainer's transformers model is loaded, timed with `generate`, then vLLM is
-started beside it (memory share `--memory-share`) and timed on the same prompt: plain, and with a LoRA
-adapter of rank 16 on every projection (the training set-up), plus adapter sync and sleep/wake times.
+As in training, vLLM shares a process with the trainer's transformers model: the model is loaded and timed
+with `generate`, then vLLM is started beside it (memory share `--memory-share`) and timed on the same
+prompt: plain, and with a LoRA adapter of rank 16 on every projection (the training set-up), plus adapter
+sync and sleep/wake times. On CUDA each vLLM variant runs in a process of its own (`--variant`), as vLLM
+starts one sleep-mode engine per process.
 Random weights, built in code (no download). Without vLLM installed, only transformers is timed.
 
     python bench/rollout_gpu.py                      # on a CUDA GPU: 1 prompt x 8 completions x 256 tokens
