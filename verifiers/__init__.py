@@ -22,6 +22,20 @@ from .spec import SpecError, build_reward, load_reward, load_reward_file
 
 __version__ = "0.1.0"
 
+# Submodules reachable as attributes (`verifiers.trl.reward_function`) but imported only when first used,
+# so `import verifiers` stays light.
+_LAZY_SUBMODULES = frozenset({"evaluation", "isolation", "maths", "rules", "spelling", "trl"})
+
+
+def __getattr__(name: str):
+    """Import a lazy submodule on first attribute access."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Composite",
     "FunctionVerifier",

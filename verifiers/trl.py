@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,20 +14,25 @@ from .spec import load_reward
 
 # Dataset columns TRL passes to reward functions that are not sample metadata.
 _TRL_RESERVED = {"trainer_state", "completion_ids", "log_extra", "log_metric", "environments"}
+# Columns tried, in order, for the gold answer when no answer_field is configured.
+ANSWER_COLUMNS = ("answer", "solution", "ground_truth", "gold", "target")
 
 
 class TRLReward:
     """A callable `(prompts, completions, **kwargs) -> list[float]` for TRL's GRPOTrainer.
 
     `completions` may be strings or message lists; dataset columns arrive as keyword
-    lists (the gold answer from `answer_field`, the rest kept as sample metadata). Every
-    call's results are kept in `last_results` so their statuses and reasons can be logged.
+    lists (the rest kept as sample metadata). The gold answer comes from `answer_field`
+    when it is given (a missing column is then an error naming the columns), otherwise
+    from the first of ANSWER_COLUMNS present, with a warning (once) when that is not
+    `answer` or when none is present. Every call's results are kept in `last_results` so
+    their statuses and reasons can be logged.
     """
 
     def __init__(
         self,
         reward: Verifier | str | Path | dict[str, Any],
-        answer_field: str = "answer",
+        answer_field: str | None = None,
         name: str | None = None,
         workers: int = 1,
     ):
@@ -35,7 +41,31 @@ class TRLReward:
         self.__name__ = name or f"aha_{self.reward.name}"
         self.workers = workers
         self._scorer = None
+        self._warned = False
         self.last_results: list[Result] = []
+
+    def answer_column(self, columns: Sequence[str]) -> str | None:
+        """The column holding the gold answer among TRL's keyword columns, or None."""
+        shown = ", ".join(sorted(columns)) or "none"
+        if self.answer_field is not None:
+            if self.answer_field not in columns:
+                raise ValueError(
+                    f"the gold-answer column '{self.answer_field}' is not among the dataset's columns ({shown})"
+                )
+            return self.answer_field
+        found = next((c for c in ANSWER_COLUMNS if c in columns), None)
+        if found != ANSWER_COLUMNS[0] and not self._warned:
+            self._warned = True
+            if found is None:
+                message = (
+                    f"{self.__name__}: no gold-answer column among the dataset's columns ({shown}); looked for "
+                    f"{', '.join(ANSWER_COLUMNS)}. Verifiers that need a gold answer will score every row "
+                    "'unverifiable'; pass answer_field= to name the column."
+                )
+            else:
+                message = f"{self.__name__}: using the dataset column '{found}' as the gold answer"
+            warnings.warn(message, UserWarning, stacklevel=4)
+        return found
 
     def samples(self, prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[Sample]:
         """Samples built from TRL's arguments."""
@@ -44,7 +74,8 @@ class TRLReward:
         for k, v in columns.items():
             if len(v) != n:
                 raise ValueError(f"column '{k}' has {len(v)} values for {n} completions")
-        answers = columns.pop(self.answer_field, [None] * n)
+        answer_column = self.answer_column(list(columns))
+        answers = columns.pop(answer_column) if answer_column is not None else [None] * n
         out = []
         for i, completion in enumerate(completions):
             meta = {k: v[i] for k, v in columns.items()}
@@ -74,7 +105,7 @@ class TRLReward:
 
 def reward_function(
     reward: Verifier | str | Path | dict[str, Any],
-    answer_field: str = "answer",
+    answer_field: str | None = None,
     name: str | None = None,
     workers: int = 1,
 ) -> Callable[..., list[float]]:

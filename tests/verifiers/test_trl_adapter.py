@@ -1,5 +1,8 @@
 import inspect
 import pickle
+import subprocess
+import sys
+import warnings
 
 import pytest
 
@@ -55,3 +58,57 @@ def test_parallel_workers_give_same_scores():
     assert fn(prompts=None, completions=comps, answer=[str(i % 3) for i in range(20)]) == [
         1.0 if i % 3 == i else 0.0 for i in range(20)
     ]
+
+
+def test_solution_column_is_the_gold_answer_with_one_warning():
+    fn = reward_function("exact_match")
+    with pytest.warns(UserWarning, match="using the dataset column 'solution' as the gold answer"):
+        assert fn(prompts=None, completions=["answer: 2", "answer: 5"], solution=["2", "5"]) == [1.0, 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fn(prompts=None, completions=["answer: 3"], solution=["4"]) == [0.0]
+
+
+@pytest.mark.parametrize("column", ["ground_truth", "gold", "target"])
+def test_other_common_gold_columns(column):
+    fn = reward_function("exact_match")
+    with pytest.warns(UserWarning, match=f"'{column}'"):
+        assert fn(prompts=None, completions=["answer: 9"], **{column: ["9"]}) == [1.0]
+
+
+def test_no_gold_column_says_so_once_and_lists_the_columns():
+    fn = reward_function("exact_match")
+    with pytest.warns(UserWarning, match=r"no gold-answer column among the dataset's columns \(golden, level\)"):
+        assert fn(prompts=None, completions=["answer: 9"], golden=["9"], level=[1]) == [0.0]
+    assert fn.last_results[0].status.value == "unverifiable"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn(prompts=None, completions=["answer: 9"], golden=["9"], level=[1])
+
+
+def test_configured_gold_column():
+    fn = reward_function("exact_match", answer_field="golden")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fn(prompts=None, completions=["answer: 9"], golden=["9"], answer=["1"]) == [1.0]
+    assert fn.last_results[0].status.value == "passed"
+    with pytest.raises(ValueError, match=r"'golden' is not among the dataset's columns \(answer\)"):
+        fn(prompts=None, completions=["answer: 9"], answer=["9"])
+
+
+def test_answer_column_needs_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert reward_function("exact_match")(prompts=None, completions=["answer: 9"], answer=["9"]) == [1.0]
+
+
+def test_documented_attribute_path_works_after_import_verifiers():
+    code = (
+        "import sys, verifiers\n"
+        "assert 'verifiers.trl' not in sys.modules, 'imported eagerly'\n"
+        "fn = verifiers.trl.reward_function('exact_match')\n"
+        "print(fn(prompts=None, completions=['answer: 4'], answer=['4']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[1.0]"
