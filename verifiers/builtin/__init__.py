@@ -38,6 +38,16 @@ LAZY_VERIFIERS = [
         "rules",
         "Domain rule packs written in TOML: required and forbidden content, conditions, quantities with units.",
     ),
+    (
+        "verifiers.judge:LLMJudge",
+        "llm_judge",
+        "An LLM judge (any OpenAI-compatible server) decides whether the response meets a criterion.",
+    ),
+    (
+        "verifiers.judge:Rubric",
+        "rubric",
+        "Rubric scoring: points earned over points possible; criteria checked by rules or an LLM judge.",
+    ),
 ]
 
 
