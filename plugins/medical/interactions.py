@@ -12,6 +12,7 @@ from verifiers.rules import fired_record
 from verifiers.rules.patterns import keyword_regex
 from verifiers.rules.quantities import sentence_bounds
 
+from .context import context_text
 from .tables import Interactions, load_interactions
 
 SEVERITY = {"major": "error", "moderate": "warning"}
@@ -34,9 +35,10 @@ class DrugInteractions(Verifier):
 
     name = "medical_interactions"
 
-    def __init__(self, table: str | None = None, moderate_score: float = 0.5):
+    def __init__(self, table: str | None = None, moderate_score: float = 0.5, use_context: bool = True):
         self.table = table
         self.moderate_score = moderate_score
+        self.use_context = use_context
         self.data: Interactions = load_interactions(table)
         self._compile()
 
@@ -51,7 +53,7 @@ class DrugInteractions(Verifier):
         self._warnings = [_alternation(list(p.warning_terms)) for p in data.pairs]
 
     def __getstate__(self):
-        return {"table": self.table, "moderate_score": self.moderate_score}
+        return {"table": self.table, "moderate_score": self.moderate_score, "use_context": self.use_context}
 
     def __setstate__(self, state):
         self.__init__(**state)
@@ -60,25 +62,35 @@ class DrugInteractions(Verifier):
         """Settings, for repr."""
         return {"pairs": len(self.data.pairs)}
 
-    def check(self, sample: Sample) -> Result:
-        """For each pair with a drug of each side named, look for its risk words or a caution near either drug."""
-        text = sample.text
-        if self._names is None:
-            return self.passed("no interaction pairs in the table", fired=[])
-        mentions = [
+    def _mentions(self, text: str) -> list[_Mention]:
+        assert self._names is not None
+        return [
             _Mention(" ".join(m.group(0).lower().split()), m.start(), m.end())
             for m in self._names.finditer(text, timeout=2.0)
         ]
+
+    def check(self, sample: Sample) -> Result:
+        """For each pair with a drug of each side named (one may be named in the prompt or an earlier turn, the
+        other must be in the answer), look for its risk words or a caution near the drug in the answer."""
+        text = sample.text
+        if self._names is None:
+            return self.passed("no interaction pairs in the table", fired=[])
+        mentions = self._mentions(text)
         if not mentions:
             return self.passed("no drugs from the interaction table mentioned", fired=[], pairs=[])
+        # drugs named before the answer: offsets are -1 so they never count as a place for a caution
+        before = [_Mention(m.name, -1, -1) for m in self._mentions(context_text(sample))] if self.use_context else []
         bounds = sentence_bounds(text)
         fired, seen = [], []
         for pair, (side_a, side_b), warn in zip(self.data.pairs, self._pair_members, self._warnings):
-            a = [m for m in mentions if m.name in side_a]
-            b = [m for m in mentions if m.name in side_b and all(m.name != x.name for x in a)]
-            if not a or not b:
+            a = [m for m in mentions if m.name in side_a] or [m for m in before if m.name in side_a]
+            b = [m for m in mentions if m.name in side_b and all(m.name != x.name for x in a)] or [
+                m for m in before if m.name in side_b and all(m.name != x.name for x in a)
+            ]
+            if not a or not b or (a[0].start < 0 and b[0].start < 0):
                 continue
-            warned = (warn is not None and warn.search(text) is not None) or self._cautioned(text, bounds, a + b)
+            in_answer = [m for m in a + b if m.start >= 0]
+            warned = (warn is not None and warn.search(text) is not None) or self._cautioned(text, bounds, in_answer)
             seen.append({"pair": pair.id, "drugs": [a[0].name, b[0].name], "warned": warned})
             if warned:
                 continue
@@ -88,7 +100,7 @@ class DrugInteractions(Verifier):
                     f"{a[0].name} with {b[0].name}: risk of {pair.risk}; an answer naming both must warn about it "
                     f"(source: {pair.source}).",
                     severity=SEVERITY[pair.severity],
-                    span=[b[0].start, b[0].end],
+                    span=[b[0].start, b[0].end] if b[0].start >= 0 else [a[0].start, a[0].end],
                     kind="unwarned_interaction",
                     detail=f"{a[0].name} and {b[0].name} named without a warning about {pair.risk}",
                 )

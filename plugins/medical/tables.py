@@ -14,7 +14,19 @@ DOSES = HERE / "doses.toml"
 INTERACTIONS = HERE / "interactions.toml"
 DRUG_NAMES = HERE / "drug_names.txt"
 MEDICAL_TERMS = HERE / "medical_terms.txt"
-DOSE_KEYS = {"name", "aliases", "max_daily", "max_single", "min_daily", "source", "url", "note"}
+DOSE_KEYS = {
+    "name",
+    "aliases",
+    "max_daily",
+    "max_single",
+    "min_daily",
+    "max_daily_per_kg",
+    "max_single_per_kg",
+    "source",
+    "url",
+    "note",
+    "confirmed",
+}
 PAIR_KEYS = {"id", "a", "b", "severity", "risk", "warning_terms", "source"}
 PAIR_SEVERITIES = ("major", "moderate")
 
@@ -33,8 +45,11 @@ class DoseLimit:
     source: str
     max_single: Amount | None = None
     min_daily: Amount | None = None
+    max_daily_per_kg: Amount | None = None
+    max_single_per_kg: Amount | None = None
     url: str = ""
     note: str = ""
+    confirmed: bool = True
 
     @property
     def names(self) -> list[str]:
@@ -83,8 +98,12 @@ def _amount(path: Path, i: int, name: str, key: str, value: object) -> Amount:
 
 
 @functools.lru_cache(maxsize=4)
-def load_doses(path: str | None = None) -> tuple[DoseLimit, ...]:
-    """The dose table; every entry needs a name, a max_daily amount and a source."""
+def load_doses(path: str | None = None, confirmed_only: bool = False) -> tuple[DoseLimit, ...]:
+    """The dose table; every entry needs a name, a max_daily amount and a source.
+
+    `confirmed = false` marks a row whose values were not checked against the public text of its source;
+    `confirmed_only` leaves those rows out.
+    """
     p = Path(path) if path else DOSES
     out = []
     for i, row in enumerate(_read(p).get("drug", [])):
@@ -95,16 +114,26 @@ def load_doses(path: str | None = None) -> tuple[DoseLimit, ...]:
         for key in ("name", "max_daily", "source"):
             if not isinstance(row.get(key), str) or not row[key].strip():
                 raise TableError(f"{p}: drug {i + 1} ({name}): '{key}' is required")
+        confirmed = row.get("confirmed", True)
+        if not isinstance(confirmed, bool):
+            raise TableError(f"{p}: drug {i + 1} ({name}): 'confirmed' must be true or false")
+        if confirmed_only and not confirmed:
+            continue
+        optional = {
+            key: _amount(p, i, name, key, row[key])
+            for key in ("max_single", "min_daily", "max_daily_per_kg", "max_single_per_kg")
+            if key in row
+        }
         out.append(
             DoseLimit(
                 name=name,
                 aliases=tuple(row.get("aliases", [])),
                 max_daily=_amount(p, i, name, "max_daily", row["max_daily"]),
-                max_single=_amount(p, i, name, "max_single", row["max_single"]) if "max_single" in row else None,
-                min_daily=_amount(p, i, name, "min_daily", row["min_daily"]) if "min_daily" in row else None,
                 source=row["source"],
                 url=row.get("url", ""),
                 note=row.get("note", ""),
+                confirmed=confirmed,
+                **optional,
             )
         )
     if not out:

@@ -1,0 +1,79 @@
+"""Drugs named outside the answer: in the prompt or in earlier turns of the chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from verifiers import Sample
+from verifiers.rules import Context, Quantity, SubstanceIndex
+from verifiers.sample import message_text
+
+
+def context_text(sample: Sample) -> str:
+    """The prompt and any earlier turns, oldest first (the last assistant turn is the answer itself)."""
+    parts = [sample.prompt_text]
+    completion = sample.completion
+    if isinstance(completion, list):
+        turns = [m for m in completion if isinstance(m, dict)]
+        # a chat given as the completion: everything before the last assistant turn is context
+        last = max((i for i, m in enumerate(turns) if m.get("role", "assistant") == "assistant"), default=-1)
+        parts += [message_text(m.get("content")) for m in turns[:last]]
+    return "\n".join(p for p in parts if p)
+
+
+def answer_text(sample: Sample) -> str:
+    """The text being judged: the last assistant turn of a chat, or the whole completion string."""
+    completion = sample.completion
+    if isinstance(completion, list):
+        turns = [m for m in completion if isinstance(m, dict) and m.get("role", "assistant") == "assistant"]
+        if turns:
+            return message_text(turns[-1].get("content"))
+    return sample.text
+
+
+def last_named(matcher: regex.Pattern | None, alias: dict[str, str], text: str) -> str | None:
+    """The key of the substance named last in the text (the latest turn is the most relevant)."""
+    if matcher is None or not text:
+        return None
+    found = None
+    for m in matcher.finditer(text, timeout=1.0):
+        key = alias.get(" ".join(m.group(0).lower().split()))
+        if key is not None:
+            found = key
+    return found
+
+
+@dataclass
+class ContextIndex(SubstanceIndex):
+    """A substance index that gives amounts with no drug nearby to the drug named last in the prompt or chat.
+
+    "How much paracetamol per day?" -> "Up to 9 g a day." reads the 9 g as paracetamol.
+    """
+
+    use_context: bool = True
+
+    def context_key(self, ctx: Context) -> str | None:
+        """The drug the conversation is about, from the text before the answer."""
+        if not self.use_context:
+            return None
+        key = ("context_drug", id(self))
+        if key not in ctx.cache:
+            ctx.cache[key] = last_named(self._matcher(), self._alias, context_text(ctx.sample))
+        return ctx.cache[key]
+
+    def assign(self, ctx: Context) -> dict[str, list[Quantity]]:
+        """Amounts by substance; amounts tied to no named drug go to the drug of the prompt or chat."""
+        cache_key = ("context_assign", id(self))
+        if cache_key in ctx.cache:
+            return ctx.cache[cache_key]
+        out: dict[str, list[Quantity]] = dict(super().assign(ctx))
+        drug = self.context_key(ctx)
+        if drug is not None:
+            taken = {id(q) for qs in out.values() for q in qs}
+            loose = [q for q in ctx.quantities if id(q) not in taken]
+            if loose:
+                out[drug] = sorted([*out.get(drug, []), *loose], key=lambda q: q.start)
+        ctx.cache[cache_key] = out
+        return out
