@@ -6,6 +6,7 @@ from .extract import boxed, extract_answer, final_answer_phrase, last_number, ta
 from .hookspecs import hookimpl, hookspec
 from .registry import (
     PluginFailure,
+    PluginWarning,
     Registry,
     RegistryError,
     UnknownVerifier,
@@ -40,6 +41,7 @@ __all__ = [
     "Composite",
     "FunctionVerifier",
     "PluginFailure",
+    "PluginWarning",
     "Registry",
     "RegistryError",
     "Result",

@@ -67,6 +67,7 @@ def list_verifiers(as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -74,13 +75,13 @@ def list_verifiers(as_json: bool) -> None:
     table.add_column("name", style="bold")
     table.add_column("plugin")
     table.add_column("description")
-    for i in infos:
-        table.add_row(i.name, i.plugin, i.doc)
+    for i in infos:  # plugin text is shown as written, never read as rich markup
+        table.add_row(escape(i.name), escape(i.plugin), escape(i.doc))
     console.print(table)
     for name, plugins in reg.clashes.items():
-        console.print(f"[red]name clash:[/red] '{name}' is registered by {', '.join(plugins)}")
+        console.print(f"[red]name clash:[/red] '{escape(name)}' is registered by {escape(', '.join(plugins))}")
     for f in reg.failures:
-        console.print(f"[red]plugin failure:[/red] {f}")
+        console.print(f"[red]plugin failure:[/red] {escape(str(f))}")
 
 
 @cli.command("score")

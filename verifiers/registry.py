@@ -6,6 +6,7 @@ import importlib
 import inspect
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -20,6 +21,8 @@ ENTRY_POINT_GROUP = "aha"
 ALLOW_ENV = "AHA_PLUGINS"
 BLOCK_ENV = "AHA_BLOCK_PLUGINS"
 BUILTIN_PLUGIN = "aha.builtins"
+# `plugin/name` reaches one plugin's verifier; ':' already starts a spec string's parameters.
+QUALIFIER = "/"
 
 
 class RegistryError(Exception):
@@ -35,6 +38,10 @@ class UnknownVerifier(RegistryError, KeyError):
 
 class VerifierNameClash(RegistryError):
     """Two plugins registered a verifier under the same name."""
+
+
+class PluginWarning(UserWarning):
+    """A plugin problem that does not stop aha: a shadowed verifier name, an unknown plugin name."""
 
 
 class LazyFactory:
@@ -109,6 +116,19 @@ def _env_names(var: str) -> set[str] | None:
     return {n.strip() for n in raw.split(",") if n.strip()}
 
 
+def _warn_unknown_plugin_names(allow: set[str] | None, block: set[str], known: set[str]) -> None:
+    """Warn about names in the allow or block list that no installed plugin has (a typo does nothing)."""
+    for var, names in ((ALLOW_ENV, allow or set()), (BLOCK_ENV, block)):
+        unknown = sorted(names - known)
+        if unknown:
+            warnings.warn(
+                f"{var} names {', '.join(repr(n) for n in unknown)}, which no installed plugin has "
+                f"(known: {', '.join(sorted(known))}); that name has no effect",
+                PluginWarning,
+                stacklevel=4,
+            )
+
+
 def make_plugin_manager() -> pluggy.PluginManager:
     """A fresh PluginManager for project `aha` with aha's hookspecs added."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -128,6 +148,7 @@ class Registry:
     failures: list[PluginFailure] = field(default_factory=list)
     _verifiers: dict[str, VerifierInfo] = field(default_factory=dict)
     _clashes: dict[str, list[str]] = field(default_factory=dict)
+    _qualified: dict[tuple[str, str], VerifierInfo] = field(default_factory=dict)
     _rule_packs: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _vocabularies: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
@@ -143,7 +164,9 @@ class Registry:
 
             reg.add_plugin(builtin, BUILTIN_PLUGIN)
         if entry_points_group:
-            for ep in sorted(entry_points(group=entry_points_group), key=lambda e: e.name):
+            eps = sorted(entry_points(group=entry_points_group), key=lambda e: e.name)
+            _warn_unknown_plugin_names(allow, block, {ep.name for ep in eps} | {BUILTIN_PLUGIN})
+            for ep in eps:
                 if ep.name in block or (allow is not None and ep.name not in allow):
                     continue
                 try:
@@ -218,16 +241,32 @@ class Registry:
                 self.pm.unregister(plugin)
                 return False
         for info in staged_verifiers:
-            existing = self._verifiers.get(info.name)
-            if existing is not None and existing.plugin != plugin_name:
-                self._clashes.setdefault(info.name, [existing.plugin]).append(plugin_name)
-                continue
-            self._verifiers[info.name] = info
+            self._qualified[(plugin_name, info.name)] = info
+            self._add_verifier(info)
         for name, source in staged_packs:
             self._rule_packs[name] = (plugin_name, source)
         for name, words in staged_vocab:
             self._vocabularies[name] = (plugin_name, words)
         return True
+
+    def _add_verifier(self, info: VerifierInfo) -> None:
+        """Register under the plain name; on a clash the built-in keeps the name, others stay qualified."""
+        existing = self._verifiers.get(info.name)
+        if existing is None or existing.plugin == info.plugin:
+            self._verifiers[info.name] = info
+            return
+        self._clashes.setdefault(info.name, [existing.plugin]).append(info.plugin)
+        builtin, other = (existing, info) if existing.plugin == BUILTIN_PLUGIN else (info, existing)
+        if builtin.plugin != BUILTIN_PLUGIN:
+            return  # two third-party plugins: the plain name is ambiguous, info() says so
+        self._verifiers[info.name] = builtin
+        warnings.warn(
+            f"plugin '{other.plugin}' registers a verifier named '{info.name}', which aha's built-in "
+            f"'{BUILTIN_PLUGIN}' already has: '{info.name}' stays the built-in; use "
+            f"'{other.plugin}{QUALIFIER}{info.name}' for the plugin's",
+            PluginWarning,
+            stacklevel=4,
+        )
 
     # -- lookups -----------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -239,17 +278,27 @@ class Registry:
         return [self._verifiers[n] for n in self.names()]
 
     def info(self, name: str) -> VerifierInfo:
-        """The registration of one verifier; a clear error for unknown or clashing names."""
-        if name in self._clashes:
-            plugins = " and ".join(f"'{p}'" for p in self._clashes[name])
+        """The registration of one verifier (`name` or `plugin/name`); a clear error for unknown or clashing names."""
+        if QUALIFIER in name:
+            plugin, _, short = name.rpartition(QUALIFIER)
+            try:
+                return self._qualified[(plugin, short)]
+            except KeyError:
+                by = sorted(p for p, n in self._qualified if n == short)
+                hint = f"'{short}' is registered by {', '.join(by)}" if by else f"no plugin registers '{short}'"
+                raise UnknownVerifier(f"no verifier '{name}': {hint}") from None
+        info = self._verifiers.get(name)
+        if name in self._clashes and (info is None or info.plugin != BUILTIN_PLUGIN):
+            plugins = self._clashes[name]
+            choices = " or ".join(f"'{p}{QUALIFIER}{name}'" for p in plugins)
             raise VerifierNameClash(
-                f"verifier '{name}' is registered by plugins {plugins}; block one of them with {BLOCK_ENV}=<plugin>"
+                f"verifier '{name}' is registered by plugins {' and '.join(repr(p) for p in plugins)}; "
+                f"name one as {choices}, or block one with {BLOCK_ENV}=<plugin>"
             )
-        try:
-            return self._verifiers[name]
-        except KeyError:
+        if info is None:
             known = ", ".join(self.names()) or "none"
-            raise UnknownVerifier(f"no verifier named '{name}' is registered (known: {known})") from None
+            raise UnknownVerifier(f"no verifier named '{name}' is registered (known: {known})")
+        return info
 
     def create(self, name: str, **params: Any) -> Verifier:
         """A new verifier instance from its registered name and parameters."""

@@ -78,18 +78,16 @@ def test_failing_plugins_are_isolated_and_named(aha_registry):
     assert aha_registry.create("exact_match")("<answer>1</answer>")  # the others still work
 
 
-def test_name_clash_names_both_plugins(aha_registry):
-    from verifiers.builtin import ExactMatch
-
-    class Clash:
-        @hookimpl
-        def aha_register_verifiers(self, register):
-            register(ExactMatch)
-
-    aha_registry.add_plugin(Clash(), "copycat")
-    with pytest.raises(VerifierNameClash, match="'aha.builtins' and 'copycat'"):
-        aha_registry.create("exact_match")
-    assert aha_registry.clashes == {"exact_match": ["aha.builtins", "copycat"]}
+def test_name_clash_between_plugins_names_both(aha_registry, monkeypatch):
+    monkeypatch.syspath_prepend(str(PLUGIN_SRC))
+    aha_registry.add_plugin(GoodPlugin(), "wordcount")
+    aha_registry.add_plugin(GoodPlugin(), "copycat")
+    with pytest.raises(
+        VerifierNameClash, match="'wordcount' and 'copycat'.*'wordcount/word_count' or 'copycat/word_count'"
+    ):
+        aha_registry.create("word_count")
+    assert aha_registry.clashes == {"word_count": ["wordcount", "copycat"]}
+    assert aha_registry.create("copycat/word_count").name == "word_count"
 
 
 def _fake_install(site: Path, broken: bool = False) -> None:
