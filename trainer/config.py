@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 DEMO = "demo"
+NO_COLUMN = ("", "none", "null")  # data.answer_column values that mean "no gold answer"
 
 
 class ConfigError(ValueError):
@@ -97,7 +98,11 @@ class DataConfig:
     train_split: str = opt("train", "Split to use when data.train is a saved DatasetDict.")
     eval_split: str = opt("test", "Split to use when data.eval is a saved DatasetDict.")
     prompt_column: str = opt("prompt", "Column with the prompt: a string, or a list of chat messages.")
-    answer_column: str = opt("answer", "Column with the gold answer handed to the reward (may be empty).")
+    answer_column: str = opt(
+        "answer",
+        "Column with the gold answer handed to the reward; 'none' (or '') when the reward needs no gold answer "
+        "(it judges the completion alone): rows then need only the prompt.",
+    )
     prompt_template: str = opt(
         "{prompt}",
         "Python format string for the prompt; {column} fields take any column of the row, e.g. "
@@ -352,6 +357,8 @@ class TrainConfig:
 
     def validate(self) -> TrainConfig:
         """Check every option and their combinations; raises ConfigError naming the fields."""
+        if isinstance(self.data.answer_column, str) and self.data.answer_column.strip().lower() in NO_COLUMN:
+            self.data.answer_column = ""  # one spelling of "no gold answer", so a saved config reloads the same
         errors = _type_errors(self, "") + _value_errors(self)
         if errors:
             raise ConfigError("invalid training config:\n  " + "\n  ".join(errors))

@@ -146,6 +146,10 @@ def check_rows(rows: Sequence[Row], cfg: DataConfig) -> None:
     """Raise DataError naming the first bad rows (missing or ill-typed prompt/answer/template columns)."""
     problems: list[str] = []
     fields = set(template_fields(cfg.prompt_template))
+    check_answer = bool(cfg.answer_column)
+    if check_answer and rows and not any(cfg.answer_column in row.data for row in rows):
+        problems.append(_no_answer_column(rows, cfg.answer_column))
+        check_answer = False  # said once for the whole file, not once per row
     for row in rows:
         d = row.data
         prompt = d.get(cfg.prompt_column)
@@ -165,7 +169,7 @@ def check_rows(rows: Sequence[Row], cfg: DataConfig) -> None:
             problems.append(
                 f"{row.where}: '{cfg.prompt_column}' must be a non-empty string or chat messages, got {prompt!r}"
             )
-        if cfg.answer_column and cfg.answer_column not in d:
+        if check_answer and cfg.answer_column not in d:
             problems.append(f"{row.where}: missing the answer column '{cfg.answer_column}' (data.answer_column)")
         missing = sorted(f for f in fields if f not in d)
         if missing and not isinstance(prompt, list):
@@ -177,6 +181,19 @@ def check_rows(rows: Sequence[Row], cfg: DataConfig) -> None:
             break
     if problems:
         raise DataError("bad dataset rows:\n  " + "\n  ".join(problems))
+
+
+def _no_answer_column(rows: Sequence[Row], column: str) -> str:
+    """The message for a gold-answer column that no row has, with the columns the rows do have."""
+    columns: dict[str, None] = {}
+    for row in rows[:100]:
+        columns.update(dict.fromkeys(row.data))
+    source = rows[0].where.rsplit(":", 1)[0].split(" row ")[0]
+    return (
+        f"{source}: no row has the answer column '{column}' (data.answer_column); the rows have "
+        f"{', '.join(repr(c) for c in columns)}. Name the gold-answer column with data.answer_column, or set "
+        'data.answer_column = "none" when the reward needs no gold answer'
+    )
 
 
 def render_prompt(row: Row, cfg: DataConfig, tokenizer: Any) -> tuple[str | list[dict[str, Any]], str]:

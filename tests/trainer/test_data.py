@@ -51,7 +51,10 @@ def test_template_fields_from_any_column(tmp_path, tokenizer):
             ['{"prompt": "1+1=", "answer": "2"}', '{"question": "x", "answer": "2"}'],
             r"d\.jsonl:2: missing the prompt column 'prompt'",
         ),
-        (['{"prompt": "1+1="}'], r"d\.jsonl:1: missing the answer column 'answer'"),
+        (
+            ['{"prompt": "1+1=", "answer": "2"}', '{"prompt": "1+1="}'],
+            r"d\.jsonl:2: missing the answer column 'answer'",
+        ),
         (['{"prompt": "", "answer": "1"}'], r"d\.jsonl:1: 'prompt' must be a non-empty string"),
         (['{"prompt": 5, "answer": "1"}'], r"d\.jsonl:1: 'prompt' must be a non-empty string"),
         (['{"prompt": [{"role": "user"}], "answer": "1"}'], r"d\.jsonl:1: 'prompt' is a list but not chat messages"),
@@ -61,6 +64,30 @@ def test_bad_rows_name_the_line(tmp_path, tokenizer, lines, message):
     p = jsonl(tmp_path, lines)
     with pytest.raises(DataError, match=message):
         load_prompt_dataset(str(p), "train", DataConfig(), tokenizer, 32, None)
+
+
+def test_an_answer_column_no_row_has_is_one_error_listing_the_columns(tmp_path, tokenizer):
+    p = jsonl(tmp_path, [{"id": "a", "prompt": "1+1="}, {"id": "b", "prompt": "2+2="}])
+    with pytest.raises(DataError) as info:
+        load_prompt_dataset(str(p), "train", DataConfig(answer_column="solution"), tokenizer, 32, None)
+    message = str(info.value)
+    assert "no row has the answer column 'solution'" in message and "'id', 'prompt'" in message
+    assert 'data.answer_column = "none"' in message
+    assert message.count("solution") == 1  # one line for the file, not one per row
+
+
+@pytest.mark.parametrize("spelling", ["none", "None", "null", ""])
+def test_answer_column_none_means_rows_need_only_the_prompt(tmp_path, tokenizer, spelling):
+    from trainer.config import load_config
+
+    cfg = load_config(None, ["--data.answer_column", spelling])
+    assert cfg.data.answer_column == ""
+    assert load_config(None, {"data.answer_column": spelling}).data.answer_column == ""
+    p = jsonl(tmp_path, [{"id": "a", "prompt": "1+1="}, {"id": "b", "prompt": "2+2=", "none": "kept"}])
+    ds = load_prompt_dataset(str(p), "train", cfg.data, tokenizer, 32, None)
+    assert [ex.answer for ex in ds.examples] == [None, None]
+    assert ds.examples[1].metadata == {"id": "b", "none": "kept"}
+    assert 'answer_column = ""' in cfg.to_toml()  # a saved run config reloads with no answer column
 
 
 def test_template_field_missing_names_the_row(tmp_path, tokenizer):

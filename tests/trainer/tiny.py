@@ -10,8 +10,8 @@ CHARS = "0123456789+= "
 SPECIALS = ["<pad>", "<eos>", "<unk>"]
 
 
-def make_tokenizer(path: Path):
-    """A character-level fast tokenizer (pad 0, eos 1, unk 2) saved to `path`."""
+def make_tokenizer(path: Path, chat_template: str | None = None):
+    """A character-level fast tokenizer (pad 0, eos 1, unk 2), with an optional chat template, saved to `path`."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
@@ -20,17 +20,26 @@ def make_tokenizer(path: Path):
     tok.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
     tok.decoder = decoders.Fuse()
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>", unk_token="<unk>")
+    if chat_template is not None:
+        fast.chat_template = chat_template
     fast.save_pretrained(str(path))
     return fast
 
 
-def make_model(path: Path, seed: int = 0, arch: str = "llama", tie: bool = False) -> Path:
+def make_model(
+    path: Path,
+    seed: int = 0,
+    arch: str = "llama",
+    tie: bool = False,
+    max_positions: int = 64,
+    chat_template: str | None = None,
+) -> Path:
     """A 2-layer random causal LM (Llama or Qwen2 shaped) with the character tokenizer, saved to `path`."""
     import torch
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
     path.mkdir(parents=True, exist_ok=True)
-    make_tokenizer(path)
+    make_tokenizer(path, chat_template)
     common = dict(
         vocab_size=len(SPECIALS) + len(CHARS),
         hidden_size=32,
@@ -38,7 +47,7 @@ def make_model(path: Path, seed: int = 0, arch: str = "llama", tie: bool = False
         num_hidden_layers=2,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=64,
+        max_position_embeddings=max_positions,
         tie_word_embeddings=tie,
         pad_token_id=0,
         eos_token_id=1,
