@@ -74,6 +74,17 @@ def prepare_run_dir(cfg: TrainConfig, resume: bool) -> Path:
     return run_dir
 
 
+def no_checkpoint_message(run_dir: Path, every: int) -> str:
+    """What --resume does in a run folder without a complete checkpoint: start again, saying what is lost."""
+    logged = [r.get("step") for r in read_jsonl(run_dir / METRICS_JSONL)]
+    when = f"checkpoint.every = {every}" if every else "checkpoint.every = 0: only at the end"
+    lost = f"; the {len(logged)} steps it logged are discarded and redone" if logged else ""
+    return (
+        f"--resume: no checkpoint found in {run_dir} (the run stopped before its first checkpoint; {when}), "
+        f"so there is nothing to resume from: starting from step 1{lost}"
+    )
+
+
 class Trainer:
     """One GRPO run, built from a validated config. `run()` trains; parts are usable on their own."""
 
@@ -145,7 +156,7 @@ class Trainer:
 
         self.checkpoint = latest_checkpoint(self.run_dir) if self.resume else None
         if self.resume and self.checkpoint is None:
-            self.console.print(f"[yellow]note:[/yellow] no checkpoint in {self.run_dir}; starting from step 0")
+            self.console.print(f"[yellow]warning:[/yellow] {no_checkpoint_message(self.run_dir, cfg.checkpoint.every)}")
         self.loaded = load_policy(cfg, self.device, self.checkpoint[1] if self.checkpoint else None)
         self.loaded.tokenizer = tokenizer
         if self.offload:
@@ -601,6 +612,8 @@ class Trainer:
         if cfg.model.quantization != "none":
             what += f" over {cfg.model.quantization} weights"
         resumed = f", resuming after step {self.start_step}" if self.start_step else ""
+        if self.resume and self.checkpoint is None:
+            resumed = ", starting from step 1 (no checkpoint to resume from)"
         d = self.dist
         ranks = f" x {d.world_size} ranks ({cfg.distributed.strategy}, {d.backend})" if d.enabled else ""
         self.console.print(

@@ -175,6 +175,21 @@ def test_run_folder_refuses_to_be_overwritten(reference_run, tiny_model, additio
         prepare_run_dir(cfg, resume=False)
 
 
+def test_resume_without_a_checkpoint_says_it_starts_again_from_step_1(tiny_model, addition_data, tmp_path):
+    out = tmp_path / "run"
+    cfg = tiny.tiny_config(tiny_model, addition_data, out, max_steps=1, checkpoint__every=5)
+    out.mkdir()
+    (out / "config.toml").write_text(cfg.to_toml())
+    # what a run killed at step 3, before its first checkpoint, leaves behind
+    (out / "metrics.jsonl").write_text("".join(json.dumps({"step": s, "reward/mean": 0.5}) + "\n" for s in (1, 2, 3)))
+    res = CliRunner().invoke(train_command, [str(out), "--resume"])
+    assert res.exit_code == 0, res.output
+    assert f"--resume: no checkpoint found in {out}" in res.output
+    assert "checkpoint.every = 5" in res.output and "the 3 steps it logged are discarded and redone" in res.output
+    assert "starting from step 1 (no checkpoint to resume from)" in res.output  # in the run's header too
+    assert [r["step"] for r in read_jsonl(out / "metrics.jsonl")] == [1]
+
+
 def test_cli_errors_name_the_field():
     runner = CliRunner()
     res = runner.invoke(train_command, ["--optim.learning_rate", "-3"])
