@@ -345,21 +345,11 @@ class Comparer:
                 if not same:
                     return False, f"item {k + 1} differs: {why}"
             return True, "same items in the same order"
-        if "set" in (pk, gk):  # sets: each element of one is in the other (repeats do not count)
-            if not self.covers(p.items, g.items) or not self.covers(g.items, p.items, gold_first=True):
-                return False, "different elements"
-            return True, "same elements"
-        if len(p.items) != len(g.items):
-            return False, f"{len(p.items)} items, expected {len(g.items)}"
-        unused = list(g.items)  # lists: the same items, each matched once, in any order
-        for a in p.items:
-            for k, b in enumerate(unused):
-                if self.answers(a, b)[0]:
-                    del unused[k]
-                    break
-            else:
-                return False, "different elements"
-        return True, "same elements in another order"
+        # Sets and unordered lists: each element of one is in the other; a repeat does not count,
+        # as in Math-Verify, where a list of answers is read as a set.
+        if not self.covers(p.items, g.items) or not self.covers(g.items, p.items, gold_first=True):
+            return False, "different elements"
+        return True, "same elements"
 
     def covers(self, items: tuple[Node, ...], others: tuple[Node, ...], gold_first: bool = False) -> bool:
         for a in items:

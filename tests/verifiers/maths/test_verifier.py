@@ -172,3 +172,20 @@ def test_repr_shows_changed_settings():
 @pytest.mark.parametrize("bad", [123, 4.5])
 def test_non_string_gold_answers_are_read(maths, bad):
     assert maths({"completion": f"\\boxed{{{bad}}}", "answer": bad}).passed
+
+
+@pytest.mark.parametrize(
+    "pred, gold, equal",
+    [
+        ("(1, 2), (3, 4), (1, 2)", "(3, 4), (1, 2)", True),
+        ("2, 3, 3, 5", "5, 3, 2", True),
+        ("x = 1 \\text{ or } x = 1 \\text{ or } x = -1", "-1, 1", True),
+        ("\\{1, 1, 2\\}", "1, 2", True),
+        ("(1, 2), (1, 2)", "(1, 2), (2, 1)", False),
+        ("2, 2, 3", "2, 3, 4", False),
+        ("2, 2", "2, 3", False),
+    ],
+)
+def test_unordered_lists_ignore_repeats(maths, pred, gold, equal):
+    """A list of answers is compared as a set, as Math-Verify does: a repeated answer does not count."""
+    assert maths({"completion": f"\\boxed{{{pred}}}", "answer": gold}).passed is equal
