@@ -1,4 +1,10 @@
-"""String clean-up of an extracted answer before parsing: wrappers, spacing, Unicode, LaTeX synonyms."""
+"""String clean-up of an extracted answer before parsing: wrappers, spacing, Unicode, LaTeX synonyms.
+
+Also the readings that need the answer as a whole: decimal commas (`3,25`) against thousands
+separators (`10,000`) and lists (`1,2,3`), doubled backslashes from JSON dumps (`\\\\frac`), units and
+words glued to a number (`12days`, `57个`), list words of other languages (`2 et 5`) and stray
+characters left at the ends (`42\\`, `17)`, a lone `$`).
+"""
 
 from __future__ import annotations
 
@@ -91,13 +97,176 @@ _THOUSANDS_LATEX = re.compile(r"(?<=\d)\s?\{\s?,\s?\}\s?(?=\d{3})|(?<=\d),\\!\s?
 _THOUSANDS_SPACED = re.compile(r"[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 _THOUSANDS_PLAIN = re.compile(r"(?<![\d,.\w])(\d{1,3}(?:,\d{3})+)((?:\.\d+)?)(?![\d,])")
 _WS = re.compile(r"\s+")
+_LATEX_COMMA = re.compile(r"(?<=\d)\{,\}(?=\d)")
 _BOXED_WHOLE = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.DOTALL)
 _TRAILING = re.compile(r"(?:[.;:,]|\\\\|\\text\{\s*\.\s*\})+$")
 _CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|€|£|¥")
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")
 _PYTHON_POWER = re.compile(r"(?<=[\w)}\]])\s*\*\*\s*(?=[\w({\[+-])")
 _LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=|:)\s*")
+_QUOTES = '"`\u201c\u201d\u00ab\u00bb'
+_DOLLAR = re.compile(r"\\\$")
 _REPEATING = re.compile(r"(\d*)\.(\d*)\\(?:overline|bar|dot)\s*\{(\d{1,30})\}")
+
+
+# Digits of other scripts (`٥٧`, `५७`, full-width `１２`) and the punctuation of full-width, CJK, Arabic and
+# Devanagari text; sentence marks get a space after them so that "57。所以" ends a sentence.
+_SCRIPT_CHARS = re.compile(r"(?![0-9])\d|[\uff01-\uff5e\u3000\u3001\u3002\u060c\u061b\u061f\u066b\u066c\u0964\u0965]")
+_SCRIPT_PUNCT = {
+    "\u3000": " ",
+    "\u3001": ", ",
+    "\u3002": ". ",
+    "\uff0c": ", ",
+    "\uff1a": ": ",
+    "\uff1b": "; ",
+    "\uff01": "! ",
+    "\uff1f": "? ",
+    "\u060c": ", ",
+    "\u061b": "; ",
+    "\u061f": "? ",
+    "\u066b": ".",
+    "\u066c": ",",
+    "\u0964": ". ",
+    "\u0965": ". ",
+}
+_BACKSLASHES = re.compile(r"\\+")
+_COMMA_NUMBER = re.compile(r"(?<![\d.,])([-+]?\d+),(\d+)(?![\d,.])")
+_GROUPED_COMMA_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:[. ]\d{3})+),(\d+)(?![\d,.])")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_GLUE = re.compile(rf"(?<=[\d}}%])(?=[{_CJK}])|(?<=[{_CJK}])(?=[-+\d\\])")
+_LIST_WORDS = re.compile(
+    r"(?<=[\d}])\s*(?:和|与|與|及|或|以及|或者|と|や|및|또는|و|أو|और|या)\s*(?=[-+\d\\]|[A-Za-z]\s*=)"
+    r"|(?<=[\d}])\s+(?:et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau|lub|oraz|och|eller)\s+(?=[-+\d\\]|[A-Za-z]\s*=)"
+)
+_GLUED_WORD = re.compile(r"(?<![A-Za-z\\\d.^_])(\d+(?:\.\d+)?)([A-Za-z]{2,})(?![A-Za-z\d{(])")
+_SHORT_UNITS = set("cm mm km kg mg ml cl dl ft yd mi lb lbs oz hr hrs min sec day yr yrs mph kmh".split())
+_FUNCTION_WORDS = set("sin cos tan cot sec csc log ln exp sqrt pi mod max min deg arcsin arccos arctan".split())
+_UNIT_AFTER_CONSTANT = re.compile(
+    r"(?:(?<=[\d}])|(?<=\\pi))\s+(m|s|g|h|cm|mm|km|kg|mg|ml|ft|in|yd|mi|lb|oz|sec|min|hr|L)((?:\^\s*\{?\s*[23]\s*\}?)?)\s*$"
+)
+_COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
+
+
+def script_digits(text: str) -> str:
+    """Digits of every script as ASCII digits; full-width, CJK, Arabic and Devanagari punctuation as ASCII."""
+    if text.isascii():
+        return text
+    return _SCRIPT_CHARS.sub(_script_char, text)
+
+
+def _script_char(m: re.Match) -> str:
+    c = m.group(0)
+    hit = _SCRIPT_PUNCT.get(c)
+    if hit is not None:
+        return hit
+    if "\uff01" <= c <= "\uff5e":
+        return chr(ord(c) - 0xFEE0)
+    digit = unicodedata.decimal(c, None)
+    return c if digit is None else str(digit)
+
+
+def undouble_backslashes(text: str) -> str:
+    """LaTeX escaped twice (`\\\\frac{1}{2}`, as JSON dumps leave it) with single backslashes again.
+
+    Only when every run of backslashes has even length and one of them starts a command: a matrix
+    row break (`1 \\\\ 2`) in ordinary LaTeX is left alone.
+    """
+    for _ in range(3):
+        if "\\\\" not in text:
+            return text
+        command = False
+        for m in _BACKSLASHES.finditer(text):
+            if len(m.group(0)) % 2:
+                return text
+            after = text[m.end() : m.end() + 1]
+            command = command or (after.isascii() and after.isalpha())
+        if not command:
+            return text
+        text = _BACKSLASHES.sub(lambda m: "\\" * (len(m.group(0)) // 2), text)
+    return text
+
+
+def decimal_commas(s: str, mode: str = "auto") -> str:
+    """A comma between digits read as a decimal point, by the `decimal_comma` policy.
+
+    "auto": only in an answer with a single comma, outside brackets, that is not a thousands
+    separator (exactly three digits after it and one to three before, not starting with 0):
+    `3,25`, `2048,5`, `-1,75`, `0,500` and `1.234,5` are decimals; `10,000`, `(3,25)` and `1,2,3`
+    are not. "always": every comma between digits in a number with one comma. "never": none.
+    """
+    if mode == "never" or "," not in s:
+        return s
+    if mode == "always":
+        return _COMMA_NUMBER.sub(r"\1.\2", s)
+    if s.count(",") != 1:
+        return s
+    m = _GROUPED_COMMA_NUMBER.search(s)
+    if m is not None and len(m.group(2)) != 3 and _depth(s, m.start()) == 0:  # 1.234,5 or 1 234,5
+        whole = m.group(1).replace(".", "").replace(" ", "")
+        return f"{s[: m.start()]}{whole}.{m.group(2)}{s[m.end() :]}"
+    m = _COMMA_NUMBER.search(s)
+    if m is None or _depth(s, m.start()) > 0:
+        return s
+    whole, frac = m.group(1).lstrip("+-"), m.group(2)
+    if len(frac) == 3 and len(whole) <= 3 and not whole.startswith("0"):
+        return s  # a thousands separator
+    return f"{s[: m.start()]}{m.group(1)}.{frac}{s[m.end() :]}"
+
+
+def _depth(s: str, end: int) -> int:
+    """Bracket nesting depth at `end` (round, square and curly brackets together)."""
+    depth = 0
+    for c in s[:end]:
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+    return depth
+
+
+def _glued_word(m: re.Match) -> str:
+    """`12days` -> `12 days`; `2xy` (a product) and `2sin` stay."""
+    word = m.group(2)
+    low = word.lower()
+    if low in _FUNCTION_WORDS:
+        return m.group(0)
+    if low in _SHORT_UNITS or (len(word) >= 4 and any(v in low for v in "aeiouy")):
+        return f"{m.group(1)} {word}"
+    return m.group(0)
+
+
+def _other_script_words(s: str) -> str:
+    """Words in other scripts around a number dropped: `57个` -> `57`, `5 метров` -> `5`, `约 57` -> `57`."""
+    if s.isascii():
+        return s
+    s = _CJK_GLUE.sub(" ", s)
+    tokens = s.split(" ")
+    while tokens and _foreign_word(tokens[-1]):
+        tokens.pop()
+    while tokens and _foreign_word(tokens[0]):
+        tokens.pop(0)
+    rest = " ".join(tokens).strip()
+    return rest if any(c.isdigit() for c in rest) else s
+
+
+def _foreign_word(token: str) -> bool:
+    """A word with a letter outside ASCII and Greek, and no digit or LaTeX in it."""
+    if not token:
+        return True
+    if "\\" in token or any(c.isdigit() for c in token):
+        return False
+    return any(c.isalpha() and not c.isascii() and not "\u0370" <= c <= "\u03ff" for c in token)
+
+
+def _unit_after_constant(s: str) -> str:
+    """`4\\pi m` -> `4\\pi \\text{ m}`: a unit after a constant, where a letter would otherwise be a variable."""
+    m = _UNIT_AFTER_CONSTANT.search(s)
+    if m is None:
+        return s
+    head = s[: m.start()]
+    if re.search(r"[A-Za-z]", _COMMAND_NAME.sub("", head)) or not re.search(r"\d", head):
+        return s
+    return f"{head} \\text{{ {m.group(1)}}}{m.group(2)}"
 
 
 def _repeating(m: re.Match) -> str:
@@ -120,8 +289,34 @@ def strip_wrappers(s: str) -> str:
         if m and _balanced(m.group(1)):
             s = m.group(1).strip()
         s = _TRAILING.sub("", s).strip()
+        s = _strip_strays(s)
         if s == before:
             break
+    return s
+
+
+def _strip_strays(s: str) -> str:
+    """One stray character at an end removed: a quote, a lone `$`, a dangling backslash, an unmatched bracket."""
+    if len(s) < 2:
+        return s
+    first, last = s[0], s[-1]
+    if first in _QUOTES or last in _QUOTES:
+        return s.strip(_QUOTES).strip()
+    if first == last == "'":
+        return s[1:-1].strip()
+    if (first == "$" or last == "$") and _DOLLAR.sub("", s).count("$") % 2:
+        return (s[1:] if first == "$" else s[:-1]).strip()
+    if last == "\\" and (len(s) - len(s.rstrip("\\"))) % 2:
+        return s[:-1].strip()
+    if last in ")]" and s.count("(") + s.count("[") < s.count(")") + s.count("]"):
+        return s[:-1].strip()
+    if last == "}" and not _balanced(s):
+        depth = 0
+        for _, depth in brace_depths(s):
+            if depth < 0:
+                break
+        if depth < 0:
+            return s[:-1].strip()
     return s
 
 
@@ -161,9 +356,10 @@ def _join_thousands(m: re.Match) -> str:
     return m.group(1).replace(",", "") + m.group(2)
 
 
-def clean(answer: str, thousands: bool = True) -> str:
+def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> str:
     """A canonical spelling of an answer string: same meaning, fewer ways to write it."""
-    s = answer.translate(_SUPERSCRIPTS)
+    s = undouble_backslashes(script_digits(answer))
+    s = s.translate(_SUPERSCRIPTS)
     s = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], s)
     s = unicodedata.normalize("NFKC", s)
     s = strip_wrappers(s)
@@ -172,6 +368,7 @@ def clean(answer: str, thousands: bool = True) -> str:
     s = _DROP.sub("", s)
     if thousands:
         s = _THOUSANDS_LATEX.sub("", s)
+    s = _LATEX_COMMA.sub(",", s)  # 3{,}25: a decimal comma written the LaTeX way
     s = _SPACES.sub(" ", s)
     for pattern, repl in _SYNONYMS:
         s = pattern.sub(repl, s)
@@ -182,6 +379,11 @@ def clean(answer: str, thousands: bool = True) -> str:
         s = _PYTHON_POWER.sub("^", s)  # plain-text x**2
     s = _WS.sub(" ", s).strip()
     s = _LEADING_ANSWER.sub("", s)
+    s = _other_script_words(s)
+    s = _LIST_WORDS.sub(", ", s)
+    s = _GLUED_WORD.sub(_glued_word, s)
+    s = _unit_after_constant(s)
+    s = decimal_commas(s, decimal_comma)
     if thousands:
         s = _THOUSANDS_PLAIN.sub(_join_thousands, s)
         if _THOUSANDS_SPACED.fullmatch(s):  # "1 000 000"

@@ -146,8 +146,21 @@ def _parsed(text: str, policy: Policy) -> Node | Exception:
 
 def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) -> Verdict:
     """Compare two extracted answers; raises NeedsSymbolic when `backend` is None and sympy is needed."""
-    p = clean(pred, policy.thousands)
-    g = clean(gold, policy.thousands)
+    p = clean(pred, policy.thousands, policy.decimal_comma)
+    g = clean(gold, policy.thousands, policy.decimal_comma)
+    verdict = _judge_cleaned(p, g, policy, backend)
+    if verdict.equal or policy.decimal_comma != "auto":
+        return verdict
+    # "3,5" read as a decimal did not match: the list reading (3 and 5) may
+    alt = clean(pred, policy.thousands, "never"), clean(gold, policy.thousands, "never")
+    if alt == (p, g):
+        return verdict
+    other = _judge_cleaned(alt[0], alt[1], policy, backend)
+    return other if other.equal else verdict
+
+
+def _judge_cleaned(p: str, g: str, policy: Policy, backend: Backend | None) -> Verdict:
+    """Compare two cleaned answers."""
     if not g:
         return Verdict(None, "the gold answer is empty", "string")
     if not p:

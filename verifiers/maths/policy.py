@@ -8,6 +8,7 @@ PERCENT_POLICIES = ("flexible", "value", "ignore")
 DEGREE_POLICIES = ("flexible", "value", "ignore")
 UNIT_POLICIES = ("auto", "strip", "strict")
 ORDER_POLICIES = ("auto", "ordered", "unordered")
+DECIMAL_COMMA_POLICIES = ("auto", "never", "always")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class Policy:
         and convertible).
     order: "auto" (tuples and brackets ordered; sets and bare lists unordered), "ordered", "unordered".
     thousands: read `1,000` and `10{,}000` as thousands separators.
+    decimal_comma: "auto" (`3,25` is 3.25 when the answer is one number whose comma is no
+        thousands separator; `10,000`, `(3,25)` and `1,2,3` keep their reading), "never", "always".
     mixed_numbers: read `2\\frac{1}{2}` and `2 1/2` as 5/2.
     imaginary_unit: read `i` as the imaginary unit.
     match_gold_precision: a decimal gold with k decimals accepts any value that rounds to it.
@@ -35,6 +38,7 @@ class Policy:
     units: str = "auto"
     order: str = "auto"
     thousands: bool = True
+    decimal_comma: str = "auto"
     mixed_numbers: bool = True
     imaginary_unit: bool = True
     match_gold_precision: bool = False
@@ -46,6 +50,7 @@ class Policy:
             ("degrees", DEGREE_POLICIES),
             ("units", UNIT_POLICIES),
             ("order", ORDER_POLICIES),
+            ("decimal_comma", DECIMAL_COMMA_POLICIES),
         ):
             value = getattr(self, name)
             if value not in allowed:
