@@ -35,11 +35,14 @@ from .nodes import (
     Sym,
     Text,
     Unit,
+    children,
     free_names,
     has_decimal,
 )
 from .parser import ParseError, TooDeep, parse_fast
 from .policy import Policy
+from .times import clock_time
+from .tolerance import approximately, terminates, written_decimal
 
 MAX_ITEMS = 200
 NUMBER_WORDS = {
@@ -88,7 +91,12 @@ class Backend(Protocol):
 
     def fallback_parse(self, text: str) -> Node: ...
 
+    def check_defined(self, node: Node) -> None: ...
 
+
+# Gold answers that may have no value: only these are checked before an identical prediction passes.
+_MAY_BE_UNDEFINED = re.compile(r"/|\\frac|\^|log|ln|lg|tan|cot|sec|csc|arc|\\infty|\binf|\boo\b")
+_SYMBOLIC_RISK = re.compile(r"log|ln|lg|tan|cot|sec|csc|arc|\\infty|\binf|\boo\b")
 _MATHY = re.compile(r"\\[a-zA-Z]+|[\d^_=+*/<>]")
 
 
@@ -117,7 +125,10 @@ _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECAS
 
 def read(text: str, policy: Policy, backend: Backend | None) -> Node:
     """The node of a cleaned answer: our parser, then the fallback parser, then plain text."""
-    if _CLOCK.fullmatch(text):  # a time of day, not a ratio
+    time = clock_time(text)
+    if time is not None:  # a time of day (19:05, 7:05 pm, 12:00 noon), not a ratio or a number
+        return Text(time, literal=True)
+    if _CLOCK.fullmatch(text):  # no valid time (25:61), but still no ratio
         return Text(text.replace(" ", "").casefold(), literal=True)
     node = _parsed(text, policy)
     if isinstance(node, Node):
@@ -165,7 +176,8 @@ def _judge_cleaned(p: str, g: str, policy: Policy, backend: Backend | None) -> V
         return Verdict(None, "the gold answer is empty", "string")
     if not p:
         return Verdict(False, "the predicted answer is empty", "string")
-    if p == g:
+    risky = bool(_MAY_BE_UNDEFINED.search(g))  # an undefined gold (tan(pi/2)) equals nothing, not even itself
+    if p == g and not risky:
         return Verdict(True, "identical after normalisation", "string")
     pc, gc = choice(p), choice(g)
     if pc[0] and gc[0]:
@@ -175,10 +187,14 @@ def _judge_cleaned(p: str, g: str, policy: Policy, backend: Backend | None) -> V
     cmp = Comparer(policy, backend, p, g)
     try:
         gold_node = read(g, policy, backend)
+        if risky:
+            cmp.check_defined(gold_node)
+            if p == g:
+                return Verdict(True, "identical after normalisation", "string")
         pred_node = read(p, policy, backend)
         equal, why = cmp.answers(pred_node, gold_node)
-    except Undefined as exc:  # "\\frac{1}{0}" is no number: a wrong answer, not an unjudgeable one
-        return Verdict(False, f"undefined value: {exc}", "exact")
+    except Undefined as exc:  # "\\frac{1}{0}", "\\tan(\\pi/2)", "\\infty - \\infty": no value to compare
+        return Verdict(None, f"undefined value: {exc}", "exact" if cmp.stage != "symbolic" else "symbolic")
     except NotComparable as exc:
         return Verdict(False, str(exc), cmp.stage)
     except TooLarge as exc:
@@ -199,6 +215,27 @@ class Comparer:
         self.pred_text = pred_text
         self.gold_text = gold_text
         self.stage = "structure"
+        self.tolerated = ""  # why a decimal approximation was accepted, when one was
+
+    def check_defined(self, node: Node) -> None:
+        """Raise Undefined when a constant part of the node has no value (`1/0`, `\\log 0`, `\\infty-\\infty`)."""
+        if isinstance(node, (Group, Rel, Alt, Both, Matrix, Approx, SetOp, Member, Unit)):
+            for child in children(node):
+                self.check_defined(child)
+            return
+        if isinstance(node, (Num, Sym, Text, Const)) or is_infinite(node) or free_names(node):
+            return
+        try:
+            exact_value(node)
+            return
+        except NotExact:
+            pass
+        if not _SYMBOLIC_RISK.search(self.gold_text):
+            return
+        if self.backend is None:
+            raise NeedsSymbolic("is the gold answer defined")
+        self.stage = "symbolic"
+        self.backend.check_defined(node)
 
     # -- dispatch ------------------------------------------------------------------------
     def answers(self, p: Node, g: Node) -> tuple[bool, str]:
@@ -397,9 +434,15 @@ class Comparer:
         gv, gu = split_unit(g)
         if pu is None and gu is None:
             same = self.value(pv, gv)
-            return same, "equal values" if same else "different values"
+            if not same and self.policy.percent == "scaled":
+                for factor in (Fraction(100), Fraction(1, 100)):  # 60 against 0.6, either way
+                    if self.value(Mul((pv, Num(factor, str(factor)))), gv):
+                        return True, "equal values (one side read as a percent)"
+            if not same:
+                return False, "different values"
+            return True, f"equal values ({self.tolerated})" if self.tolerated else "equal values"
         if "percent" in (pu, gu):
-            return self.scaled(pv, pu, gv, gu, "percent", Num(Fraction(1, 100), "0.01"), self.policy.percent)
+            return self.scaled(pv, pu, gv, gu, "percent", Num(Fraction(1, 100), "1/100"), self.policy.percent)
         if "degree" in (pu, gu):
             factor = Mul((Const("pi"), Num(Fraction(1, 180), "1/180")))
             return self.scaled(pv, pu, gv, gu, "degree", factor, self.policy.degrees)
@@ -453,17 +496,22 @@ class Comparer:
             pass
         else:
             self.stage = max_stage(self.stage, "exact")
-            return self.rationals(a, b, g)
+            return self.rationals(a, b, g, p)
         if self.backend is None:
             raise NeedsSymbolic("not a rational number")
         self.stage = "symbolic"
         return self.backend.equal(p, g)
 
-    def rationals(self, a: Fraction, b: Fraction, gold: Node) -> bool:
+    def rationals(self, a: Fraction, b: Fraction, gold: Node, pred: Node | None = None) -> bool:
         if a == b:
             return True
         tol = self.policy.rel_tol
         if tol > 0 and abs(a - b) <= Fraction(tol) * max(abs(a), abs(b)):
+            return True
+        wa = written_decimal(pred) if pred is not None else None
+        why = approximately(a, b, wa, written_decimal(gold), terminates(a), terminates(b), self.policy)
+        if why is not None:
+            self.tolerated = why
             return True
         if self.policy.match_gold_precision:
             places = decimal_places(gold)

@@ -50,13 +50,14 @@ MAX_DEPTH = 60
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+)"
+    r"|(?P<repeating>\d+\.\(\d{1,50}\))"  # 0.(3): a repeating decimal (not 0.5(3), a product)
     r"|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d{1,6}(?![\d.a-zA-Z]))?)"
     r"|(?P<deg>\^\s*\\circ(?![a-zA-Z]))"
     r"|(?P<rowsep>\\\\)"
     r"|(?P<cmd>\\[a-zA-Z]+|\\[{}|%$#&_])"
     r"|(?P<letters>[a-zA-Z]+)"
     r"|(?P<rel><=|>=|!=|=<|=>|==|<|>|=)"
-    r"|(?P<punct>[-+*/^_!'(),\[\]{}|;&%:])"
+    r"|(?P<punct>[-+*/\u2044^_!'(),\[\]{}|;&%:])"
     r"|(?P<other>.)",
     re.DOTALL,
 )
@@ -107,6 +108,8 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
             continue
         if kind == "num":
             out.append(("num", value, space))
+        elif kind == "repeating":
+            out.append(("num", _repeating_decimal(value), space))
         elif kind == "deg":
             out.append(("degree", value, space))
         elif kind == "rowsep":
@@ -118,6 +121,8 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
         elif kind == "punct":
             if value == "&":
                 out.append(("colsep", value, space))
+            elif value == "\u2044":  # the fraction slash of 1⁄2 (from ½)
+                out.append(("/", "/", space))
             else:
                 out.append((value, value, space))
         elif kind == "cmd":
@@ -126,6 +131,14 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
             raise ParseError(f"unexpected character {value!r}")
         space = False
     return out
+
+
+def _repeating_decimal(text: str) -> str:
+    """`0.(3)` as the exact fraction it writes, `1/3`."""
+    whole, _, rest = text.partition(".")
+    period = rest.strip("()")
+    value = int(whole) + Fraction(int(period), 10 ** len(period) - 1)
+    return f"{value.numerator}/{value.denominator}"
 
 
 def _letters(run: str, text: str, start: int, end: int, out: list[Token], space: bool) -> None:
@@ -394,11 +407,24 @@ class _Parser:
                 else:
                     left = factors[0] if len(factors) == 1 else Mul(tuple(factors))
                     factors = [Div(left, right)]
+            elif k == "id" and self._times_ten(factors[-1]):
+                self.next()  # "1.5 x 10^3": the letter x is a multiplication sign
             elif k in _IMPLICIT_START:
                 factors.append(self.power())
             else:
                 break
         return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+    def _times_ten(self, left: Node) -> bool:
+        """Whether the next tokens are `x 10^` after a number (scientific notation typed with an x)."""
+        t, p = self.toks, self.pos
+        return (
+            isinstance(left, Num)
+            and t[p][1] in ("x", "X")
+            and p + 2 < len(t)
+            and t[p + 1][:2] == ("num", "10")
+            and t[p + 2][0] == "^"
+        )
 
     def unary(self) -> Node:
         k = self.peek()
@@ -514,6 +540,9 @@ class _Parser:
                 index = self.additive()
                 self.expect("]")
                 return Call("root", (self.group_arg(), index))
+            if self.peek() == "(":  # √(2) written with brackets
+                self.next()
+                return Call("sqrt", (self.bracketed("("),))
             return Call("sqrt", (self.group_arg(),))
         if kind == "func":
             return self.function(value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-PERCENT_POLICIES = ("flexible", "value", "ignore")
+PERCENT_POLICIES = ("flexible", "value", "ignore", "scaled")
+TOLERANCE_POLICIES = ("precision", "relative", "rounding", "exact")
 DEGREE_POLICIES = ("flexible", "value", "ignore")
 UNIT_POLICIES = ("auto", "strip", "strict")
 ORDER_POLICIES = ("auto", "ordered", "unordered")
@@ -17,7 +18,16 @@ class Policy:
 
     rel_tol: relative tolerance for numeric comparison (0: exact; values within
         `rel_tol * max(|a|, |b|)` are equal; never an absolute tolerance).
-    percent: "flexible" (50% equals 0.5 and 50), "value" (50% is 0.5 only), "ignore" (50% is 50).
+    tolerance: how a written decimal (`2.236`, `4.17e-2`, `33.3%`) compares with another value:
+        "rounding" (both agree rounded to `float_rounding` decimal places, as Math-Verify),
+        "relative" (within `decimal_rel_tol`, as the Qwen/DeepSeek graders), "precision" (either
+        of those, or: the decimal has at least 3 significant digits and the other value, which
+        has no finite decimal expansion, rounds to it: `0.333` is 1/3, `3.14` is pi), "exact"
+        (no tolerance). Values written without a decimal point are compared exactly.
+    decimal_rel_tol: the relative tolerance of "precision" and "relative".
+    float_rounding: the decimal places of "precision" and "rounding".
+    percent: "flexible" (50% equals 0.5 and 50), "value" (50% is 0.5 only), "ignore" (50% is 50),
+        "scaled" (as flexible, and a plain number also equals its hundredfold: 60 equals 0.6).
     degrees: "flexible" (30° equals 30 and pi/6), "value" (30° is pi/6 only), "ignore" (30° is 30).
     units: "auto" (both sides with known units: converted with pint; otherwise units stripped),
         "strip" (units always dropped), "strict" (units must be present on both or neither,
@@ -33,6 +43,9 @@ class Policy:
     """
 
     rel_tol: float = 0.0
+    tolerance: str = "precision"
+    decimal_rel_tol: float = 1e-4
+    float_rounding: int = 6
     percent: str = "flexible"
     degrees: str = "flexible"
     units: str = "auto"
@@ -47,6 +60,7 @@ class Policy:
     def __post_init__(self) -> None:
         for name, allowed in (
             ("percent", PERCENT_POLICIES),
+            ("tolerance", TOLERANCE_POLICIES),
             ("degrees", DEGREE_POLICIES),
             ("units", UNIT_POLICIES),
             ("order", ORDER_POLICIES),
@@ -58,6 +72,12 @@ class Policy:
         if not (0.0 <= float(self.rel_tol) < 1.0):
             raise ValueError(f"rel_tol must be in [0, 1), got {self.rel_tol!r}")
         object.__setattr__(self, "rel_tol", float(self.rel_tol))
+        if not (0.0 <= float(self.decimal_rel_tol) < 1.0):
+            raise ValueError(f"decimal_rel_tol must be in [0, 1), got {self.decimal_rel_tol!r}")
+        object.__setattr__(self, "decimal_rel_tol", float(self.decimal_rel_tol))
+        if int(self.float_rounding) != self.float_rounding or not 0 <= self.float_rounding <= 30:
+            raise ValueError(f"float_rounding must be an integer from 0 to 30, got {self.float_rounding!r}")
+        object.__setattr__(self, "float_rounding", int(self.float_rounding))
 
     def to_dict(self) -> dict:
         """The settings as a plain dict."""

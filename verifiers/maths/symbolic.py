@@ -13,6 +13,7 @@ from .exact import MAX_FACTORIAL, NotExact, TooLarge, Undefined, check_power_siz
 from .nodes import Add, Call, Const, Div, Matrix, Mul, Neg, Node, Num, Pow, Raw, Sym, Unit, has_decimal
 from .parser import ParseError
 from .policy import Policy
+from .tolerance import Written, approximately, terminates, written_decimal
 
 CONSTANT_DIGITS = 60  # working precision for constants
 CONSTANT_TOL = 1e-30  # constants agreeing to 30 significant digits are equal (unless one is rational, one not)
@@ -173,21 +174,27 @@ class SympyBackend:
                 and a.shape == b.shape
                 and (a - b).is_zero_matrix is True
             )
+        for side in (a, b):
+            _require_defined(side)
         if a == b:
             return True
-        if a.has(sp.zoo, sp.nan) or b.has(sp.zoo, sp.nan):
-            return False
         if a.has(sp.oo, -sp.oo) or b.has(sp.oo, -sp.oo):
             return False
         syms = a.free_symbols | b.free_symbols
         if not syms:
-            return self._constants_equal(a, b, has_decimal(pred) or has_decimal(gold))
+            return self._constants_equal(a, b, has_decimal(pred) or has_decimal(gold), pred, gold)
         return self._functions_equal(a, b, sorted(syms, key=str))
 
-    def _constants_equal(self, a: Any, b: Any, decimal: bool) -> bool:
+    def check_defined(self, node: Node) -> None:
+        """Raise Undefined when the value of a scalar node is undefined (zoo, nan)."""
+        _require_defined(self.to_sympy(node))
+
+    def _constants_equal(self, a: Any, b: Any, decimal: bool, pred: Node, gold: Node) -> bool:
         va, vb = _precise(a, CONSTANT_DIGITS), _precise(b, CONSTANT_DIGITS)
         if va is None or vb is None:
             return sp.simplify(a - b) == 0
+        if decimal and _tolerated(a, b, va, vb, pred, gold, self.policy):
+            return True
         tol = self.policy.rel_tol
         if tol > 0 and _close(va, vb, tol):
             return True
@@ -298,6 +305,34 @@ class SympyBackend:
         if self.policy.imaginary_unit:
             expr = expr.subs(sp.Symbol("i"), sp.I)
         return Raw(expr)
+
+
+def _tolerated(a: Any, b: Any, va: tuple, vb: tuple, pred: Node, gold: Node, policy: Policy) -> bool:
+    """The tolerance policy for a written decimal against a constant (`2.236` and `\\sqrt 5`)."""
+    wa, wb = written_decimal(pred), written_decimal(gold)
+    if (wa is None and wb is None) or not (va[1].is_zero and vb[1].is_zero):
+        return False
+    x = wa.value if wa is not None else Fraction(str(va[0]))
+    y = wb.value if wb is not None else Fraction(str(vb[0]))
+    return approximately(x, y, wa, wb, _finite(a, wa), _finite(b, wb), policy) is not None
+
+
+def _finite(expr: Any, written: Written | None) -> bool:
+    """Whether a constant has a finite decimal expansion (unknown counts as not)."""
+    if written is not None:
+        return True
+    if expr.is_rational is True:
+        r = sp.Rational(expr)
+        return terminates(Fraction(int(r.p), int(r.q)))
+    return False
+
+
+def _require_defined(expr: Any) -> None:
+    """Raise Undefined for a value with no meaning: complex infinity (`1/0`, `\\log 0`, `\\tan(\\pi/2)`) or nan."""
+    if expr.has(sp.zoo):
+        raise Undefined("complex infinity (a division by zero or a pole)")
+    if expr.has(sp.nan):
+        raise Undefined("not a number (such as infinity minus infinity)")
 
 
 def _exact_or_none(node: Node) -> Fraction | None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from verifiers.maths import MathEquivalence
 
 VERIFIER = MathEquivalence()
+EXACT = MathEquivalence(tolerance="exact")
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SYMBOLIC = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -73,7 +74,10 @@ def test_decimal_renderings_are_exact(n, places):
     q = Fraction(n, 10**places)
     text = f"{n / 10**places:.{places}f}" if abs(n) < 10**15 else str(q)
     assert verifies(f"\\boxed{{{text}}}", f"\\frac{{{q.numerator}}}{{{q.denominator}}}")
-    assert not verifies(f"\\boxed{{{text}1}}", f"\\frac{{{q.numerator}}}{{{q.denominator}}}")
+    # One more digit is a different number only without the default decimal tolerance.
+    assert not EXACT(
+        {"completion": f"\\boxed{{{text}1}}", "answer": f"\\frac{{{q.numerator}}}{{{q.denominator}}}"}
+    ).passed
 
 
 @SYMBOLIC

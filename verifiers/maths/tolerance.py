@@ -1,0 +1,146 @@
+"""The tolerance policy: when a written decimal (an approximation) equals another value. No sympy.
+
+A value counts as an approximation only when it is written with a decimal point (`2.236`,
+`4.1667\\times10^{-2}`, `33.3\\%`); integers, fractions and roots are exact and are compared
+exactly with each other, so `5` and `6`, or `100000` and `100001`, never meet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .nodes import Mul, Neg, Node, Num, Pow, Unit
+from .policy import Policy
+
+MIN_DIGITS = 3  # a decimal needs this many significant digits to stand for a value it rounds
+_TEN = Fraction(10)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A decimal as written: its value, its decimal places (negative: tens, hundreds) and significant digits."""
+
+    value: Fraction
+    places: int
+    digits: int
+
+
+def written_decimal(node: Node) -> Written | None:
+    """The decimal literal a node is (`-2.50`, `1.5e3`, `4.17\\times10^{-2}`, `33.3\\%`), else None."""
+    if isinstance(node, Num):
+        return _literal(node.text)
+    if isinstance(node, Neg):
+        inner = written_decimal(node.arg)
+        return Written(-inner.value, inner.places, inner.digits) if inner is not None else None
+    if isinstance(node, Unit) and node.unit == "percent":
+        inner = written_decimal(node.arg)
+        return _shifted(inner, -2) if inner is not None else None
+    if isinstance(node, Mul):  # a decimal times powers of ten (scientific notation, a percent factor)
+        found: Written | None = None
+        shift = 0
+        for arg in node.args:
+            w = written_decimal(arg)
+            if w is not None and found is None:
+                found = w
+                continue
+            k = _power_of_ten(arg)
+            if k is None:
+                return None
+            shift += k
+        return _shifted(found, shift) if found is not None else None
+    return None
+
+
+def _literal(text: str) -> Written | None:
+    mantissa, _, exp = text.lower().partition("e")
+    if "." not in mantissa:
+        return None
+    try:
+        value = Fraction(mantissa)
+        shift = int(exp) if exp else 0
+    except ValueError:
+        return None
+    body = mantissa.lstrip("+-").replace(".", "").lstrip("0")
+    places = len(mantissa.split(".", 1)[1])
+    return _shifted(Written(value, places, len(body)), shift)
+
+
+def _shifted(w: Written, k: int) -> Written:
+    """`w` times 10**k."""
+    return Written(w.value * _TEN**k, w.places - k, w.digits)
+
+
+def _power_of_ten(node: Node) -> int | None:
+    """k when the node is an exact 10**k written without a decimal point, else None."""
+    if isinstance(node, Pow) and isinstance(node.base, Num) and node.base.value == 10:
+        exp = node.exp
+        sign = 1
+        if isinstance(exp, Neg):
+            exp, sign = exp.arg, -1
+        if isinstance(exp, Num) and exp.value.denominator == 1 and "." not in exp.text:
+            return sign * int(exp.value)
+        return None
+    if isinstance(node, Num) and "." not in node.text and node.value > 0:
+        v, k = node.value, 0
+        while v.numerator % 10 == 0 and v.numerator > 1 and k < 400:
+            v, k = v / 10, k + 1
+        while v.denominator % 10 == 0 and v.denominator > 1 and k > -400:
+            v, k = v * 10, k - 1
+        return k if v == 1 else None
+    return None
+
+
+def terminates(x: Fraction) -> bool:
+    """Whether a rational has a finite decimal expansion (its denominator is 2^a 5^b)."""
+    d = x.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
+
+
+def rounded(x: Fraction, places: int) -> Fraction:
+    """x rounded half away from zero to `places` decimal places (negative: to tens, hundreds, ...)."""
+    scale = _TEN**places
+    scaled = abs(x) * scale
+    n = scaled.numerator * 2 + scaled.denominator  # floor(scaled + 1/2), in integers
+    q = n // (2 * scaled.denominator)
+    return (q if x >= 0 else -q) / scale
+
+
+def approximately(
+    x: Fraction,
+    y: Fraction,
+    wx: Written | None,
+    wy: Written | None,
+    x_finite: bool,
+    y_finite: bool,
+    policy: Policy,
+) -> str | None:
+    """Why two unequal values count as equal under the tolerance policy, else None.
+
+    `wx`/`wy`: the written decimal each side is (None: not a plain decimal); `x_finite`/`y_finite`:
+    whether the value has a finite decimal expansion (False for 1/3, pi, sqrt 2). Only values
+    with a decimal literal on at least one side are ever tolerated.
+    """
+    mode = policy.tolerance
+    if mode == "exact" or (wx is None and wy is None):
+        return None
+    if mode in ("precision", "rounding"):
+        n = policy.float_rounding
+        if rounded(x, n) == rounded(y, n):
+            return f"equal when rounded to {n} decimal places"
+    if mode in ("precision", "relative"):
+        if abs(x - y) <= Fraction(policy.decimal_rel_tol) * max(abs(x), abs(y)):
+            return f"within a relative tolerance of {policy.decimal_rel_tol:g}"
+    if mode == "precision":
+        for w, other, other_w, other_finite in ((wx, y, wy, y_finite), (wy, x, wx, x_finite)):
+            if w is None or other_w is not None or other_finite or w.digits < MIN_DIGITS:
+                continue
+            if rounded(other, w.places) == w.value:
+                return f"the exact value rounds to the {w.digits} significant digits written"
+    return None
+
+
+__all__ = ["MIN_DIGITS", "Written", "approximately", "rounded", "terminates", "written_decimal"]
