@@ -92,9 +92,11 @@ class Trainer:
         from rich.console import Console
 
         from .distributed import setup_distributed
+        from .preflight import preflight
 
         self.cfg = cfg.validate()
         self.resume = resume
+        self.checked = preflight(cfg)  # model folder, data rows and reward, before torch loads
         self.dist = setup_distributed(cfg.device, cfg.distributed.backend, cfg.distributed.timeout_s)
         self.console = console or Console(highlight=False, soft_wrap=True)
         if not self.dist.is_main:
@@ -113,10 +115,10 @@ class Trainer:
         import torch
         from transformers import get_scheduler
 
-        from .data import DataCursor, load_prompt_dataset
+        from .data import DataCursor, build_prompt_dataset
         from .distributed import load_optimizer_state, rank_device, vllm_options_for_ranks, vllm_tensor_parallel
         from .kernel_choice import choose_kernels
-        from .model_loading import check_quantization, load_policy, load_tokenizer, resolve_device, resolve_model_path
+        from .model_loading import check_quantization, load_policy, load_tokenizer, resolve_device
         from .rewards import RewardScorer
         from .rollout.factory import make_engine
         from .runtime import quiet_transformers, setup_torch
@@ -126,7 +128,8 @@ class Trainer:
         self._restore_torch = setup_torch(cfg.threads, cfg.deterministic, cfg.seed, self.device)
         quiet_transformers()
         check_quantization(cfg.model.quantization, self.device)
-        model_path = resolve_model_path(cfg.model.path)
+        checked = self.checked
+        model_path = checked.model_path
         self.offload = offload_for(cfg, self.device, self.dist.world_size)
         if cfg.memory_check:  # before loading anything: refuse a run that would run out of memory mid-way
             from .memory_plan import check_run_memory
@@ -138,13 +141,13 @@ class Trainer:
                 self.console.print(plan)
         tokenizer = load_tokenizer(cfg.model.tokenizer or model_path)
         g = cfg.generation
-        self.train_data = load_prompt_dataset(
-            cfg.data.train, cfg.data.train_split, cfg.data, tokenizer, g.max_prompt_length, cfg.data.max_train_samples
+        self.train_data = build_prompt_dataset(
+            checked.train_rows, cfg.data, tokenizer, g.max_prompt_length, checked.train_source
         )
         self.eval_data = None
-        if cfg.data.eval:
-            self.eval_data = load_prompt_dataset(
-                cfg.data.eval, cfg.data.eval_split, cfg.data, tokenizer, g.max_prompt_length, cfg.data.max_eval_samples
+        if checked.eval_rows is not None:
+            self.eval_data = build_prompt_dataset(
+                checked.eval_rows, cfg.data, tokenizer, g.max_prompt_length, str(checked.eval_source)
             )
         for ds, name in ((self.train_data, "training"), (self.eval_data, "evaluation")):
             if ds is not None and ds.skipped_long:
@@ -152,7 +155,7 @@ class Trainer:
                     f"[yellow]note:[/yellow] skipped {ds.skipped_long} {name} prompts longer than "
                     f"generation.max_prompt_length = {g.max_prompt_length} (first: {', '.join(ds.skipped_where)})"
                 )
-        self.scorer = RewardScorer(cfg.reward, cfg.reward_workers)
+        self.scorer = RewardScorer(cfg.reward, cfg.reward_workers, reward=checked.reward)
 
         self.checkpoint = latest_checkpoint(self.run_dir) if self.resume else None
         if self.resume and self.checkpoint is None:
@@ -217,6 +220,7 @@ class Trainer:
         self.dist.barrier()
         self._make_update_settings()
         self.update_settings.gradient_accumulation_steps = self.local_accumulation
+        self.checked = None  # the raw rows are rendered now and need not stay in memory
 
     def _setup_data_parallel(self) -> None:
         """This rank's prompts of every step and, with several ranks, the DDP/FSDP2 gradient sync."""

@@ -50,8 +50,8 @@ def make_samples(examples: Sequence[PromptExample], completions: Sequence[Comple
 class RewardScorer:
     """Scores completions (in worker processes when workers > 1) and summarises the results."""
 
-    def __init__(self, spec: Any, workers: int = 1):
-        self.reward = build_reward(spec)
+    def __init__(self, spec: Any, workers: int = 1, reward: Any = None):
+        self.reward = reward if reward is not None else build_reward(spec)
         self.scorer = Scorer(self.reward, workers=workers, chunk_size=64)
 
     def score(self, examples: Sequence[PromptExample], completions: Sequence[Completion]) -> ScoredBatch:
