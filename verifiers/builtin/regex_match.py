@@ -7,13 +7,18 @@ import regex
 from ..base import Verifier
 from ..extract import extract_answer
 from ..result import Result
+from ..safe_regex import MAX_MATCH_TIMEOUT, compile_pattern
 from ..sample import Sample
 
 FLAGS = {"ignorecase": regex.IGNORECASE, "multiline": regex.MULTILINE, "dotall": regex.DOTALL}
 
 
 class RegexMatch(Verifier):
-    """The completion (or its extracted answer) matches a regex; the gold answer is the pattern if none is given."""
+    """The completion (or its extracted answer) matches a regex; the gold answer is the pattern if none is given.
+
+    Patterns, given or gold, are compiled within the limits of `verifiers.safe_regex` (a gold answer
+    over them makes its row an `error`); `timeout` bounds each search, at most MAX_MATCH_TIMEOUT.
+    """
 
     name = "regex_match"
 
@@ -32,6 +37,10 @@ class RegexMatch(Verifier):
         bad = [f for f in flags if f not in FLAGS]
         if bad:
             raise ValueError(f"unknown regex flag(s) {bad}; known: {', '.join(FLAGS)}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_MATCH_TIMEOUT:
+            raise ValueError(
+                f"timeout must be a number of seconds above 0 and at most {MAX_MATCH_TIMEOUT:g}, not {timeout!r}"
+            )
         self.pattern = pattern
         self.mode = mode
         self.flags = tuple(flags)
@@ -40,17 +49,14 @@ class RegexMatch(Verifier):
         self._flag_value = 0
         for f in self.flags:
             self._flag_value |= FLAGS[f]
-        self._compiled = self._compile(pattern) if pattern is not None else None
+        self._compiled = self._compile(pattern, "regex") if pattern is not None else None
 
     def params(self) -> dict:
         """Settings, for repr."""
         return {"pattern": self.pattern, "mode": self.mode, "target": self.target}
 
-    def _compile(self, pattern: str):
-        try:
-            return regex.compile(pattern, self._flag_value)
-        except regex.error as exc:
-            raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
+    def _compile(self, pattern: str, what: str):
+        return compile_pattern(pattern, self._flag_value, what)
 
     def check(self, sample: Sample) -> Result:
         """Search or full-match the pattern, bounded by a timeout against catastrophic backtracking."""
@@ -59,7 +65,7 @@ class RegexMatch(Verifier):
             if sample.answer is None:
                 return self.unverifiable("no pattern given and no gold answer to use as one")
             try:
-                compiled = self._compile(str(sample.answer))
+                compiled = self._compile(str(sample.answer), "regex (the gold answer)")
             except ValueError as exc:
                 return self.error(str(exc))
         text = sample.text

@@ -22,10 +22,15 @@ class RulePackError(ValueError):
 class SchemaError(ValueError):
     """A problem at a key path inside a parsed rule table (turned into a RulePackError with a line)."""
 
-    def __init__(self, path: tuple, problem: str):
+    def __init__(self, path: tuple, problem: str, rule: str | None = None):
         self.path = tuple(path)
         self.problem = problem
+        self.rule = rule  # the id of the rule it happened in, once known
         super().__init__(problem)
+
+    def described(self) -> str:
+        """The problem, led by the rule's id when it is known."""
+        return f"rule '{self.rule}': {self.problem}" if self.rule else self.problem
 
 
 class RuleTimeout(RuntimeError):

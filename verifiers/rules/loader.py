@@ -12,7 +12,7 @@ from .base import SEVERITIES, Rule
 from .citation_rule import CitationRule
 from .conditional import Conditional
 from .errors import RulePackError, SchemaError
-from .patterns import CASES, DEFAULT_TIMEOUT
+from .patterns import CASES, DEFAULT_TIMEOUT, MAX_TIMEOUT
 from .quantity_rule import QuantityRule
 from .schema import COMMON_KEYS, check_keys, get_number, get_str
 from .settings import Settings
@@ -62,6 +62,16 @@ def _build_rule(table: Any, path: tuple, settings: Settings) -> Rule:
             path + ("id",),
             f"rule id {rule_id!r} must start with a letter or digit and use only letters, digits, _ . : -",
         )
+    try:
+        return _build_named_rule(rule_id, table, path, settings)
+    except SchemaError as exc:
+        exc.rule = exc.rule or rule_id
+        raise
+    except (MemoryError, RecursionError) as exc:  # a pattern that slipped past the limits
+        raise SchemaError(path, f"{type(exc).__name__} while building the rule", rule_id) from None
+
+
+def _build_named_rule(rule_id: str, table: dict[str, Any], path: tuple, settings: Settings) -> Rule:
     rule_type = get_str(table, "type", path, required=True, choices=tuple(RULE_TYPES))
     common = {
         "id": rule_id,
@@ -87,7 +97,9 @@ def build_pack(data: dict[str, Any], source: str = "<rules>", default_name: str 
         raise SchemaError(("pack",), "missing required key 'name' in [pack]")
     settings = Settings(
         case=get_str(pack, "case", ("pack",), default="insensitive", choices=CASES),
-        timeout=float(get_number(pack, "regex_timeout", ("pack",), default=DEFAULT_TIMEOUT, minimum=0.001)),
+        timeout=float(
+            get_number(pack, "regex_timeout", ("pack",), default=DEFAULT_TIMEOUT, minimum=0.001, maximum=MAX_TIMEOUT)
+        ),
         pack=name,
     )
     rules_data = data.get("rule")
@@ -130,7 +142,7 @@ def loads_pack(text: str, source: str = "<text>", default_name: str = "") -> Rul
         return build_pack(data, source, default_name)
     except SchemaError as exc:
         line = TomlLines(text).line_of(exc.path)
-        raise RulePackError(source, line, exc.problem) from None
+        raise RulePackError(source, line, exc.described()) from None
 
 
 def load_pack(path: str | Path) -> RulePack:
@@ -157,7 +169,8 @@ def load_pack_source(source: Any, name: str = "") -> RulePack:
         try:
             return build_pack(source, f"<rule pack {name}>", default_name=name)
         except SchemaError as exc:
-            raise RulePackError(f"<rule pack {name}>", None, f"{'.'.join(map(str, exc.path))}: {exc.problem}") from None
+            where = ".".join(map(str, exc.path))
+            raise RulePackError(f"<rule pack {name}>", None, f"{where}: {exc.described()}") from None
     raise RulePackError(
         f"<rule pack {name}>", None, f"a rule pack must be a path or TOML text, not {type(source).__name__}"
     )

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 import regex
 
+from ..safe_regex import MAX_MATCH_TIMEOUT, compile_pattern
 from .errors import RuleTimeout
 
 CASES = ("insensitive", "sensitive", "smart")
 DEFAULT_TIMEOUT = 0.5
+MAX_TIMEOUT = MAX_MATCH_TIMEOUT
 
 
 def case_flags(case: str, pattern: str) -> int:
@@ -49,10 +51,7 @@ class Pattern:
 
     def _compile(self) -> regex.Pattern:
         text = self.source if self.is_regex else keyword_regex(self.source, self.whole_word)
-        try:
-            return regex.compile(text, case_flags(self.case, self.source) | regex.MULTILINE)
-        except regex.error as exc:
-            raise ValueError(f"invalid regex {self.source!r}: {exc}") from exc
+        return compile_pattern(text, case_flags(self.case, self.source) | regex.MULTILINE)
 
     def finditer(self, text: str) -> Iterator[regex.Match]:
         """Every non-empty match in the text; raises RuleTimeout past the time limit."""

@@ -56,8 +56,9 @@ def get_number(
     default: Any = None,
     minimum: float | None = None,
     integer: bool = False,
+    maximum: float | None = None,
 ) -> Any:
-    """A number (or integer) value at or above a minimum."""
+    """A number (or integer) value at or above a minimum and, if given, at or below a maximum."""
     if key not in table:
         return default
     value = table[key]
@@ -66,6 +67,8 @@ def get_number(
         raise SchemaError(path + (key,), f"'{key}' must be {'an integer' if integer else 'a number'}, not {value!r}")
     if minimum is not None and value < minimum:
         raise SchemaError(path + (key,), f"'{key}' must be at least {minimum:g}, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise SchemaError(path + (key,), f"'{key}' must be at most {maximum:g}, not {value!r}")
     return value
 
 

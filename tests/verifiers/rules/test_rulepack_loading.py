@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import regex
 
 from verifiers import SpecError, hookimpl, load_reward
 from verifiers.rules import RulePackError, Rules, load_pack, loads_pack
@@ -266,3 +267,67 @@ def test_unknown_pack_lists_the_registered_ones(aha_registry):
     aha_registry.add_plugin(PackPlugin(GOOD), "house-plugin")
     with pytest.raises(RulePackError, match=r"registered packs: house"):
         Rules(packs=["housee"])
+
+
+BOMB_PACK = """\
+    [pack]
+    name = "bomb"
+
+    [[rule]]
+    id = "ok.rule"
+    type = "must_include"
+    patterns = ["fine"]
+    message = "m"
+
+    [[rule]]
+    id = "bomb.rule"
+    type = "must_not_include"
+    regex = true
+    patterns = ['((((a{100}){100}){100}){100})']
+    message = "m"
+    """
+
+
+def test_regex_that_would_blow_up_when_compiled_names_file_rule_and_problem(tmp_path, monkeypatch):
+    real = regex.compile
+
+    def guarded(pattern, *args, **kwargs):
+        assert "{100}){100}){100}" not in pattern, "the bomb reached regex.compile"
+        return real(pattern, *args, **kwargs)
+
+    monkeypatch.setattr(regex, "compile", guarded)
+    err = load_error(tmp_path, BOMB_PACK)
+    assert err.line == 14
+    assert "rule 'bomb.rule'" in err.problem
+    assert "100,000,000 items" in err.problem and "limit is" in err.problem
+
+
+def test_memory_error_inside_regex_is_a_pack_error_naming_the_rule(tmp_path, monkeypatch):
+    real = regex.compile
+
+    def out_of_memory(pattern, *args, **kwargs):
+        if "boom" in pattern:
+            raise MemoryError
+        return real(pattern, *args, **kwargs)
+
+    monkeypatch.setattr(regex, "compile", out_of_memory)
+    err = load_error(tmp_path, BOMB_PACK.replace("((((a{100}){100}){100}){100})", "boom"))
+    assert err.line == 14
+    assert "rule 'bomb.rule'" in err.problem and "ran out of memory while compiling" in err.problem
+
+
+def test_inline_rule_bomb_is_refused(aha_registry):
+    bomb = {"id": "b", "type": "must_include", "regex": True, "patterns": ["(x{1000}){1000}"], "message": "m"}
+    with pytest.raises(RulePackError, match=r"rule 1 \('b'\).*1,000,000 items"):
+        Rules(rules=[bomb])
+
+
+@pytest.mark.parametrize("value, problem", [("1e9", "at most 5"), ("0", "at least 0.001"), ('"1"', "a number")])
+def test_regex_timeout_has_a_documented_range(tmp_path, value, problem):
+    err = load_error(tmp_path, GOOD.replace('version = "2"', f"regex_timeout = {value}"))
+    assert err.line == 4 and problem in err.problem
+
+
+def test_regex_timeout_at_the_maximum_is_accepted(tmp_path):
+    pack = load_pack(write(tmp_path, GOOD.replace('version = "2"', "regex_timeout = 5.0")))
+    assert pack.rules[0].patterns[0].timeout == 5.0
