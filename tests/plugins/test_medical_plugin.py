@@ -125,6 +125,12 @@ def test_custom_and_malformed_tables(tmp_path):
         ("Simvastatin and clarithromycin together.", {"med.interaction.statin+cyp3a4"}),
         ("Lisinopril plus spironolactone for heart failure; check potassium levels.", set()),
         ("Omeprazole with clopidogrel.", {"med.interaction.clopidogrel+ppi"}),
+        ("On phenelzine, Sudafed 60 mg every 6 hours is fine.", {"med.interaction.maoi+sympathomimetic"}),
+        ("A glass of wine is fine with your lorazepam.", {"med.interaction.alcohol+cns-depressant"}),
+        ("Avoid alcohol while taking lorazepam.", set()),
+        ("Take the doxycycline with a Tums.", {"med.interaction.chelating-antibiotic+cation"}),
+        ("Take levothyroxine 4 hours apart from calcium.", set()),
+        ("Keep drinking water while you take zolpidem.", set()),
     ],
 )
 def test_interactions(interactions, text, fired):
