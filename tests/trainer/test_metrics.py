@@ -7,7 +7,7 @@ import importlib.util
 import json
 
 from trainer.metrics import MetricsLog, read_jsonl, truncate_jsonl
-from trainer.plotting import plot_run
+from trainer.plotting import SAME_LABEL, draw_run, plot_run, plot_title
 
 
 def test_jsonl_and_csv_grow_together(tmp_path):
@@ -64,3 +64,47 @@ def test_plot_draws_from_the_logs(tmp_path):
     )
     out = plot_run(tmp_path)
     assert out == tmp_path / "training_curves.png" and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _reward_legend(run_dir) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    fig = draw_run(run_dir)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    title = fig.get_suptitle()
+    plt.close(fig)
+    return [title, *labels]
+
+
+def test_plot_title_names_model_reward_and_steps(tmp_path):
+    run = tmp_path / "20260101-000000"
+    run.mkdir()
+    (run / "config.toml").write_text(
+        'max_steps = 100\nreward = "examples/medical/reward.toml"\n[model]\npath = "/models/Qwen2.5-1.5B-Instruct"\n'
+    )
+    log = MetricsLog(run)
+    for s in range(1, 41):
+        log.log({"step": s, "reward/mean": 0.5, "reward/pass_rate": 0.25})
+    title, *labels = _reward_legend(run)
+    assert title == "Qwen2.5-1.5B-Instruct · reward: medical/reward.toml · step 40 of 100\nrun 20260101-000000"
+    assert labels == ["train reward (mean)", "train pass rate"]  # different curves: both drawn
+    (run / "config.toml").write_text(
+        'max_steps = 40\n[model]\npath = "demo"\n[reward]\ncombine = "sum"\n'
+        '[[reward.terms]]\nverifier = "think_answer_format"\nname = "format"\n'
+        '[[reward.terms]]\nverifier = "exact_match"\n'
+    )
+    assert (
+        plot_title(run, log.records)
+        == "demo model · reward: sum of format, exact_match · 40 steps\nrun 20260101-000000"
+    )
+    (run / "config.toml").unlink()  # a folder without its config: the steps and the folder's name
+    assert plot_title(run, log.records) == "40 steps\nrun 20260101-000000"
+
+
+def test_identical_reward_and_pass_rate_are_one_line(tmp_path):
+    log = MetricsLog(tmp_path)
+    for s in range(1, 21):  # a 0/1 reward: its mean is its pass rate, step by step
+        log.log({"step": s, "reward/mean": (s % 7) / 8, "reward/pass_rate": (s % 7) / 8})
+    title, *labels = _reward_legend(tmp_path)
+    assert labels == [SAME_LABEL]
+    assert title.startswith("20 steps")
