@@ -9,6 +9,10 @@ killed (SIGKILL through a pidfd where the platform has one, so a recycled pid is
 and a fresh worker takes its place. Each worker caps its own address space with
 `resource.setrlimit(RLIMIT_AS)`. No `signal.alarm` is used anywhere.
 
+A timeout caused by a busy machine rather than by the work is retried once: when the worker
+spent a good part of its time limit waiting for a CPU (the kernel's run-queue delay,
+/proc/<pid>/schedstat), the call runs again on a fresh worker before `timeout` is final.
+
 Functions and arguments travel by pickle, so tasks must be module-level functions, or
 "module:function" strings, which are imported in the worker only (the caller never imports them).
 POSIX only (fork, Unix sockets); on other platforms every call returns an `unavailable` outcome.
@@ -40,6 +44,9 @@ _SPAWN = b"S"
 _SPAWN_FMT = "!cq"  # command byte, memory limit in bytes (0: none)
 _PID_FMT = "!q"
 _HAS_PIDFD = hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
+# A timed-out call whose worker waited for a CPU this share of its time limit or more was starved
+# by other processes, not slow: it gets one more try.
+STARVED_SHARE = 0.25
 
 
 @dataclass(slots=True)
@@ -50,6 +57,7 @@ class Outcome:
     value: Any = None
     error: str = ""
     elapsed: float = 0.0
+    attempts: int = 1
 
     @property
     def ok(self) -> bool:
@@ -58,12 +66,23 @@ class Outcome:
 
 
 class _Worker:
-    __slots__ = ("pid", "pidfd", "conn")
+    __slots__ = ("pid", "pidfd", "conn", "waited")
 
     def __init__(self, pid: int, pidfd: int | None, conn: Connection):
         self.pid = pid
         self.pidfd = pidfd
         self.conn = conn
+        self.waited = 0  # run-queue delay (ns) the worker reported after its last call; 0 when new
+
+    def starved(self, limit: float) -> bool:
+        """The worker waited for a CPU at least STARVED_SHARE of `limit` since its last reply.
+
+        Unknown (no schedstat on this system) counts as starved: the retry costs time, never a verdict.
+        """
+        now = _run_delay(self.pid)
+        if now < 0:
+            return True
+        return (now - max(self.waited, 0)) / 1e9 >= STARVED_SHARE * limit
 
     def alive(self) -> bool:
         if self.pidfd is not None:
@@ -340,15 +359,29 @@ class WorkerPool:
         return self.run_many(fn, [args], timeout=timeout)[0]
 
     def run_many(
-        self, fn: Callable[..., Any] | str, arg_tuples: Iterable[tuple[Any, ...]], timeout: float | None = None
+        self,
+        fn: Callable[..., Any] | str,
+        arg_tuples: Iterable[tuple[Any, ...]],
+        timeout: float | Sequence[float] | None = None,
+        retry_starved: bool = True,
     ) -> list[Outcome]:
         """Run `fn(*args)` for every args tuple over the warm workers; outcomes in input order.
 
-        Each call has its own timeout, counted from when it reaches a worker.
+        Each call has its own timeout (one for all, or one per call), counted from when it reaches
+        a worker. With `retry_starved`, a call that timed out while its worker was mostly waiting
+        for a CPU runs once more on a fresh worker (`Outcome.attempts` says so).
         """
         tasks = list(arg_tuples)
-        limit = self.timeout if timeout is None else float(timeout)
+        if timeout is None or isinstance(timeout, (int, float)):
+            limits = [self.timeout if timeout is None else float(timeout)] * len(tasks)
+        else:
+            limits = [float(t) for t in timeout]
+            if len(limits) != len(tasks):
+                raise ValueError(f"{len(limits)} timeouts for {len(tasks)} calls")
+        if any(t <= 0 for t in limits):
+            raise ValueError("timeouts must be positive")
         results: list[Outcome | None] = [None] * len(tasks)
+        attempts = [0] * len(tasks)
         if not tasks:
             return []
         try:
@@ -381,17 +414,24 @@ class WorkerPool:
                         idle.append(w)
                         continue
                     inflight[w.conn] = (i, w, time.monotonic())
+                    attempts[i] += 1
                 if not inflight:
+                    if todo and not idle:  # every worker was lost and none could be started
+                        for i in todo:
+                            results[i] = Outcome("unavailable", error="could not start a replacement worker")
+                        todo.clear()
                     continue
                 now = time.monotonic()
-                wait_s = max(0.0, min(start + limit - now for _, _, start in inflight.values()))
+                wait_s = max(0.0, min(start + limits[i] - now for i, _, start in inflight.values()))
                 for conn in wait(list(inflight), timeout=wait_s):
                     i, w, start = inflight.pop(conn)
                     elapsed = time.monotonic() - start
                     try:
-                        kind, payload = conn.recv()
+                        kind, payload, w.waited = conn.recv()
                     except (EOFError, OSError):
-                        results[i] = Outcome("crashed", error="the worker process died", elapsed=elapsed)
+                        results[i] = Outcome(
+                            "crashed", error="the worker process died", elapsed=elapsed, attempts=attempts[i]
+                        )
                         w = self._replace(w, held)
                         if w is not None:
                             idle.append(w)
@@ -401,9 +441,9 @@ class WorkerPool:
                         idle.append(w)
                         continue
                     if kind == "ok":
-                        results[i] = Outcome("ok", payload, elapsed=elapsed)
+                        results[i] = Outcome("ok", payload, elapsed=elapsed, attempts=attempts[i])
                     else:
-                        results[i] = Outcome(kind, error=str(payload), elapsed=elapsed)
+                        results[i] = Outcome(kind, error=str(payload), elapsed=elapsed, attempts=attempts[i])
                     if kind == "memory":  # the worker exits after a MemoryError
                         w = self._replace(w, held, kill=True)
                         if w is None:
@@ -411,9 +451,17 @@ class WorkerPool:
                     idle.append(w)
                 now = time.monotonic()
                 for conn, (i, w, start) in list(inflight.items()):
-                    if now - start >= limit:
+                    if now - start >= limits[i]:
                         del inflight[conn]
-                        results[i] = Outcome("timeout", error=f"no result within {limit:g}s", elapsed=now - start)
+                        if retry_starved and attempts[i] == 1 and w.starved(limits[i]):
+                            todo.append(i)  # runs next, on the fresh worker that replaces this one
+                        else:
+                            results[i] = Outcome(
+                                "timeout",
+                                error=f"no result within {limits[i]:g}s",
+                                elapsed=now - start,
+                                attempts=attempts[i],
+                            )
                         w = self._replace(w, held, kill=True)
                         if w is not None:
                             idle.append(w)
@@ -618,7 +666,7 @@ def _worker_main(fd: int, limit: int) -> None:
         except EOFError:
             return
         except Exception as exc:  # noqa: BLE001 - a request we cannot unpickle
-            _send(conn, ("error", f"could not read the task: {type(exc).__name__}: {exc}"))
+            _send(conn, ("error", f"could not read the task: {type(exc).__name__}: {exc}", _run_delay()))
             continue
         try:
             if isinstance(fn, str):
@@ -632,7 +680,7 @@ def _worker_main(fd: int, limit: int) -> None:
             reply = ("error", "RecursionError: input nested too deeply")
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
             reply = ("error", f"{type(exc).__name__}: {exc}")
-        if not _send(conn, reply) or reply[0] == "memory":
+        if not _send(conn, (*reply, _run_delay())) or reply[0] == "memory":
             return
 
 
@@ -647,7 +695,7 @@ def _resolve(target: str) -> Callable[..., Any]:
     return fn
 
 
-def _send(conn: Connection, reply: tuple[str, Any]) -> bool:
+def _send(conn: Connection, reply: tuple[str, Any, int]) -> bool:
     try:
         conn.send(reply)
         return True
@@ -655,10 +703,19 @@ def _send(conn: Connection, reply: tuple[str, Any]) -> bool:
         return False
     except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
         try:
-            conn.send(("error", f"the result could not be sent back: {type(exc).__name__}: {exc}"))
+            conn.send(("error", f"the result could not be sent back: {type(exc).__name__}: {exc}", reply[2]))
             return True
         except Exception:  # noqa: BLE001
             return False
+
+
+def _run_delay(pid: int | str = "self") -> int:
+    """Nanoseconds the process has waited on a run queue for a CPU (Linux schedstat); -1 if unknown."""
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as f:
+            return int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
 
 
 def _address_space_bytes() -> int:

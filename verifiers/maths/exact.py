@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 from .nodes import Add, Call, Div, Mul, Neg, Node, Num, Pow, Unit
@@ -23,6 +27,41 @@ class Undefined(Exception):
     """The value is undefined (division by zero, 0 to a negative power)."""
 
 
+class OverBudget(Exception):
+    """Exact arithmetic ran past the time budget of the comparison (see `time_budget`)."""
+
+
+_BUDGET = threading.local()
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Within the block, exact evaluation in this thread raises OverBudget once `seconds` have passed.
+
+    The calling process cannot be killed like a worker, so its exact arithmetic checks a deadline
+    between operations; every single operation is bounded by MAX_BITS, so the overrun is small.
+    """
+    previous = getattr(_BUDGET, "deadline", None)
+    deadline = time.monotonic() + seconds
+    _BUDGET.deadline = deadline if previous is None else min(previous, deadline)
+    try:
+        yield
+    finally:
+        _BUDGET.deadline = previous
+
+
+def _check_budget() -> None:
+    deadline = getattr(_BUDGET, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise OverBudget("exact arithmetic ran past the time budget")
+
+
+def _sized(x: Fraction, what: str) -> Fraction:
+    if bits(x) > MAX_BITS:
+        raise TooLarge(f"{what} too large")
+    return x
+
+
 def bits(x: Fraction) -> int:
     """Size of a rational in bits."""
     return x.numerator.bit_length() + x.denominator.bit_length()
@@ -35,25 +74,31 @@ def exact_value(node: Node) -> Fraction:
         return node.value  # type: ignore[attr-defined]
     if t is Neg:
         return -exact_value(node.arg)  # type: ignore[attr-defined]
+    _check_budget()
     if t is Add:
-        return sum((exact_value(a) for a in node.args), Fraction(0))  # type: ignore[attr-defined]
+        out = Fraction(0)
+        for a in node.args:  # type: ignore[attr-defined]
+            out = _sized(out + exact_value(a), "sum")  # distinct denominators multiply: check every step
+            _check_budget()
+        return out
     if t is Mul:
         out = Fraction(1)
         for a in node.args:  # type: ignore[attr-defined]
-            out *= exact_value(a)
-            if bits(out) > MAX_BITS:
-                raise TooLarge("product too large")
+            out = _sized(out * exact_value(a), "product")
+            _check_budget()
         return out
     if t is Div:
         num = exact_value(node.num)  # type: ignore[attr-defined]
         den = exact_value(node.den)  # type: ignore[attr-defined]
         if den == 0:
             raise Undefined("division by zero")
-        return num / den
+        return _sized(num / den, "quotient")
     if t is Pow:
         return _power(exact_value(node.base), exact_value(node.exp))  # type: ignore[attr-defined]
     if t is Call:
-        return _call(node)  # type: ignore[arg-type]
+        value = _call(node)  # type: ignore[arg-type]
+        _check_budget()
+        return value
     if t is Unit and node.unit == "percent":  # type: ignore[attr-defined]
         return exact_value(node.arg) / 100  # type: ignore[attr-defined]
     raise NotExact(type(node).__name__)
@@ -94,6 +139,13 @@ def exact_root(x: Fraction, n: int) -> Fraction | None:
     if a is None or b is None:
         return None
     return Fraction(a, b)
+
+
+def binomial_bits(n: int, k: int) -> float:
+    """About how many bits C(n, k) has, from log-gamma, without computing it (0 when it is 0 or 1)."""
+    if k < 0 or n < 0 or k >= n or k == 0:
+        return 0.0
+    return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(2)
 
 
 def _int_root(v: int, n: int) -> int | None:
@@ -157,7 +209,7 @@ def _call(node: Call) -> Fraction:
     if name == "binom":
         n = _integer(exact_value(args[0]), "binomial")
         k = _integer(exact_value(args[1]), "binomial")
-        if n > 100_000:
+        if n > 100_000 or binomial_bits(n, k) > MAX_BITS:
             raise TooLarge("binomial too large")
         return Fraction(math.comb(n, k)) if n >= 0 and k >= 0 else Fraction(0)
     if name in ("floor", "ceiling"):

@@ -6,7 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..base import Verifier
@@ -14,6 +14,7 @@ from ..isolation import Outcome, shared_pool
 from ..result import Result, Status
 from ..sample import Sample
 from .compare import NeedsSymbolic, judge
+from .exact import OverBudget, time_budget
 from .extraction import extract, extract_gold, parse_priority
 from .policy import Policy
 
@@ -58,9 +59,8 @@ class _LRU:
 class MathEquivalence(Verifier):
     """The final answer is mathematically equivalent to the gold answer (sympy, killable workers).
 
-    Parameters: the comparison policies of `Policy` (rel_tol, percent, degrees, units, order,
-    thousands, mixed_numbers, imaginary_unit, match_gold_precision, vector_as_tuple);
-    `priority` (extraction order, a list or "boxed>answer_tag>..."), `boxed` ("last", "first"
+    Parameters: every field of `Policy` (rel_tol, tolerance, percent, degrees, units, order, ...),
+    by name; `priority` (extraction order, a list or "boxed>answer_tag>..."), `boxed` ("last", "first"
     or "all"), `tag_name`; `timeout` (seconds per symbolic comparison), `memory_limit_mb` (per
     worker), `workers` (size of the warm pool); `max_completion_chars`, `max_answer_chars`
     (longer inputs are `unverifiable`), `cache_size` (entries of the judgement cache).
@@ -71,16 +71,6 @@ class MathEquivalence(Verifier):
 
     def __init__(
         self,
-        rel_tol: float = 0.0,
-        percent: str = "flexible",
-        degrees: str = "flexible",
-        units: str = "auto",
-        order: str = "auto",
-        thousands: bool = True,
-        mixed_numbers: bool = True,
-        imaginary_unit: bool = True,
-        match_gold_precision: bool = False,
-        vector_as_tuple: bool = True,
         priority: str | Sequence[str] | None = None,
         boxed: str = "last",
         tag_name: str = "answer",
@@ -90,19 +80,9 @@ class MathEquivalence(Verifier):
         max_completion_chars: int = 200_000,
         max_answer_chars: int = 1_000,
         cache_size: int = 16_384,
+        **policy: Any,
     ):
-        self.policy = Policy(
-            rel_tol=rel_tol,
-            percent=percent,
-            degrees=degrees,
-            units=units,
-            order=order,
-            thousands=bool(thousands),
-            mixed_numbers=bool(mixed_numbers),
-            imaginary_unit=bool(imaginary_unit),
-            match_gold_precision=bool(match_gold_precision),
-            vector_as_tuple=bool(vector_as_tuple),
-        )
+        self.policy = make_policy(policy)
         self.priority = parse_priority(priority)
         if boxed not in ("last", "first", "all"):
             raise ValueError(f"boxed must be 'last', 'first' or 'all', got {boxed!r}")
@@ -227,7 +207,7 @@ class MathEquivalence(Verifier):
     # -- judging pairs ----------------------------------------------------------------------
     def _decide(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Decision]:
         out: dict[tuple[str, str], Decision] = {}
-        pending: dict[tuple[str, str], None] = {}  # insertion-ordered set
+        pending: dict[tuple[str, str], float] = {}  # pair -> seconds already spent on it here
         for key in pairs:
             if key in out or key in pending:
                 continue
@@ -235,10 +215,18 @@ class MathEquivalence(Verifier):
             if hit is not None:
                 out[key] = hit
                 continue
+            start = time.monotonic()
             try:
-                verdict = judge(key[0], key[1], self.policy, None)
+                # This process cannot be killed like a worker: its exact arithmetic gets the same budget.
+                with time_budget(self.timeout):
+                    verdict = judge(key[0], key[1], self.policy, None)
             except NeedsSymbolic:
-                pending[key] = None
+                pending[key] = time.monotonic() - start
+                continue
+            except OverBudget:
+                out[key] = Decision(
+                    Status.TIMEOUT, f"exact arithmetic exceeded the {self.timeout:g}s timeout", "timeout"
+                )
                 continue
             except RecursionError:
                 out[key] = Decision(Status.UNVERIFIABLE, "answer nested too deeply", "limit")
@@ -250,7 +238,9 @@ class MathEquivalence(Verifier):
             self._decisions.put(key, decision)
             out[key] = decision
         if pending:
-            outcomes = self.pool.run_many(_TASK, [(p, g, self.policy) for p, g in pending], self.timeout)
+            # The worker gets what is left of each pair's timeout (a floor keeps a fair chance).
+            limits = [max(self.timeout - spent, self.timeout / 4) for spent in pending.values()]
+            outcomes = self.pool.run_many(_TASK, [(p, g, self.policy) for p, g in pending], limits)
             for key, outcome in zip(pending, outcomes):
                 decision = self._from_outcome(outcome)
                 if outcome.ok:
@@ -265,7 +255,10 @@ class MathEquivalence(Verifier):
                 return Decision(Status.ERROR, reason, stage)
             return _from_verdict(equal, reason, stage)
         if outcome.status == "timeout":
-            return Decision(Status.TIMEOUT, f"symbolic comparison exceeded the {self.timeout:g}s timeout", "timeout")
+            again = " (again on a fresh worker: the first try was starved of CPU)" if outcome.attempts > 1 else ""
+            return Decision(
+                Status.TIMEOUT, f"symbolic comparison exceeded the {self.timeout:g}s timeout{again}", "timeout"
+            )
         if outcome.status == "memory":
             return Decision(
                 Status.UNVERIFIABLE,
@@ -294,6 +287,20 @@ class MathEquivalence(Verifier):
 
 
 _SEVERITY = {Status.PASSED: 0, Status.FAILED: 1, Status.UNVERIFIABLE: 2, Status.TIMEOUT: 3, Status.ERROR: 4}
+
+
+def make_policy(params: dict[str, Any]) -> Policy:
+    """A Policy from keyword settings; an unknown name is a clear error listing the known ones."""
+    known = {f.name: f for f in fields(Policy)}
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ValueError(
+            f"unknown setting(s) {', '.join(unknown)}; math_equivalence takes {', '.join(known)}, priority, "
+            "boxed, tag_name, timeout, memory_limit_mb, workers, max_completion_chars, max_answer_chars, cache_size"
+        )
+    # Booleans from a spec string arrive as bools already; other truthy values are coerced.
+    values = {k: bool(v) if isinstance(known[k].default, bool) else v for k, v in params.items()}
+    return Policy(**values)
 
 
 def _from_verdict(equal: bool | None, reason: str, stage: str) -> Decision:

@@ -23,6 +23,12 @@ _WARM_UP = (
     ("\\binom{n}{2}", "\\frac{n(n-1)}{2}"),
     ("\\arctan 1", "\\frac{\\pi}{4}"),
     ("\\sum_{k=1}^{3} k", "6"),
+    # pint's unit registry takes about a second to build: built here, once, not on a worker's first unit.
+    ("64 \\text{ cm}", "640 \\text{ mm}"),
+    ("30^\\circ C", "86^\\circ F"),
+    ("5 \\text{ km/h}", "\\frac{25}{18} \\text{ m/s}"),
+    ("3 \\text{ m}^2", "30000 \\text{ cm}^2"),
+    ("2 \\text{ hours}", "120 \\text{ minutes}"),
 )
 
 

@@ -46,3 +46,24 @@ def pid():
 
 def recurse(n):
     return recurse(n + 1)
+
+
+def hang_the_first_time(marker):
+    """Spin (using CPU) on the first call, answer at once on later ones: marker is a file path."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        spin(60)
+    return "second try"
+
+
+def hog():
+    """Burn CPU until killed."""
+    while True:
+        pass
+
+
+def unit_registry_built():
+    """Whether this process already has pint's unit registry (workers inherit it from the zygote)."""
+    from verifiers.maths import units
+
+    return units._REGISTRY is not None

@@ -187,3 +187,39 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs sched_setaffinity to crowd one core")
+def test_a_timeout_starved_of_cpu_is_retried_once_on_a_fresh_worker(tmp_path):
+    core = min(os.sched_getaffinity(0))
+    hogs = [mp.get_context("fork").Process(target=tasks.hog, daemon=True) for _ in range(3)]
+    with WorkerPool(size=1, timeout=1.0, memory_limit_mb=0) as pool:
+        pool.start()
+        try:
+            for h in hogs:
+                h.start()
+                os.sched_setaffinity(h.pid, {core})
+            (worker,) = pool.worker_pids()
+            os.sched_setaffinity(worker, {core})  # the worker now shares one core with three busy loops
+            outcome = pool.run(tasks.hang_the_first_time, str(tmp_path / "first"))
+            assert outcome.ok and outcome.value == "second try" and outcome.attempts == 2, outcome
+            (worker,) = pool.worker_pids()
+            os.sched_setaffinity(worker, {core})
+            final = pool.run_many(tasks.hang_the_first_time, [(str(tmp_path / "other"),)], retry_starved=False)[0]
+            assert final.status == "timeout" and final.attempts == 1
+        finally:
+            for h in hogs:
+                h.kill()
+                h.join()
+
+
+def test_a_timeout_of_an_idle_worker_is_final(pool):
+    outcome = pool.run(tasks.sleep, 30, timeout=0.3)  # sleeping is not waiting for a CPU: no retry
+    assert outcome.status == "timeout" and outcome.attempts == 1
+
+
+def test_per_call_timeouts(pool):
+    outcomes = pool.run_many(tasks.sleep, [(0.01,), (5,)], timeout=[2.0, 0.2])
+    assert outcomes[0].ok and outcomes[1].status == "timeout" and "0.2" in outcomes[1].error
+    with pytest.raises(ValueError, match="2 timeouts for 1 calls"):
+        pool.run_many(tasks.sleep, [(0.01,)], timeout=[1.0, 1.0])

@@ -189,3 +189,30 @@ def test_non_string_gold_answers_are_read(maths, bad):
 def test_unordered_lists_ignore_repeats(maths, pred, gold, equal):
     """A list of answers is compared as a set, as Math-Verify does: a repeated answer does not count."""
     assert maths({"completion": f"\\boxed{{{pred}}}", "answer": gold}).passed is equal
+
+
+def test_workers_start_with_the_unit_registry_built(maths):
+    """pint's registry (about a second to build) is built in the zygote, so no worker pays it on a row."""
+    outcome = maths.pool.run("isolation_tasks:unit_registry_built", timeout=30)
+    assert outcome.ok and outcome.value is True
+
+
+def test_first_unit_answer_on_a_fresh_pool_is_not_a_timeout():
+    # A memory limit no other test uses gives this verifier a pool of its own, started here.
+    fresh = MathEquivalence(timeout=0.5, memory_limit_mb=1000)
+    try:
+        results = fresh.batch(
+            [
+                {"completion": "\\boxed{64 \\text{ cm}}", "answer": "640 \\text{ mm}"},
+                {"completion": "\\boxed{2.5 \\text{ kg}}", "answer": "2500 \\text{ g}"},
+            ]
+        )
+        assert [r.status for r in results] == [Status.PASSED, Status.PASSED], [r.reason for r in results]
+    finally:
+        fresh.pool.close()
+
+
+def test_unknown_settings_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown setting.*percnt.*takes rel_tol"):
+        MathEquivalence(percnt="value")
+    assert MathEquivalence(thousands=False).policy.thousands is False
