@@ -222,3 +222,22 @@ def test_reward_spec_with_spelling_term(aha_registry):
     r = reward("teh answer")
     assert r.score == pytest.approx(-0.1)
     assert r.terms["spelling"].details["misspelt"][0]["word"] == "teh"
+
+
+@pytest.mark.parametrize(
+    ("text", "misspelt"),
+    [
+        ("We flew to Frnace and then to Pariss.", {"Frnace", "Pariss"}),
+        ("She moved from Londn to Germny last year.", {"Londn", "Germny"}),
+        ("Pariss is lovely. We went back to Pariss in May.", {"Pariss"}),
+        ("We met Okonkwo in Lagos, and Dr. Adebayo agreed.", set()),
+        ("Chancellor Merkel met Zhang and Kowalski in Kyiv.", set()),
+        ("In Monroe v. Pape the Court cited Harlow and Twombly.", set()),
+        ("We flew to France and then to Paris.", set()),
+    ],
+)
+def test_capitalised_words_near_well_known_places_are_misspellings(text, misspelt):
+    r = Spelling(vocabularies=None)(text)
+    assert set(words(r)) == misspelt, r.reason
+    if misspelt:
+        assert not Spelling(vocabularies=None, near_names=False)(text).details["misspelt"]

@@ -104,15 +104,18 @@ def _sentence_start(text: str, pos: int) -> bool:
     return not (len(before.replace(".", "")) == 1 or before in ABBREVIATIONS)
 
 
-def split_words(masked: str, policy: Policy) -> tuple[list[Word], Counter, set[str]]:
-    """The words to check, counts of what was skipped and why, and the capitalised words seen mid-sentence."""
+def split_words(masked: str, policy: Policy, proper: list[Word] | None = None) -> tuple[list[Word], Counter, set[str]]:
+    """The words to check, counts of what was skipped and why, and the capitalised words seen mid-sentence.
+
+    When `proper` is a list, the capitalised words skipped as names are appended to it.
+    """
     words: list[Word] = []
     skipped: Counter = Counter()
     names: set[str] = set()
     for m in RUN.finditer(masked):
         raw = m.group(0)
         if raw.isalpha():  # the common case: one plain word
-            _classify(masked, raw, m.start(), True, policy, words, skipped, names)
+            _classify(masked, raw, m.start(), True, policy, words, skipped, names, proper)
             continue
         start = m.start()
         stripped = raw.strip("'’")
@@ -134,7 +137,7 @@ def split_words(masked: str, policy: Policy) -> tuple[list[Word], Counter, set[s
             if not part or part in SEPARATOR_CHARS:
                 offset += len(part)
                 continue
-            _classify(masked, part, offset, first, policy, words, skipped, names)
+            _classify(masked, part, offset, first, policy, words, skipped, names, proper)
             first = False
             offset += len(part)
     return words, skipped, names
@@ -149,6 +152,7 @@ def _classify(
     words: list[Word],
     skipped: Counter,
     names: set[str],
+    proper: list[Word] | None = None,
 ) -> None:
     core = part
     if not part.isalpha():
@@ -181,6 +185,8 @@ def _classify(
         if policy.proper_nouns == "skip" or (policy.proper_nouns == "mid_sentence" and not sentence_start):
             skipped["proper_nouns"] += 1
             names.add(core.lower())
+            if proper is not None:
+                proper.append(Word(core, start, start + len(core), sentence_start))
             return
         words.append(Word(core, start, start + len(core), sentence_start))
         return

@@ -13,7 +13,8 @@ from ..result import Result
 from ..sample import Sample
 from .dictionary import Dictionary, vocabulary_words
 from .masking import MASKS, mask_text
-from .tokens import PROPER_NOUN_POLICIES, Policy, split_words
+from .names import near_place
+from .tokens import PROPER_NOUN_POLICIES, Policy, Word, split_words
 
 OUTPUTS = ("penalty", "score")
 COUNTS = ("occurrences", "distinct")
@@ -41,6 +42,7 @@ class Spelling(Verifier):
         ignore_identifiers: bool = True,
         ignore_acronyms: bool = True,
         proper_nouns: str = "mid_sentence",
+        near_names: bool = True,
         british: bool = True,
         min_length: int = 2,
         max_suggestions: int = 3,
@@ -79,6 +81,7 @@ class Spelling(Verifier):
             proper_nouns=proper_nouns,
             min_length=min_length,
         )
+        self.near_names = near_names
         self.max_suggestions = max_suggestions
         self.suggest_distance = suggest_distance
         self.suggest_words = suggest_words
@@ -132,15 +135,25 @@ class Spelling(Verifier):
         masked = mask_text(text, self.ignore)
         for pattern in self._extra_masks:
             masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)
-        words, skipped, names = split_words(masked, self.policy)
+        proper: list[Word] | None = [] if self.near_names else None
+        words, skipped, names = split_words(masked, self.policy, proper)
+        known = self.dictionary.known
+        # a capitalised word skipped as a name, unknown to the dictionary and one slip from a well-known place,
+        # is a misspelling ("Frnace", "Pariss"); real names far from any place stay skipped
+        near = {w.text.lower() for w in proper or () if not known(w.text) and near_place(w.text)}
+        if near:
+            for w in proper or ():
+                if w.text.lower() in near:
+                    words.append(w)
+                    skipped["proper_nouns"] -= 1
+            words.sort(key=lambda w: w.start)
         found: dict[str, list[list[int]]] = {}
         first_form: dict[str, str] = {}
-        known = self.dictionary.known
         for w in words:
             if known(w.text):
                 continue
             key = w.text.lower()
-            if w.sentence_start and key in names:
+            if w.sentence_start and key in names and key not in near:
                 skipped["proper_nouns"] += 1
                 continue
             form = first_form.setdefault(key, w.text if len(w.text) <= 64 else w.text[:60] + "...")
