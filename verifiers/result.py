@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -29,7 +30,11 @@ STATUS_SEVERITY = {
 
 @dataclass(slots=True)
 class Result:
-    """The outcome of one verifier on one sample."""
+    """The outcome of one verifier on one sample.
+
+    A NaN or infinite score is never a reward: such a result becomes an `error` with score 0,
+    the bad value kept in `details["non_finite_score"]`.
+    """
 
     score: float
     status: Status
@@ -43,6 +48,13 @@ class Result:
         if not isinstance(self.status, Status):
             self.status = Status(self.status)
         self.score = float(self.score)
+        if not math.isfinite(self.score):
+            # A NaN or infinite reward would poison every mean and every GRPO advantage: it is an error.
+            bad = repr(self.score)
+            self.details = {**self.details, "non_finite_score": bad}
+            self.reason = f"non-finite score {bad} (was {self.status.value}: {self.reason})"
+            self.status = Status.ERROR
+            self.score = 0.0
 
     @property
     def passed(self) -> bool:

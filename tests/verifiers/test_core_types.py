@@ -89,3 +89,24 @@ def test_builtin_verifiers_pickle(aha_registry):
         assert clone("<answer>42</answer>").to_dict()["status"] == v("<answer>42</answer>").status.value
     rx = aha_registry.create("regex_match", pattern=r"\d+")
     assert pickle.loads(pickle.dumps(rx))("abc 12").passed
+
+
+def test_a_non_finite_score_is_an_error_on_every_path():
+    from reliability_plugin import NanScore
+
+    from verifiers import Scorer, compose
+    from verifiers.summary import ScoreStats
+
+    direct = NanScore()("x")
+    assert direct.status is Status.ERROR and direct.score == 0.0
+    assert direct.details["non_finite_score"] == "nan" and "non-finite score" in direct.reason
+    inf = NanScore()("INF")
+    assert inf.status is Status.ERROR and inf.details["non_finite_score"] == "inf"
+    assert Result(float("-inf"), Status.PASSED).status is Status.ERROR
+    composite = compose(NanScore(), FunctionVerifier(lambda s: 1.0, name="one"))
+    batch = composite.batch(["x", "INF"])
+    assert [r.score for r in batch] == [1.0, 1.0] and all(r.status is Status.ERROR for r in batch)
+    stats = ScoreStats()
+    for r in [*batch, direct, *Scorer(NanScore(), workers=2, chunk_size=1).score(["x", "y"])]:
+        stats.add(r)
+    assert stats.mean_reward == stats.mean_reward and stats.statuses == {"error": 5}
