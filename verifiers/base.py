@@ -10,6 +10,15 @@ from typing import Any, ClassVar
 from .result import Result, Status
 from .sample import Sample
 
+# Called with each verifier as it starts a sample; worker processes use it to name a verifier that hangs or dies.
+_call_hook: Callable[[Verifier], None] | None = None
+
+
+def set_call_hook(hook: Callable[[Verifier], None] | None) -> None:
+    """Install (or remove, with None) a function called with every verifier as it starts checking a sample."""
+    global _call_hook
+    _call_hook = hook
+
 
 class Verifier:
     """Base class of every verifier.
@@ -33,6 +42,8 @@ class Verifier:
         raise NotImplementedError(f"{type(self).__name__} must implement check()")
 
     def __call__(self, sample: Sample | str | dict[str, Any]) -> Result:
+        if _call_hook is not None:
+            _call_hook(self)
         start = time.perf_counter()
         try:
             result = self.check(Sample.coerce(sample))

@@ -5,21 +5,19 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import sys
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from .base import Verifier
-from .result import Result
+from .result import Result, Status
 from .sample import Sample
 from .spec import load_reward
+from .workers import MAX_ROW_TIMEOUT, WorkerPool, has_custom_batch
 
 RewardLike = Verifier | str | Path | dict[str, Any]
-
-_worker_reward: Verifier | None = None
 
 
 def die_with_parent() -> None:
@@ -39,15 +37,41 @@ def die_with_parent() -> None:
         pass
 
 
-def _init_worker(reward: Verifier) -> None:
-    global _worker_reward
-    die_with_parent()
-    _worker_reward = reward
+@dataclass
+class SampleJob:
+    """Scores chunks of Samples with one reward (run by the worker pool)."""
 
+    reward: Verifier
 
-def _score_chunk(samples: list[Sample]) -> list[Result]:
-    assert _worker_reward is not None, "worker not initialised"
-    return _worker_reward.batch(samples)
+    @property
+    def name(self) -> str:
+        """The reward's name, for messages."""
+        return self.reward.name
+
+    @property
+    def batch(self) -> bool:
+        """Score chunks as batches (when a verifier has its own batch method)."""
+        return has_custom_batch(self.reward)
+
+    def run_rows(self, samples: list[Sample], mark: Callable[[int], None]) -> list[Result]:
+        """Score the samples one by one."""
+        out = []
+        for i, sample in enumerate(samples):
+            mark(i)
+            out.append(self.reward(sample))
+        return out
+
+    def run_batch(self, samples: list[Sample]) -> list[Result]:
+        """Score the samples as one batch."""
+        return self.reward.batch(samples)
+
+    def failed(self, sample: Sample, status: Status, reason: str, verifier: str) -> list[Result]:
+        """The result of a sample whose worker died or overran."""
+        return [Result(0.0, status, reason, verifier=verifier)]
+
+    def join(self, outs: list[list[Result]]) -> list[Result]:
+        """One chunk's results from its consecutive parts."""
+        return [r for out in outs for r in out]
 
 
 def mp_context() -> mp.context.BaseContext:
@@ -60,11 +84,22 @@ class Scorer:
     """Scores samples with one reward; `workers > 1` spreads chunks over processes.
 
     Results come back in input order. Every sample gets a Result: a verifier that raises
-    yields an `error` result, never a dropped row. Use as a context manager, or call
+    yields an `error` result, never a dropped row. With worker processes (`workers > 1`, or
+    any `row_timeout`, which runs even one worker in a child process), a verifier whose process
+    dies gives an `error` result naming it, one that takes longer than `row_timeout` seconds
+    on a sample a `timeout` result, and the pool replaces the worker. With `workers=1` and no
+    `row_timeout`, samples are scored in this process. Use as a context manager, or call
     `close()`, to stop the workers.
     """
 
-    def __init__(self, reward: RewardLike, workers: int = 1, chunk_size: int = 256, max_pending: int | None = None):
+    def __init__(
+        self,
+        reward: RewardLike,
+        workers: int = 1,
+        chunk_size: int = 256,
+        max_pending: int | None = None,
+        row_timeout: float | None = None,
+    ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         if chunk_size < 1:
@@ -73,13 +108,14 @@ class Scorer:
         self.workers = workers
         self.chunk_size = chunk_size
         self.max_pending = max_pending or 4 * workers
-        self._pool: ProcessPoolExecutor | None = None
+        self.row_timeout = row_timeout
+        self._pool: WorkerPool | None = None
+        if row_timeout is not None and not 0 < row_timeout <= MAX_ROW_TIMEOUT:
+            raise ValueError(f"row_timeout must be in (0, {MAX_ROW_TIMEOUT:g}] seconds, got {row_timeout}")
 
-    def _get_pool(self) -> ProcessPoolExecutor:
+    def _get_pool(self) -> WorkerPool:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=mp_context(), initializer=_init_worker, initargs=(self.reward,)
-            )
+            self._pool = WorkerPool(SampleJob(self.reward), self.workers, self.row_timeout)
         return self._pool
 
     def score(self, samples: Sequence[Sample | str | dict[str, Any]]) -> list[Result]:
@@ -95,30 +131,28 @@ class Scorer:
         """Score a stream chunk by chunk (for progress reporting), order kept."""
         it = (Sample.coerce(s) for s in samples)
         chunks = iter(lambda: list(islice(it, self.chunk_size)), [])
-        if self.workers == 1:
+        if self.workers == 1 and self.row_timeout is None:
             for chunk in chunks:
                 yield self.reward.batch(chunk)
             return
         pool = self._get_pool()
-        pending: deque[Future] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_score_chunk, chunk))
-            if len(pending) >= self.max_pending:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        try:
+            yield from pool.imap(chunks, self.max_pending)
+        except BaseException:
+            self.close(kill=True)
+            raise
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         """Stop the worker processes."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close(kill=kill)
             self._pool = None
 
     def __enter__(self) -> Scorer:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self.close(kill=exc_type is not None)
 
 
 def score(reward: RewardLike, samples: Sequence[Sample | str | dict[str, Any]], workers: int = 1) -> list[Result]:
