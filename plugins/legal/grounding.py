@@ -8,6 +8,7 @@ from verifiers import Result, Sample, Verifier
 from verifiers.rules import fired_record, source_texts
 from verifiers.rules.citation_rule import normalise
 
+from ..chat_context import context_text
 from .citations import case_names, find_citations
 
 
@@ -16,20 +17,40 @@ class Grounding(Verifier):
 
     name = "legal_grounding"
 
-    def __init__(self, sources_key: str = "sources", check_case_names: bool = True, min_citations: int = 0):
+    def __init__(
+        self,
+        sources_key: str = "sources",
+        check_case_names: bool = True,
+        min_citations: int = 0,
+        use_context: bool = True,
+    ):
         if min_citations < 0:
             raise ValueError("min_citations must be >= 0")
         self.sources_key = sources_key
+        self.use_context = use_context
         self.check_case_names = check_case_names
         self.min_citations = min_citations
 
     def params(self) -> dict[str, Any]:
         """Settings, for repr."""
-        return {"sources_key": self.sources_key, "check_case_names": self.check_case_names}
+        return {
+            "sources_key": self.sources_key,
+            "check_case_names": self.check_case_names,
+            "use_context": self.use_context,
+        }
 
     def check(self, sample: Sample) -> Result:
-        """Match citations by (volume, reporter, page) or (title, code, section); case names by their parties."""
+        """Match citations by (volume, reporter, page) or (title, code, section); case names by their parties.
+
+        The sources are metadata's sources (or the prompt), and also the prompt and earlier chat turns: an
+        authority quoted by the user, or cited in an earlier answer, may be cited again.
+        """
         sources = source_texts(sample, self.sources_key)
+        before = context_text(sample) if self.use_context else ""
+        if before.strip() and sources is not None and before not in sources:
+            sources = [*sources, before]
+        elif before.strip() and sources is None:
+            sources = [before]
         if sources is None:
             return self.unverifiable(f"no sources: give metadata '{self.sources_key}' or a prompt that contains them")
         source_text = "\n".join(sources)

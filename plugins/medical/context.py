@@ -6,31 +6,9 @@ from dataclasses import dataclass
 
 import regex
 
-from verifiers import Sample
 from verifiers.rules import Context, Quantity, SubstanceIndex
-from verifiers.sample import message_text
 
-
-def context_text(sample: Sample) -> str:
-    """The prompt and any earlier turns, oldest first (the last assistant turn is the answer itself)."""
-    parts = [sample.prompt_text]
-    completion = sample.completion
-    if isinstance(completion, list):
-        turns = [m for m in completion if isinstance(m, dict)]
-        # a chat given as the completion: everything before the last assistant turn is context
-        last = max((i for i, m in enumerate(turns) if m.get("role", "assistant") == "assistant"), default=-1)
-        parts += [message_text(m.get("content")) for m in turns[:last]]
-    return "\n".join(p for p in parts if p)
-
-
-def answer_text(sample: Sample) -> str:
-    """The text being judged: the last assistant turn of a chat, or the whole completion string."""
-    completion = sample.completion
-    if isinstance(completion, list):
-        turns = [m for m in completion if isinstance(m, dict) and m.get("role", "assistant") == "assistant"]
-        if turns:
-            return message_text(turns[-1].get("content"))
-    return sample.text
+from ..chat_context import context_text
 
 
 def last_named(matcher: regex.Pattern | None, alias: dict[str, str], text: str) -> str | None:

@@ -12,7 +12,7 @@ from verifiers.rules import fired_record
 from verifiers.rules.patterns import keyword_regex
 from verifiers.rules.quantities import sentence_bounds
 
-from .context import context_text
+from ..chat_context import context_text
 from .tables import Interactions, load_interactions
 
 SEVERITY = {"major": "error", "moderate": "warning"}

@@ -207,3 +207,22 @@ def test_adversarial_text_for_legal_verifiers():
     for v in (CitationFormat(), Grounding(), Irac()):
         r = v(Sample(completion=junk, metadata={"sources": ["410 U.S. 113 (1973)"]}))
         assert r.status in (Status.PASSED, Status.FAILED), r.reason
+
+
+def test_grounding_accepts_authorities_from_the_prompt_and_earlier_turns():
+    chat = [
+        {"role": "user", "content": "My notes: Miranda v. Arizona, 384 U.S. 436 (1966)."},
+        {"role": "assistant", "content": "Thanks, I have read them."},
+        {"role": "user", "content": "So must the police warn me before questioning?"},
+    ]
+    answer = "Yes. Miranda v. Arizona, 384 U.S. 436 (1966), requires the warnings before custodial questioning."
+    other = {"sources": ["42 U.S.C. § 1983"]}
+    assert Grounding()(Sample(completion=answer, prompt=chat, metadata=other)).status is Status.PASSED
+    assert Grounding(use_context=False)(Sample(completion=answer, prompt=chat, metadata=other)).status is Status.FAILED
+    # an authority named nowhere before the answer is still invented
+    invented = answer + " See also Smith v. Jones, 999 U.S. 1 (1999)."
+    r = Grounding()(Sample(completion=invented, prompt=chat, metadata=other))
+    assert r.status is Status.FAILED and "999 U.S. 1" in r.reason
+    # a chat given as the completion: the earlier turns are context, the last assistant turn is checked
+    turns = [*chat, {"role": "assistant", "content": answer}]
+    assert Grounding()(Sample(completion=turns)).status is Status.PASSED
