@@ -20,7 +20,8 @@ with --key value; dotted keys reach sections (--optim.learning_rate 1e-4, --lora
 exists in one section only may be given alone (--learning_rate 1e-4).
 
 With no CONFIG, trains the bundled demo: a tiny model learns to carry in 2-digit addition (held-out
-accuracy from about 33 % to over 95 %) in under a minute on a CPU.
+accuracy from about 33 % to over 95 %) on the CPU: about 20-90 s on a 2-core CPU, longer while other
+work keeps its cores busy.
 
 Extra flags: --resume (continue the run in output_dir from its last checkpoint), --print-config (show
 the resolved config as TOML and exit).
