@@ -7,11 +7,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from .registry import Registry, get_registry
+from .workers import MAX_ROW_TIMEOUT
+
+DEFAULT_ROW_TIMEOUT = 60.0
 
 LAZY_COMMANDS = {
     "eval": (
@@ -93,7 +98,7 @@ def list_verifiers(as_json: bool) -> None:
     "-i",
     "input_path",
     required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
     help="JSONL input ('-' for stdin).",
 )
 @click.option(
@@ -103,7 +108,7 @@ def list_verifiers(as_json: bool) -> None:
     default="-",
     show_default=True,
     type=click.Path(dir_okay=False, allow_dash=True),
-    help="JSONL output ('-' for stdout).",
+    help="JSONL output ('-' for stdout); missing folders are created.",
 )
 @click.option(
     "--workers", "-w", default=None, type=click.IntRange(min=1), help="Worker processes [default: CPU count]."
@@ -111,14 +116,34 @@ def list_verifiers(as_json: bool) -> None:
 @click.option(
     "--strict", is_flag=True, help="Stop with an error at the first malformed line instead of writing an error row."
 )
-@click.option("--completion-field", default="completion", show_default=True)
-@click.option("--messages-field", default="messages", show_default=True)
-@click.option("--answer-field", default="answer", show_default=True)
-@click.option("--prompt-field", default="prompt", show_default=True)
+@click.option("--completion-field", default="completion", show_default=True, help="Column holding the completion text.")
+@click.option(
+    "--messages-field",
+    default="messages",
+    show_default=True,
+    help="Column holding chat turns, used when a row has no completion column.",
+)
+@click.option("--answer-field", default="answer", show_default=True, help="Column holding the gold answer.")
+@click.option(
+    "--prompt-field", default="prompt", show_default=True, help="Column holding the prompt (text or chat turns)."
+)
 @click.option("--chunk-size", default=1000, show_default=True, type=click.IntRange(min=1), help="Rows per work unit.")
+@click.option(
+    "--row-timeout",
+    default=DEFAULT_ROW_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True, max=MAX_ROW_TIMEOUT),
+    help=f"Seconds one row may take (at most {MAX_ROW_TIMEOUT:g}); a slower row gets status timeout and its "
+    "worker process is replaced.",
+)
+@click.option(
+    "--resume", is_flag=True, help="Keep the rows already in the output (from an interrupted run) and score the rest."
+)
 @click.option("--summary-json", type=click.Path(dir_okay=False), help="Also write the summary as JSON here.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+@click.pass_context
 def score_command(
+    ctx: click.Context,
     reward: str,
     input_path: str,
     output_path: str,
@@ -129,69 +154,150 @@ def score_command(
     answer_field: str,
     prompt_field: str,
     chunk_size: int,
+    row_timeout: float,
+    resume: bool,
     summary_json: str | None,
     quiet: bool,
 ) -> None:
-    """Score every row of a JSONL file with a reward; write rows with reward, status, reason and terms."""
+    """Score every row of a JSONL file with a reward; write rows with reward, status, reason and terms.
+
+    Verifiers run in worker processes (even with --workers 1): a row whose verifier crashes
+    becomes an error row, one slower than --row-timeout a timeout row, and the run goes on.
+    Ctrl-C keeps the rows scored so far in the output; --resume scores the rest. A missing
+    input file is a usage error (exit code 2).
+    """
     from rich.console import Console
 
+    from .evaluation.progress import rate_text
     from .rows import Fields, MalformedRow, count_lines
-    from .score_file import score_file
+    from .score_file import Interrupted, ScoreError, score_file
     from .spec import SpecError, load_reward
+    from .workers import WorkerError
 
     console = Console(stderr=True)
     try:
         verifier = load_reward(reward)
     except SpecError as exc:
         raise click.ClickException(str(exc)) from exc
+    if summary_json:
+        _check_writable(Path(summary_json))
     fields = Fields(completion_field, messages_field, answer_field, prompt_field)
+    answer_explicit = ctx.get_parameter_source("answer_field") is not click.core.ParameterSource.DEFAULT
     workers = workers or os.cpu_count() or 1
     total = count_lines(Path(input_path)) if input_path != "-" else None
+
+    def say(message: str) -> None:
+        console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+    options = dict(
+        workers=workers,
+        fields=fields,
+        strict=strict,
+        chunk_size=chunk_size,
+        row_timeout=row_timeout,
+        resume=resume,
+        on_message=say,
+        answer_explicit=answer_explicit,
+    )
     start = time.perf_counter()
     try:
-        if quiet:
-            stats = score_file(verifier, input_path, output_path, workers, fields, strict, chunk_size)
-        else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        with _sigterm_interrupts():
+            if quiet:
+                stats = score_file(verifier, input_path, output_path, **options)
+            else:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            columns = [
-                TextColumn("scoring"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]:>9} rows/s"),
-                TimeRemainingColumn(),
-            ]
-            with Progress(*columns, console=console, transient=False) as progress:
-                task = progress.add_task("score", total=total, rate="-")
+                columns = [
+                    TextColumn("scoring"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]:>12}"),
+                    TimeRemainingColumn(),
+                ]
+                with Progress(*columns, console=console, transient=False) as progress:
+                    task = progress.add_task("score", total=total, rate="- rows/s")
 
-                def advance(n: int) -> None:
-                    done = progress.tasks[0].completed + n
-                    rate = done / max(time.perf_counter() - start, 1e-9)
-                    progress.update(task, advance=n, rate=f"{rate:,.0f}")
+                    def advance(n: int) -> None:
+                        done = progress.tasks[0].completed + n
+                        rate = rate_text(done, time.perf_counter() - start)
+                        progress.update(task, advance=n, rate=rate)
 
-                stats = score_file(verifier, input_path, output_path, workers, fields, strict, chunk_size, advance)
+                    stats = score_file(verifier, input_path, output_path, on_progress=advance, **options)
+    except Interrupted as exc:
+        click.echo(
+            f"aha score: interrupted; the {exc.rows:,} rows scored so far are saved in {exc.path}. "
+            "Run the same command with --resume to score the rest.",
+            err=True,
+        )
+        raise SystemExit(130) from None
+    except KeyboardInterrupt:
+        click.echo("aha score: interrupted", err=True)
+        raise SystemExit(130) from None
     except MalformedRow as exc:
         raise click.ClickException(f"{input_path}: {exc}") from exc
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ScoreError, WorkerError) as exc:
         raise click.ClickException(str(exc)) from exc
     elapsed = time.perf_counter() - start
     summary = stats.to_dict() | {"seconds": elapsed, "rows_per_second": stats.rows / elapsed if elapsed else 0.0}
     if summary_json:
-        Path(summary_json).write_text(json.dumps(summary, indent=2))
+        try:
+            Path(summary_json).write_text(json.dumps(summary, indent=2))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {summary_json}: {exc.strerror or exc}") from exc
     if not quiet:
         print_summary(console, summary)
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before any scoring when a file cannot be written there (its folder is created when missing)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot create the folder of {path}: {exc.strerror or exc}") from exc
+    if path.is_dir():
+        raise click.ClickException(f"{path} is a folder; give a file name")
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise click.ClickException(f"cannot write {path} (permission denied)")
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While scoring, SIGTERM raises KeyboardInterrupt, so a terminated run saves its rows and stops its workers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def print_summary(console, summary: dict) -> None:
     """A rich table of a scoring run's summary."""
     from rich.table import Table
 
+    if not summary["rows"]:
+        console.print("no rows: the input has no non-blank lines; nothing was scored")
+        return
     table = Table(
         title=f"{summary['rows']:,} rows in {summary['seconds']:.2f}s ({summary['rows_per_second']:,.0f} rows/s)"
     )
     table.add_column("what")
     table.add_column("value", justify="right")
-    table.add_row("mean reward", f"{summary['mean_reward']:.4f} (std {summary['std_reward']:.4f})")
+    if summary["mean_reward"] is None:
+        mean = f"mean reward: none, {summary['mean_covers']}"
+    else:
+        table.add_row("mean reward", f"{summary['mean_reward']:.4f} (std {summary['std_reward']:.4f})")
+        mean = f"mean reward {summary['mean_reward']:.4f} {summary['mean_covers']}"
     for status, n in sorted(summary["statuses"].items()):
         table.add_row(f"status {status}", f"{n:,}")
     if summary["malformed"]:
@@ -204,6 +310,7 @@ def print_summary(console, summary: dict) -> None:
     for rule, n in list(summary["fired"].items())[:10]:
         table.add_row(f"rule fired: {rule}", f"{n:,}")
     console.print(table)
+    console.print(mean, soft_wrap=True, markup=False, highlight=False)
 
 
 def _register_plugin_commands(group: click.Group, registry: Registry) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from .sample import Sample
 
 
 class MalformedRow(ValueError):
@@ -35,28 +38,111 @@ class Fields:
         return asdict(self)
 
 
-def parse_line(lineno: int, raw: str, fields: Fields) -> dict[str, Any]:
-    """A row dict from one JSONL line; raises MalformedRow naming the line and the problem."""
+def _null_constant(name: str) -> None:
+    return None
+
+
+# NaN, Infinity and -Infinity are not JSON; when a file holds them they are read as null (a missing value).
+_DECODER = json.JSONDecoder(parse_constant=_null_constant)
+
+
+def load_json_line(lineno: int, raw: bytes | str) -> dict[str, Any]:
+    """The JSON object on one input line (UTF-8 bytes or text); raises MalformedRow naming the line."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedRow(lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
-        row = json.loads(raw)
+        row = _DECODER.decode(raw.strip())
     except json.JSONDecodeError as exc:
         raise MalformedRow(lineno, f"invalid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise MalformedRow(lineno, "JSON nested too deeply") from None
     if not isinstance(row, dict):
         raise MalformedRow(lineno, f"expected a JSON object, got {type(row).__name__}")
-    if fields.completion not in row and fields.messages not in row:
-        raise MalformedRow(lineno, f"no '{fields.completion}' or '{fields.messages}' field")
-    value = row.get(fields.completion, row.get(fields.messages))
-    if not isinstance(value, (str, list)):
-        raise MalformedRow(
-            lineno, f"field '{fields.completion}' must be a string or a list of messages, not {type(value).__name__}"
-        )
     return row
 
 
-def iter_lines(stream: IO[str], start_line: int = 1) -> Iterator[tuple[int, str]]:
-    """(line number, text) for every non-blank line."""
+def row_sample(row: dict[str, Any], fields: Fields) -> Sample:
+    """The Sample of a row; raises ValueError saying why the row has no usable completion."""
+    if fields.completion in row:
+        name = fields.completion
+    elif fields.messages in row:
+        name = fields.messages
+    else:
+        raise ValueError(f"row has no '{fields.completion}' or '{fields.messages}' field")
+    value = row[name]
+    if value is None:
+        raise ValueError(f"field '{name}' is null")
+    if not isinstance(value, (str, list, dict)):
+        raise ValueError(
+            f"field '{name}' must be a string, a message or a list of messages, not {type(value).__name__}"
+        )
+    return Sample.from_row(row, fields.completion, fields.answer, fields.prompt, fields.messages)
+
+
+def parse_line(lineno: int, raw: bytes | str, fields: Fields) -> tuple[dict[str, Any], Sample]:
+    """The row and its Sample from one JSONL line; raises MalformedRow naming the line and the problem.
+
+    `aha score` and `aha eval` both read lines through this function, so they agree on what a row is.
+    """
+    row = load_json_line(lineno, raw)
+    try:
+        return row, row_sample(row, fields)
+    except ValueError as exc:
+        raise MalformedRow(lineno, str(exc)) from None
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float replaced by None, in nested lists and dicts too."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def json_line(data: Any) -> str:
+    """Standard JSON text that always encodes to UTF-8.
+
+    NaN and infinite floats become null; a lone surrogate (from a `\\ud800` escape in the input)
+    is written escaped; values JSON cannot hold are written as their repr.
+    """
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        data = _finite(data)
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, default=repr)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(data, ensure_ascii=True, allow_nan=False, default=repr)
+    return text
+
+
+def json_bytes(data: Any) -> bytes:
+    """`json_line(data)` encoded as UTF-8 (without a newline)."""
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError):
+        return json_line(data).encode("utf-8")
+
+
+def raw_text(raw: bytes | str) -> str:
+    """An input line as text for an error row: invalid UTF-8 bytes shown as escapes, line end removed."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", errors="backslashreplace")
+    if not raw.isascii():
+        raw = raw.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return raw.rstrip("\r\n")
+
+
+def iter_lines(stream: IO[bytes] | IO[str], start_line: int = 1) -> Iterator[tuple[int, bytes | str]]:
+    """(line number, line) for every non-blank line (read a binary stream: lines end at b"\\n" only)."""
     for lineno, raw in enumerate(stream, start=start_line):
         if raw.strip():
             yield lineno, raw

@@ -94,10 +94,29 @@ class ScoreStats:
         self.malformed += other.malformed
 
     @property
+    def scored_rows(self) -> int:
+        """Rows a verifier scored (error and timeout rows included, unreadable input rows not)."""
+        return self.rows - self.malformed
+
+    @property
     def mean_reward(self) -> float:
         """Mean reward over scored rows (malformed rows excluded)."""
-        n = self.rows - self.malformed
+        n = self.scored_rows
         return self.reward_total / n if n else 0.0
+
+    def mean_covers(self) -> str:
+        """What the mean reward is taken over, in words."""
+        if not self.rows:
+            return "no rows"
+        if not self.scored_rows:
+            return f"no scored rows ({self.malformed:,} unreadable rows)"
+        failed = self.statuses.get(Status.ERROR.value, 0) - self.malformed + self.statuses.get(Status.TIMEOUT.value, 0)
+        text = f"over {self.scored_rows:,} scored rows"
+        if failed:
+            text += f" ({failed:,} error or timeout rows count as 0)"
+        if self.malformed:
+            text += f"; {self.malformed:,} unreadable rows excluded"
+        return text
 
     @property
     def std_reward(self) -> float:
@@ -118,8 +137,10 @@ class ScoreStats:
         return {
             "rows": self.rows,
             "malformed": self.malformed,
-            "mean_reward": self.mean_reward,
-            "std_reward": self.std_reward,
+            "scored_rows": self.scored_rows,
+            "mean_reward": self.mean_reward if self.scored_rows else None,
+            "std_reward": self.std_reward if self.scored_rows else None,
+            "mean_covers": self.mean_covers(),
             "statuses": dict(self.statuses),
             "terms": {
                 k: {"mean": v.mean, "count": v.count, "statuses": dict(v.statuses)} for k, v in self.terms.items()

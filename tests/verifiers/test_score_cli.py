@@ -122,9 +122,12 @@ def test_field_overrides_and_bad_reward(tmp_path):
     assert bad.exit_code != 0 and "no verifier named 'nope'" in bad.output
 
 
-def test_missing_input_file(tmp_path):
-    res = CliRunner().invoke(build_cli(), ["score", "-r", "exact_match", "-i", str(tmp_path / "x.jsonl")])
-    assert res.exit_code != 0 and "not found" in res.output
+def test_missing_input_file_is_a_usage_error_in_score_and_eval(tmp_path):
+    missing = str(tmp_path / "x.jsonl")
+    score = CliRunner().invoke(build_cli(), ["score", "-r", "exact_match", "-i", missing, "-o", str(tmp_path / "o")])
+    ev = CliRunner().invoke(build_cli(), ["eval", "-r", "exact_match", "-i", missing, "-o", str(tmp_path / "e")])
+    assert score.exit_code == ev.exit_code == 2
+    assert "does not exist" in score.output and "scoring" not in score.output
 
 
 def test_verifiers_command_lists_builtins():

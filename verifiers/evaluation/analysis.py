@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from ..normalize import parse_number, strip_math_wrappers
 from ..result import Status
+from ..rows import json_line
 from ..sample import Sample
 from .config import EvalConfig
 from .labels import parse_label
@@ -369,7 +370,7 @@ class Analysis:
         f = self._files.get(name)
         if f is None:
             f = self._files[name] = (self.output / name).open("w", encoding="utf-8")
-        f.write(json.dumps(data, ensure_ascii=False, default=repr) + "\n")
+        f.write(json_line(data) + "\n")
 
     # -- results -----------------------------------------------------------------------
     def length_points(self, max_points: int = 4000) -> tuple[list[float], list[float]]:

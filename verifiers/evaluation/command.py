@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..workers import MAX_ROW_TIMEOUT
 from .config import ENGINES, LENGTH_UNITS
 from .readers import FORMATS
 
@@ -66,10 +67,17 @@ def _ks(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[
 @click.option("--length-unit", type=click.Choice(LENGTH_UNITS), default="chars", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto", show_default=True)
 @click.option("--split", help="Split to read from a datasets folder holding several.")
-@click.option("--completion-field", default="completion", show_default=True)
-@click.option("--messages-field", default="messages", show_default=True)
-@click.option("--answer-field", default="answer", show_default=True)
-@click.option("--prompt-field", default="prompt", show_default=True)
+@click.option("--completion-field", default="completion", show_default=True, help="Column holding the completion text.")
+@click.option(
+    "--messages-field",
+    default="messages",
+    show_default=True,
+    help="Column holding chat turns, used when a row has no completion column.",
+)
+@click.option("--answer-field", default="answer", show_default=True, help="Column holding the gold answer.")
+@click.option(
+    "--prompt-field", default="prompt", show_default=True, help="Column holding the prompt (text or chat turns)."
+)
 @click.option(
     "--engine", type=click.Choice(ENGINES), default="local", show_default=True, help="local process pool, or Ray tasks."
 )
@@ -87,6 +95,14 @@ def _ks(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[
     type=click.IntRange(min=1),
     help="Rows per work unit and per write.",
 )
+@click.option(
+    "--row-timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True, max=MAX_ROW_TIMEOUT),
+    help=f"Seconds one row may take (at most {MAX_ROW_TIMEOUT:g}; local engine); a slower row gets status timeout "
+    "and its worker process is replaced.",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N rows.")
 @click.option(
     "--examples", default=20, show_default=True, type=click.IntRange(min=0), help="Examples per list in the report."
@@ -96,7 +112,9 @@ def _ks(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[
     "--restart", is_flag=True, help="Discard scores from an earlier run in the output folder instead of resuming."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@click.pass_context
 def eval_command(
+    ctx: click.Context,
     reward: str,
     input_path: Path,
     output: Path | None,
@@ -118,6 +136,7 @@ def eval_command(
     workers: int | None,
     ray_address: str | None,
     chunk_size: int,
+    row_timeout: float,
     limit: int | None,
     examples: int,
     strict: bool,
@@ -158,15 +177,19 @@ def eval_command(
         restart=restart,
         examples=examples,
         limit=limit,
+        row_timeout=row_timeout,
+        answer_explicit=ctx.get_parameter_source("answer_field") is not click.core.ParameterSource.DEFAULT,
     )
     from concurrent.futures.process import BrokenProcessPool
+
+    from ..workers import WorkerError
 
     try:
         with _sigterm_interrupts(), ProgressBar(enabled=not quiet) as progress:
             outcome = run_eval(cfg, progress)
     except (SpecError, InputError, StoreError, MissingDependency) as exc:
         raise click.ClickException(str(exc)) from exc
-    except BrokenProcessPool as exc:
+    except (BrokenProcessPool, WorkerError) as exc:
         raise click.ClickException(
             f"a worker process died ({exc}); the rows scored so far are kept in {cfg.output}: run again to resume"
         ) from exc

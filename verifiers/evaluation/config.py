@@ -43,6 +43,8 @@ class EvalConfig:
     restart: bool = False
     examples: int = 20
     limit: int | None = None
+    row_timeout: float | None = None
+    answer_explicit: bool = False
 
     def __post_init__(self) -> None:
         self.input = Path(self.input)

@@ -41,7 +41,7 @@ def run_eval(cfg: EvalConfig, progress: ProgressBar | None = None) -> EvalOutcom
     fmt = detect_format(cfg.input, cfg.format)
     if cfg.split is not None and fmt != "datasets":
         raise InputError(f"--split applies to a datasets folder, not to {fmt} input")
-    check_columns(cfg, fmt)
+    answer_missing = check_columns(cfg, fmt)
     total = total_rows(cfg, fmt)
     if total == 0:
         raise InputError(f"{cfg.input}: no rows to evaluate")
@@ -49,7 +49,9 @@ def run_eval(cfg: EvalConfig, progress: ProgressBar | None = None) -> EvalOutcom
     timing: dict[str, Any] = {}
     scores_path = cfg.output / SCORES_FILE
     compare_path = cfg.output / COMPARE_FILE
-    timing["scoring"] = score_pass(cfg, fmt, cfg.reward, reward, scores_path, progress, "scoring", total).to_dict()
+    timing["scoring"] = score_pass(
+        cfg, fmt, cfg.reward, reward, scores_path, progress, "scoring", total, answer_missing
+    ).to_dict()
     if compare is not None:
         assert cfg.compare is not None
         timing["compare_scoring"] = score_pass(

@@ -12,6 +12,18 @@ def _noop(n: int) -> None:
     return None
 
 
+def rate_text(done: float, seconds: float | None) -> str:
+    """Rows per second since the start, readable at any speed ("- rows/s" before the first row)."""
+    if not done or not seconds or seconds <= 0:
+        return "- rows/s"
+    rate = done / seconds
+    if rate >= 100:
+        return f"{rate:,.0f} rows/s"
+    if rate >= 1:
+        return f"{rate:.1f} rows/s"
+    return f"{rate:.2g} rows/s"
+
+
 class ProgressBar:
     """Progress bars on stderr, one task per pass; `task()` returns a function that advances it."""
 
@@ -35,11 +47,10 @@ class ProgressBar:
             from rich.text import Text
 
             class RateColumn(ProgressColumn):
-                """Rows per second over the last few seconds."""
+                """Rows per second since the bar started."""
 
                 def render(self, task: Any) -> Text:
-                    speed = task.finished_speed or task.speed
-                    return Text("- rows/s" if speed is None else f"{speed:,.0f} rows/s", style="progress.data.speed")
+                    return Text(rate_text(task.completed, task.elapsed), style="progress.data.speed")
 
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"),

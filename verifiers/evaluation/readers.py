@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..rows import MalformedRow, load_json_line
 
 FORMATS = ("jsonl", "parquet", "csv", "datasets")
 _SUFFIXES = {
@@ -123,18 +124,9 @@ def _iter_jsonl(path: Path, start: int = 0) -> Iterator[InputRow]:
                 continue
             where = f"line {lineno}"
             try:
-                row = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield InputRow(index, where, None, f"{where}: not valid UTF-8 ({exc.reason})")
-            except json.JSONDecodeError as exc:
-                yield InputRow(index, where, None, f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
-            except RecursionError:
-                yield InputRow(index, where, None, f"{where}: JSON nested too deeply")
-            else:
-                if isinstance(row, dict):
-                    yield InputRow(index, where, row)
-                else:
-                    yield InputRow(index, where, None, f"{where}: expected a JSON object, got {type(row).__name__}")
+                yield InputRow(index, where, load_json_line(lineno, raw))
+            except MalformedRow as exc:
+                yield InputRow(index, where, None, str(exc))
             index += 1
 
 

@@ -54,7 +54,8 @@ def _write_atomic(path: Path, data: str | bytes) -> None:
     if isinstance(data, bytes):
         tmp.write_bytes(data)
     else:
-        tmp.write_text(data, encoding="utf-8")
+        # a lone surrogate from the input (a "\\ud800" escape) is written as that escape, not a crash
+        tmp.write_text(data, encoding="utf-8", errors="backslashreplace")
     os.replace(tmp, path)
 
 

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ..base import Verifier
+from ..rows import row_sample
 from ..sample import Sample
+from ..score_file import all_unverifiable
 from ..scoring import Scorer
+from ..summary import ScoreStats
 from .config import EvalConfig, Fields
 from .progress import ProgressBar, _noop
 from .readers import InputError, InputRow, count_rows, fingerprint, iter_rows
@@ -81,8 +84,12 @@ def input_rows(cfg: EvalConfig, fmt: str, start: int = 0) -> Iterator[InputRow]:
     return rows
 
 
-def check_columns(cfg: EvalConfig, fmt: str) -> None:
-    """Fail early, naming the columns seen, when a named column is in none of the first rows."""
+def check_columns(cfg: EvalConfig, fmt: str) -> str | None:
+    """Fail early, naming the columns seen, when a named column is in none of the first rows.
+
+    Returns the columns seen when the answer column is in none of them (an error when --answer-field
+    was given), else None.
+    """
     seen: set[str] = set()
     readable = 0
     for item in islice(iter_rows(cfg.input, fmt, cfg.split), PEEK_ROWS):
@@ -90,27 +97,29 @@ def check_columns(cfg: EvalConfig, fmt: str) -> None:
             readable += 1
             seen.update(item.row)
     if not readable:
-        return
+        return None
     f = cfg.fields
     wanted = [(f.completion, "--completion-field")] if f.messages not in seen else []
     wanted += [(c, o) for c, o in ((cfg.label, "--label"), (cfg.group_by, "--group-by")) if c]
     wanted += [(c, "--by") for c in cfg.by]
+    if cfg.answer_explicit:
+        wanted.append((f.answer, "--answer-field"))
     for column, option in wanted:
         if column not in seen:
             raise InputError(
                 f"{cfg.input}: no column {column!r} ({option}) in the first {readable:,} rows; "
                 f"columns: {', '.join(sorted(seen))}"
             )
+    return ", ".join(sorted(seen)) if f.answer not in seen else None
 
 
 def make_sample(item: InputRow, fields: Fields) -> Sample:
     """The Sample of a readable row; raises InputError naming the row when it has no usable completion."""
     assert item.row is not None
     try:
-        return Sample.from_row(item.row, fields.completion, fields.answer, fields.prompt, fields.messages)
-    except (KeyError, TypeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        raise InputError(f"{item.where}: {message}") from None
+        return row_sample(item.row, fields)
+    except ValueError as exc:
+        raise InputError(f"{item.where}: {exc}") from None
 
 
 def make_scorer(cfg: EvalConfig, reward: Verifier):
@@ -119,7 +128,7 @@ def make_scorer(cfg: EvalConfig, reward: Verifier):
         from .ray_engine import RayScorer
 
         return RayScorer(reward, cfg.workers, cfg.chunk_size, cfg.ray_address)
-    return Scorer(reward, workers=cfg.workers, chunk_size=cfg.chunk_size)
+    return Scorer(reward, workers=cfg.workers, chunk_size=cfg.chunk_size, row_timeout=cfg.row_timeout)
 
 
 def score_pass(
@@ -131,11 +140,14 @@ def score_pass(
     progress: ProgressBar | None = None,
     label: str = "scoring",
     total: int | None = None,
+    answer_missing: str | None = None,
 ) -> PassStats:
     """Score the rows missing from `store_path` with `reward`; returns what was done.
 
     Unreadable rows become error records naming the line (or, with `cfg.strict`, stop the
-    run with an InputError). Records are written in row order, one chunk per write.
+    run with an InputError). Records are written in row order, one chunk per write. With
+    `answer_missing` (no answer column in the first rows), a first chunk that the reward could
+    judge none of stops the run with an InputError naming the columns.
     """
     start_time = time.perf_counter()
     total = total_rows(cfg, fmt) if total is None else total
@@ -174,6 +186,9 @@ def score_pass(
 
         with make_scorer(cfg, reward) as scorer:
             for results in scorer.score_chunks(samples()):
+                if answer_missing is not None:
+                    _check_judged(cfg, results, answer_missing)
+                    answer_missing = None
                 lines = []
                 it = iter(results)
                 used = 0
@@ -194,6 +209,19 @@ def score_pass(
     finally:
         store.close()
     return PassStats(total, resumed, scored, time.perf_counter() - start_time)
+
+
+def _check_judged(cfg: EvalConfig, results: list, columns: str) -> None:
+    """Stop when, without an answer column, some verifier could judge none of the first rows."""
+    stats = ScoreStats()
+    for result in results:
+        stats.add(result)
+    who = all_unverifiable(stats)
+    if who is not None:
+        raise InputError(
+            f"{cfg.input}: no row of the first {len(results):,} has the answer column '{cfg.fields.answer}' "
+            f"(--answer-field), and {who} could judge none of them; columns: {columns}"
+        )
 
 
 def _prefix_length(store: ScoreStore) -> int:

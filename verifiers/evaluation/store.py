@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..result import Result
+from ..rows import json_line
 from ..score_file import compact
 
 FORMAT_VERSION = 1
@@ -21,16 +22,12 @@ class StoreError(RuntimeError):
 
 def record_line(index: int, result: Result) -> str:
     """One stored line for a scored row (`i` first, so indices can be read without parsing the rest)."""
-    data = {"i": index, **compact(result)}
-    try:
-        return json.dumps(data, ensure_ascii=False) + "\n"
-    except (TypeError, ValueError):  # a verifier put something unserialisable in details
-        return json.dumps(data, ensure_ascii=False, default=repr) + "\n"
+    return json_line({"i": index, **compact(result)}) + "\n"
 
 
 def error_line(index: int, reason: str) -> str:
     """One stored line for a row that could not be scored (unreadable or unusable)."""
-    return json.dumps({"i": index, "score": 0.0, "status": "error", "reason": reason, "unreadable": True}) + "\n"
+    return json_line({"i": index, "score": 0.0, "status": "error", "reason": reason, "unreadable": True}) + "\n"
 
 
 class ScoreStore:
