@@ -145,6 +145,12 @@ _UNIT_AFTER_CONSTANT = re.compile(
     r"(?:(?<=[\d}])|(?<=\\pi))\s+(m|s|g|h|cm|mm|km|kg|mg|ml|ft|in|yd|mi|lb|oz|sec|min|hr|L)((?:\^\s*\{?\s*[23]\s*\}?)?)\s*$"
 )
 _COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
+# A remark in \text{} after the answer: `5 \text{ (since } x > 0)`, `12 \quad \text{because ...}`.
+_EXPLANATION = re.compile(
+    r"\s*(?:\\quad|\\qquad|,)?\s*\\(?:text|textrm|textnormal|mbox)\s*\{\s*\(?\s*"
+    r"(?:since|because|as|where|when|if|for|which|note|by|from|using|with|i\.e\.|e\.g\.|rounded|approx)\b",
+    re.IGNORECASE,
+)
 
 
 def script_digits(text: str) -> str:
@@ -379,6 +385,9 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
         s = _PYTHON_POWER.sub("^", s)  # plain-text x**2
     s = _WS.sub(" ", s).strip()
     s = _LEADING_ANSWER.sub("", s)
+    m = _EXPLANATION.search(s)
+    if m is not None and m.start() > 0:
+        s = s[: m.start()]
     s = _other_script_words(s)
     s = _LIST_WORDS.sub(", ", s)
     s = _GLUED_WORD.sub(_glued_word, s)

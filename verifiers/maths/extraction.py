@@ -6,6 +6,10 @@ Strategies (default order): `boxed` (the last `\\boxed{}`/`\\fbox{}`, nested bra
 line if it is mathematics, else the right side of its last `=`, else the last number). `whole`
 takes the whole text; gold answers use it in place of the last two. When a completion has a
 `</think>` block, the text after it is searched first.
+
+Answers in other languages are found by their own phrases ("答案是", "Ответ:", "la réponse est",
+...), after digits of other scripts and full-width punctuation are read as ASCII; a number is never
+taken from inside a word (`BQX7Z3`, `H2O`, `COVID-19`).
 """
 
 from __future__ import annotations
@@ -13,12 +17,45 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .cleaning import script_digits, undouble_backslashes
+
 STRATEGIES = ("boxed", "answer_tag", "final_answer", "math_span", "last_expression", "whole")
 DEFAULT_PRIORITY = ("boxed", "answer_tag", "final_answer", "math_span", "last_expression")
 _GOLD_FALLBACK = ("whole",)
 
+# Phrases that introduce the final answer, English first, then other languages (a copula or a colon
+# is required where the bare word is common in running text).
 _PHRASE = re.compile(
-    r"(?:final\s+answer|the\s+answer|answer|the\s+result)\s*(?:is|:|=|\*\*\s*:?)\s*:?|(?:^|(?<=\s))####",
+    r"(?:final\s+answer|the\s+answer|answer|the\s+result)\s*(?:is|:|=|\*\*\s*:?)\s*:?"
+    r"|final\s+answer(?=[\s*#]*\n)|(?:^|(?<=\s))####"
+    # Chinese, Japanese, Korean
+    r"|(?:最终|最終|最后|最後)答案\s*(?:应该|應該|应|應|就)?\s*(?:是|为|為|:|=)?"
+    r"|答案\s*(?:应该|應該|应|應|就)?\s*(?:是|为|為|:|=)|答\s*:|(?:结果|結果)\s*(?:是|为|為|:)"
+    r"|(?:答え|解答|正解)\s*(?:は|が|:)"
+    r"|(?:최종\s*)?(?:정답|답)\s*(?:은|는|:)"
+    # Arabic, Persian, Hindi, Bengali
+    r"|(?:ال)?(?:إجابة|اجابة|جواب)(?:\s+(?:ال)?(?:نهائية|نهائي|صحيحة|صحيح))?\s*(?:هي|هو|:|=)"
+    r"|پاسخ(?:\s+نهایی)?\s*(?:است|:)"
+    r"|(?:अंतिम\s+)?(?:उत्तर|जवाब)(?![\u0900-\u097f])\s*(?:है|:|=)?"
+    r"|উত্তর(?![\u0980-\u09ff])\s*(?:হল|হলো|:)?"
+    # Russian, Ukrainian, Polish
+    r"|(?<!\w)(?:окончательный\s+|итоговый\s+)?ответ\s*(?::|=|—|–|-|равен|будет)"
+    r"|(?<!\w)відповідь\s*(?::|=|—|–|-|дорівнює)|(?<!\w)odpowied[źz]\s*(?::|=|to\b)"
+    # French, Spanish, Portuguese, Italian
+    r"|(?<!\w)(?:la\s+)?réponse(?:\s+finale)?\s*(?:est|:|=)"
+    r"|(?<!\w)(?:la\s+)?respuesta(?:\s+final)?\s*(?:es|:|=)"
+    r"|(?<!\w)(?:a\s+)?resposta(?:\s+final)?\s*(?:é|:|=)"
+    r"|(?<!\w)(?:la\s+)?risposta(?:\s+finale)?\s*(?:è|:|=)"
+    r"|(?<!\w)(?:le|el|o|il)\s+(?:résultat|resultado|risultato)(?:\s+finale?)?\s*(?:est|es|é|è|:)"
+    # German, Dutch
+    r"|(?<!\w)(?:die\s+)?(?:endgültige\s+)?antwort\s*(?:ist|lautet|:|=)"
+    r"|(?<!\w)(?:das\s+)?ergebnis\s*(?:ist|lautet|:)|(?<!\w)(?:het\s+)?antwoord\s*(?:is|:)"
+    # Turkish, Vietnamese, Indonesian and Malay, Swahili, Thai
+    r"|(?<!\w)(?:cevap|yanıt)(?!\w)\s*:?|(?<!\w)sonuç\s*:"
+    r"|(?<!\w)(?:đáp\s+án|đáp\s+số|câu\s+trả\s+lời)(?:\s+cuối\s+cùng)?\s*(?:là|:|=)?"
+    r"|(?<!\w)kết\s+quả\s*(?:là|:|=)"
+    r"|(?<!\w)jawap?an(?:nya)?(?:\s+akhir(?:nya)?)?\s*(?:adalah|ialah|:|=)"
+    r"|(?<!\w)jibu\s*(?:ni\b|:)|คำตอบ(?:สุดท้าย)?\s*(?:คือ|:)?",
     re.IGNORECASE | re.MULTILINE,
 )
 _DELIMITER = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\\$|\$")
@@ -27,7 +64,12 @@ _SPAN_LIMIT = {"$$": 2000, "\\(": 2000, "\\[": 2000, "$": 500}
 _CONNECTOR = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*", re.IGNORECASE)
 _COPULA = re.compile(r"\s(?:is|are|equals|was)\s", re.IGNORECASE)
 _BOX = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([^\s${}]+))")
-_BOX_GAP = re.compile(r"(?:\s|\$|,|;|and|or|\\quad|\\text\{\s*(?:and|or|,)?\s*\}|\b[a-zA-Z]\s*=)*", re.IGNORECASE)
+_BOX_GAP = re.compile(
+    r"(?:\s|\$|\*|,|;|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|\b[a-zA-Z](?:_\{?\w{1,3}\}?)?\s*="
+    r"|\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b|和|与|與|及|或|と|및|또는|و|أو|और|या)*",
+    re.IGNORECASE,
+)
+_BOX_GAP_LIMIT = 200
 _TRAILING_CLAUSE = re.compile(
     r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|\s\((?=[A-Za-z]{2,}\s)|\s\u2014\s",
     re.IGNORECASE,
@@ -36,10 +78,19 @@ _BRACE = re.compile(r"[{}\\]")
 _PHRASE_AFTER = re.compile(
     r"(?:\$([^$\n]{1,100})\$|([^\s$]{1,60}))\s+is\s+(?:the|our|my)\s+(?:final\s+)?answer", re.IGNORECASE
 )
-_SENTENCE_END = re.compile(r"\.(?:\s|$)(?!\d)|\n")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 _NUMBER = re.compile(
-    r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?(?:\s*(?:\\?%|percent))?"
+    r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d+,\d+(?![\d,])|\d+)(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?"
+    r"(?:\s*(?:\\?%|percent))?"
 )
+_LIST_OF_NUMBERS = re.compile(
+    r"[-+]?\d+(?:\.\d+)?(?:\s*(?:,|;|\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b"
+    r"|和|与|與|及|或|と|및|또는|و|أو|और|या)\s*[-+]?\d+(?:\.\d+)?)+",
+    re.IGNORECASE,
+)
+_UNIT_WORDS = re.compile(r"\s*[A-Za-z]+(?:[ /][A-Za-z]+)?(?:\^\d)?")
+_BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
+_SCRIPTS_WITHOUT_SPACES = ((0x0E00, 0x0E7F), (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF))
 _WORD = re.compile(r"[A-Za-z]{3,}")
 _KNOWN_WORDS = set(
     "frac dfrac tfrac sqrt sin cos tan cot sec csc log exp text pi infty cdot times left right boxed "
@@ -74,9 +125,7 @@ def final_answer(text: str) -> str | None:
     Within that sentence, a lead-in without numbers ("The volume of $V$ is 120") is skipped.
     "X is the answer" is read too.
     """
-    last = None
-    for m in _PHRASE.finditer(text):
-        last = m
+    last = _last_match(_PHRASE, text)
     if last is None:
         before = None
         for m in _PHRASE_AFTER.finditer(text):
@@ -108,7 +157,85 @@ def final_answer(text: str) -> str | None:
     if spans:
         return spans
     out = line.strip().strip("*").strip()
-    return out or None
+    return _answer_core(out) or None
+
+
+def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The last match of `pattern`, looked for in the last few thousand characters first."""
+    for start in (max(0, len(text) - 4000), 0):
+        last = None
+        for m in pattern.finditer(text, start):
+            last = m
+        if last is not None or start == 0:
+            return last
+    return None
+
+
+def _answer_core(out: str) -> str:
+    """The answer inside a sentence of prose: `57` in "57个" is left to cleaning, but "that there are 5
+    apples" gives `5`, a bold `**57**` wins, and a number followed by a few words keeps them (units)."""
+    if not out or looks_like_expression(out):
+        return out
+    found = numbers(out)
+    if not found:
+        return out  # a text answer: "Monday", "星期一"
+    for m in reversed(list(_BOLD.finditer(out))):
+        inner = m.group(1).strip()
+        if _answer_like(inner):
+            return inner
+    if _LIST_OF_NUMBERS.fullmatch(out):
+        return out
+    first = _NUMBER.match(out)
+    if first is not None and _UNIT_WORDS.fullmatch(out, first.end()):
+        return out  # "10 dollars", "3 hours", "12days": the parser reads the unit
+    return found[0]
+
+
+def _answer_like(text: str) -> bool:
+    """Bold text that states an answer: a digit, no trailing colon, mathematics or a number and a unit."""
+    if not any(c.isdigit() for c in text) or text.endswith(":"):
+        return False
+    if looks_like_expression(text):
+        return True
+    first = _NUMBER.match(text)
+    return first is not None and len(text[first.end() :].split()) <= 2
+
+
+def _letter_in_word(c: str) -> bool:
+    """A letter of a script written with spaces between words (a digit glued to it is part of the word)."""
+    if not c.isalpha():
+        return False
+    code = ord(c)
+    return not any(a <= code <= b for a, b in _SCRIPTS_WITHOUT_SPACES)
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers in prose, in order; never digits from inside a word (`BQX7Z3`, `abc123`, `H2O`, `COVID-19`)."""
+    return [value for _, _, value in _number_spans(text)]
+
+
+def _number_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each number in prose that stands as a word of its own."""
+    out = []
+    n = len(text)
+    for m in _NUMBER.finditer(text):
+        value = m.group(0)
+        start = m.start()
+        before = text[start - 1] if start else " "
+        if value[0] in "+-\u2212":
+            if _letter_in_word(before):
+                continue  # "COVID-19"
+            if before.isdigit() or before in ")]}":
+                value = value[1:].lstrip()  # "5-3": a minus between numbers, not a sign
+        elif _letter_in_word(before) or before in "_^":
+            continue
+        j = end = m.end()
+        while j < n and j - end < 20 and text[j].isascii() and text[j].isalpha():
+            j += 1
+        if j > end and j < n and text[j].isdigit():
+            continue  # "7Z3": a code
+        out.append((m.start(), end, value.replace("\u2212", "-")))
+    return out
 
 
 def math_spans(text: str) -> list[tuple[int, int, str]]:
@@ -171,6 +298,8 @@ def math_span(text: str) -> str | None:
 
 def looks_like_expression(line: str) -> bool:
     """True when a line is mathematics rather than prose (no words beyond LaTeX and function names)."""
+    if not line.isascii() and any(c.isalpha() and not c.isascii() and not "\u0370" <= c <= "\u03ff" for c in line):
+        return False  # words of another script
     line = _ENVIRONMENT.sub(" ", line)
     for w in _WORD.findall(_COMMAND.sub(" ", line)):
         if w.lower() not in _KNOWN_WORDS:
@@ -193,13 +322,20 @@ def last_expression(text: str) -> str | None:
     if len(lines) == 1 and len(line) <= 60 and not re.search(r"[.!?]\s", line):
         if (not re.search(r"\d", line) and len(line.split()) <= 3) or re.match(r"[-+\d\\($\[{.]", line):
             return line  # a short answer such as "Monday" or "120 minutes"
-    for source in (line, text[-5000:]):
-        found = None
-        for m in _NUMBER.finditer(source):
-            found = m.group(0)
-        if found is not None:
-            return found.replace("\u2212", "-")
-    return None
+    for m in reversed(list(_BOLD.finditer(line))):
+        inner = m.group(1).strip()
+        if _answer_like(inner):
+            return inner  # "... هو **57**": the bold number is the answer
+    found = _number_spans(line)
+    if found:
+        last = None
+        for m in _LIST_OF_NUMBERS.finditer(line):
+            last = m
+        if last is not None and last.end() >= found[-1][1] and last.start() <= found[-1][0]:
+            return last.group(0)  # "the two numbers are 14 and 15"
+        return found[-1][2]
+    found = _number_spans(text[-5000:])
+    return found[-1][2] if found else None
 
 
 def boxes(text: str) -> list[tuple[int, int, str]]:
@@ -257,7 +393,8 @@ def _boxed(text: str, which: str) -> str | None:
         return ", ".join(dict.fromkeys(b[2].strip() for b in found))
     chosen = [found[-1]]
     for b in reversed(found[:-1]):  # boxes written side by side: "\\boxed{1}, \\boxed{2}"
-        if not _BOX_GAP.fullmatch(text[b[1] : chosen[0][0]]):
+        gap = text[b[1] : chosen[0][0]]
+        if len(gap) > _BOX_GAP_LIMIT or not _BOX_GAP.fullmatch(gap):
             break
         chosen.insert(0, b)
     return ", ".join(b[2].strip() for b in chosen)
@@ -293,6 +430,7 @@ def extract(
     tag_name: str = "answer",
 ) -> tuple[str | None, str | None]:
     """The final answer of a completion and the strategy that found it; (None, None) if none did."""
+    text = undouble_backslashes(script_digits(text))
     regions = [text]
     cut = text.rfind(_THINK_END)
     if cut >= 0 and text[cut + len(_THINK_END) :].strip():
