@@ -457,7 +457,7 @@ class Comparer:
         g_plain = Mul((gv, factor)) if gu == unit else gv
         if self.value(p_plain, g_plain):
             return True, f"equal values ({unit} converted)"
-        if mode == "flexible" and self.value(pv, gv):
+        if mode in ("flexible", "scaled") and self.value(pv, gv):
             return True, f"equal values ({unit} sign omitted on one side)"
         return False, "different values"
 

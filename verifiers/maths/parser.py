@@ -64,10 +64,17 @@ _TOKEN = re.compile(
 
 FUNCTIONS = set(
     "sin cos tan cot sec csc arcsin arccos arctan arccot arcsec arccsc sinh cosh tanh coth log ln lg exp "
-    "sqrt abs gcd lcm max min floor ceil det asin acos atan".split()
+    "sqrt abs gcd lcm max min floor ceil ceiling det asin acos atan factorial binomial binom cbrt".split()
 )
 _FUNCTIONS_LONGEST_FIRST = sorted(FUNCTIONS, key=len, reverse=True)
-_FUNC_ALIASES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "lg": "log10"}
+_FUNC_ALIASES = {
+    "asin": "arcsin",
+    "acos": "arccos",
+    "atan": "arctan",
+    "lg": "log10",
+    "binomial": "binom",
+    "ceil": "ceiling",
+}
 GREEK = set(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho "
     "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma Phi Psi Omega".split()
@@ -86,6 +93,7 @@ _RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", "=<": "<=", "
 _CMD_RELATIONS = {"le": "<=", "ge": ">=", "ne": "!=", "approx": "~", "equiv": "=", "sim": "~", "simeq": "~"}
 _SET_OPS = {"cup": "cup", "cap": "cap", "setminus": "setminus", "backslash": "setminus"}
 _CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "oo"}
+_ROOT_SIGNS = {"\u221b": "3", "\u221c": "4"}
 _IMPLICIT_START = {"num", "id", "const", "func", "frac", "sqrt", "binom", "(", "{", "lfloor", "lceil", "begin", "font"}
 
 Token = tuple  # (kind, value, space_before)
@@ -122,15 +130,30 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
             if value == "&":
                 out.append(("colsep", value, space))
             elif value == "\u2044":  # the fraction slash of 1⁄2 (from ½)
-                out.append(("/", "/", space))
+                _fraction_slash(text, pos, out, space)
             else:
                 out.append((value, value, space))
         elif kind == "cmd":
             pos = _command(value[1:], text, pos, out, space, policy)
+        elif value in _ROOT_SIGNS:  # ∛8 is \sqrt[3]{8}
+            out.extend(
+                [("sqrt", "unicode", space), ("[", "[", False), ("num", _ROOT_SIGNS[value], False), ("]", "]", False)]
+            )
         else:
             raise ParseError(f"unexpected character {value!r}")
         space = False
     return out
+
+
+def _fraction_slash(text: str, pos: int, out: list[Token], space: bool) -> None:
+    """`1⁄2` is 1/2; `21⁄3`, which is how Unicode normalisation spells 2⅓, is 2 1/3."""
+    prev = out[-1] if out else None
+    m = re.match(r"\d+", text[pos:])
+    if prev is not None and prev[0] == "num" and not space and prev[1].isdigit() and len(prev[1]) > 1 and m:
+        if int(prev[1][-1]) < int(m.group(0)):  # a proper fraction after a whole number
+            out[-1] = ("num", prev[1][:-1], prev[2])
+            out.append(("num", prev[1][-1], True))
+    out.append(("/", "/", space))
 
 
 def _repeating_decimal(text: str) -> str:
@@ -218,6 +241,9 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         out.append((name, env, space))
         if name == "begin" and env == "array":  # skip the column spec
             _, pos = _braced(text, pos)
+    elif name.startswith("sqrt") and name[4:].isalpha():  # \sqrtx, from √x
+        out.append(("sqrt", "sqrt", space))
+        _letters(name[4:], text, pos - len(name) + 4, pos, out, False)
     elif name in _TEXT_COMMANDS:
         content, pos = _braced(text, pos)
         _text_content(content.strip(), out, space, policy)
@@ -539,6 +565,11 @@ class _Parser:
                 self.next()
                 index = self.additive()
                 self.expect("]")
+                if self.peek() == "(":
+                    self.next()
+                    return Call("root", (self.bracketed("("), index))
+                if value == "unicode" and self.peek() == "num":  # ∛27: the whole number, not one digit
+                    return Call("root", (self.number(self.next()[1]), index))
                 return Call("root", (self.group_arg(), index))
             if self.peek() == "(":  # √(2) written with brackets
                 self.next()
@@ -674,6 +705,8 @@ class _Parser:
             if name not in ("log",):
                 raise ParseError(f"subscript on {name}")
             node: Node = Call("log", (args[0], base))
+        elif name == "cbrt":
+            node = Call("root", (args[0], Num(Fraction(3), "3")))
         else:
             node = Call(name, tuple(args))
         return Pow(node, power) if power is not None else node

@@ -1,0 +1,291 @@
+"""Decimal approximations against exact values: the tolerance policy and its options."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from verifiers.maths.cleaning import clean
+from verifiers.maths.compare import judge
+from verifiers.maths.parser import parse
+from verifiers.maths.policy import Policy
+from verifiers.maths.symbolic import SympyBackend
+from verifiers.maths.tolerance import rounded, terminates, written_decimal
+
+DEFAULT = Policy()
+
+
+def equal(pred: str, gold: str, **settings) -> bool | None:
+    policy = Policy(**settings)
+    return judge(pred, gold, policy, SympyBackend(policy)).equal
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        # long and short renderings of fractions with no finite decimal expansion
+        ("0.142857142857", "\\frac{1}{7}"),
+        ("0.142857", "\\frac17"),
+        ("0.333", "1/3"),
+        ("0.3333", "\\frac{1}{3}"),
+        ("-0.333", "-\\frac13"),
+        ("0.667", "\\frac{2}{3}"),
+        ("0.6667", "\\frac23"),
+        ("6.67", "\\frac{20}{3}"),
+        ("0.0417", "\\frac{1}{24}"),
+        ("33.33", "\\frac{100}{3}"),
+        ("3.142857", "\\frac{22}{7}"),
+        ("0.0833333333333333", "\\frac{1}{12}"),
+        # scientific notation and percent carry their precision
+        ("4.1667\\times10^{-2}", "\\frac{1}{24}"),
+        ("4.1667 \\cdot 10^{-2}", "\\frac{1}{24}"),
+        ("4.1667e-2", "\\frac{1}{24}"),
+        ("8.33\\times 10^{-4}", "\\frac{1}{1200}"),
+        ("33.3\\%", "\\frac13"),
+        ("33.33\\%", "1/3"),
+        ("66.7\\%", "\\frac{2}{3}"),
+        ("141.4\\%", "\\sqrt{2}"),
+        # irrational values
+        ("2.236", "\\sqrt5"),
+        ("2.2361", "\\sqrt{5}"),
+        ("2.24", "\\sqrt5"),
+        ("1.414", "\\sqrt2"),
+        ("1.41", "\\sqrt{2}"),
+        ("-1.414", "-\\sqrt2"),
+        ("1.41421356237", "\\sqrt{2}"),
+        ("14.142", "10\\sqrt2"),
+        ("0.7071", "\\frac{\\sqrt2}{2}"),
+        ("0.707", "\\frac{1}{\\sqrt2}"),
+        ("1.73", "\\sqrt3"),
+        ("62.832", "20\\pi"),
+        ("62.83", "20\\pi"),
+        ("62.8", "20\\pi"),
+        ("3.14", "\\pi"),
+        ("3.1416", "\\pi"),
+        ("3.14159", "\\pi"),
+        ("6.28", "2\\pi"),
+        ("1.5708", "\\frac{\\pi}{2}"),
+        ("1.0472", "\\frac{\\pi}{3}"),
+        ("9.8696", "\\pi^2"),
+        ("2.718", "e"),
+        ("2.71828", "e"),
+        ("0.693", "\\ln 2"),
+        ("0.6931", "\\log 2"),
+        # the gold is the decimal, the prediction exact
+        ("\\pi", "3.14"),
+        ("\\pi", "3.1416"),
+        ("\\frac{1}{3}", "0.333"),
+        ("\\sqrt5", "2.236"),
+        ("\\frac{70}{9}", "7.78"),
+        ("20\\pi", "62.83"),
+        # two decimals, one a rounding of the other
+        ("2.71828", "2.7183"),
+        ("2.7183", "2.71828"),
+        ("0.10000000001", "0.1"),
+        ("3.0000001", "3"),
+        # a decimal within the relative tolerance of an integer
+        ("5.0001", "5"),
+        ("5", "5.0001"),
+        ("1000000.1", "1000000"),
+        ("99.999", "100"),
+    ],
+)
+def test_decimal_approximations_are_equal_by_default(pred, gold):
+    assert equal(pred, gold) is True
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        # integers and fractions are exact: no tolerance between them
+        ("5", "6"),
+        ("6", "5"),
+        ("100", "101"),
+        ("100000", "100001"),
+        ("123456789", "123456788"),
+        ("\\frac{333}{1000}", "\\frac{1}{3}"),
+        ("\\frac{22}{7}", "\\pi"),
+        ("10^{-10}", "2\\times10^{-10}"),
+        ("1\\times10^{-12}", "0"),
+        # an integer is never rounded to meet a decimal
+        ("100", "100.4"),
+        ("100.4", "100"),
+        ("1", "0.999"),
+        ("1.001", "1"),
+        ("3", "\\pi"),
+        # too few significant digits to stand for an exact value
+        ("0.3", "\\frac{1}{3}"),
+        ("0.33", "\\frac{1}{3}"),
+        ("3.1", "\\pi"),
+        ("6.3", "2\\pi"),
+        ("\\frac13", "0.33"),
+        # a value with a finite expansion must be written exactly
+        ("0.13", "\\frac{1}{8}"),
+        ("2.5", "\\frac{127}{50}"),
+        ("0.33", "0.333"),
+        ("2.5", "2.54"),
+        ("2.54", "2.5"),
+        # truncated or simply wrong
+        ("2.23", "\\sqrt5"),
+        ("0.666", "\\frac23"),
+        ("1.42", "\\sqrt2"),
+        ("3.15", "\\pi"),
+        ("2.236", "\\sqrt6"),
+        ("0.0417", "\\frac{1}{25}"),
+        ("-0.333", "\\frac13"),
+        ("0.333", "-\\frac13"),
+        ("0.5", "0.6"),
+        ("33.3", "\\frac13"),
+        ("4.1667\\times10^{-3}", "\\frac{1}{24}"),
+    ],
+)
+def test_what_the_tolerance_never_accepts(pred, gold):
+    assert equal(pred, gold) is False
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        ("(0.333, 0.5)", "(\\frac13, \\frac12)"),
+        ("(1.414, 1.732)", "(\\sqrt2, \\sqrt3)"),
+        ("[0.333, 1.414)", "[\\frac13, \\sqrt2)"),
+        ("(-\\infty, 0.667]", "(-\\infty, \\frac23]"),
+        ("\\{0.333, 0.667\\}", "\\{\\frac13, \\frac23\\}"),
+        ("0.667, 0.333", "\\frac13, \\frac23"),
+        (
+            "\\begin{pmatrix}0.333 & 0.5 \\\\ 1.414 & 2\\end{pmatrix}",
+            "\\begin{pmatrix}\\frac13 & \\frac12 \\\\ \\sqrt2 & 2\\end{pmatrix}",
+        ),
+        (
+            "\\begin{pmatrix}0.7071 \\\\ 0.7071\\end{pmatrix}",
+            "\\begin{pmatrix}\\frac{\\sqrt2}{2} \\\\ \\frac{\\sqrt2}{2}\\end{pmatrix}",
+        ),
+        ("x = 2.236", "x = \\sqrt5"),
+        ("x = 0.333", "\\frac{1}{3}"),
+    ],
+)
+def test_rounded_entries_of_tuples_intervals_sets_and_matrices(pred, gold):
+    assert equal(pred, gold) is True
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        ("(0.333, 0.5)", "(\\frac13, \\frac14)"),
+        ("(0.5, 0.333)", "(\\frac13, \\frac12)"),
+        ("[0.333, 1.414]", "[\\frac13, \\sqrt2)"),
+        ("\\begin{pmatrix}0.33 & 0.5\\end{pmatrix}", "\\begin{pmatrix}\\frac13 & \\frac12\\end{pmatrix}"),
+        ("\\{0.333\\}", "\\{\\frac13, \\frac23\\}"),
+    ],
+)
+def test_rounded_collections_still_need_every_entry(pred, gold):
+    assert equal(pred, gold) is False
+
+
+@pytest.mark.parametrize(
+    "mode, pred, gold, expected",
+    [
+        ("exact", "0.142857142857", "\\frac{1}{7}", False),
+        ("exact", "2.236", "\\sqrt5", False),
+        ("exact", "5.0001", "5", False),
+        ("exact", "0.5", "\\frac12", True),
+        ("exact", "1.5\\times10^{3}", "1500", True),
+        ("rounding", "0.142857", "\\frac17", True),
+        ("rounding", "1.414214", "\\sqrt2", True),
+        ("rounding", "0.0000001", "0.0000002", True),
+        ("rounding", "2.236", "\\sqrt5", False),
+        ("rounding", "5.0001", "5", False),
+        ("rounding", "0.333", "\\frac13", False),
+        ("relative", "5.0001", "5", True),
+        ("relative", "2.236", "\\sqrt5", True),
+        ("relative", "0.142857", "\\frac17", True),
+        ("relative", "0.333", "\\frac13", False),
+        ("relative", "0.0000001", "0.0000002", False),
+        ("relative", "100", "101", False),
+        ("precision", "0.333", "\\frac13", True),
+        ("precision", "0.0000001", "0.0000002", True),
+    ],
+)
+def test_tolerance_modes(mode, pred, gold, expected):
+    assert equal(pred, gold, tolerance=mode) is expected
+
+
+def test_the_relative_tolerance_and_the_rounding_places_can_be_set():
+    assert equal("0.33", "\\frac13", tolerance="relative", decimal_rel_tol=0.02) is True
+    assert equal("0.3", "\\frac13", tolerance="relative", decimal_rel_tol=0.02) is False
+    assert equal("3.14", "\\pi", tolerance="relative", decimal_rel_tol=1e-3) is True
+    assert equal("0.33", "\\frac13", tolerance="rounding", float_rounding=2) is True
+    assert equal("0.34", "\\frac13", tolerance="rounding", float_rounding=2) is False
+    assert equal("0.142857142857", "\\frac17", tolerance="rounding", float_rounding=12) is True
+    assert equal("0.142857", "\\frac17", tolerance="rounding", float_rounding=12) is False
+
+
+def test_gold_precision_accepts_short_decimal_golds():
+    assert equal("\\frac{1}{3}", "0.33") is False
+    assert equal("\\frac{1}{3}", "0.33", match_gold_precision=True) is True
+    assert equal("0.3333", "0.33", match_gold_precision=True) is True
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"tolerance": "loose"}, "tolerance must be one of"),
+        ({"decimal_rel_tol": -0.1}, "decimal_rel_tol"),
+        ({"decimal_rel_tol": 1.5}, "decimal_rel_tol"),
+        ({"float_rounding": -1}, "float_rounding"),
+        ({"float_rounding": 2.5}, "float_rounding"),
+        ({"float_rounding": 31}, "float_rounding"),
+    ],
+)
+def test_bad_tolerance_settings_are_clear_errors(settings, message):
+    with pytest.raises(ValueError, match=message):
+        Policy(**settings)
+
+
+def test_the_reason_names_the_rule_that_accepted():
+    verdict = judge("0.333", "\\frac13", DEFAULT)
+    assert verdict.equal is True and "significant digits" in verdict.reason
+    verdict = judge("5.0001", "5", DEFAULT)
+    assert "relative tolerance" in verdict.reason
+    verdict = judge("0.142857", "\\frac17", DEFAULT)
+    assert "rounded to 6 decimal places" in verdict.reason
+
+
+def written(text: str):
+    return written_decimal(parse(clean(text), DEFAULT))
+
+
+@pytest.mark.parametrize(
+    "text, value, places, digits",
+    [
+        ("2.50", Fraction(5, 2), 2, 3),
+        ("-0.0417", Fraction(-417, 10000), 4, 3),
+        (".5", Fraction(1, 2), 1, 1),
+        ("1.5e3", Fraction(1500), -2, 2),
+        ("1.5E-3", Fraction(15, 10000), 4, 2),
+        ("4.17\\times10^{-2}", Fraction(417, 10000), 4, 3),
+        ("4.17 \\cdot 10^{3}", Fraction(4170), -1, 3),
+        ("33.3\\%", Fraction(333, 1000), 3, 3),
+        ("0.000", Fraction(0), 3, 0),
+    ],
+)
+def test_written_decimals_know_their_precision(text, value, places, digits):
+    w = written(text)
+    assert w is not None
+    assert (w.value, w.places, w.digits) == (value, places, digits)
+
+
+@pytest.mark.parametrize("text", ["5", "\\frac{1}{2}", "1e3", "2.5x", "\\sqrt{2.5}", "2.5 + 1", "0.(3)", "10^{-2}"])
+def test_exact_values_are_not_written_decimals(text):
+    assert written(text) is None
+
+
+def test_rounding_and_finite_expansions():
+    assert rounded(Fraction(1, 3), 3) == Fraction(333, 1000)
+    assert rounded(Fraction(-2, 3), 2) == Fraction(-67, 100)
+    assert rounded(Fraction(12345, 10), -2) == 1200
+    assert rounded(Fraction(5, 2), 0) == 3  # half away from zero
+    assert rounded(Fraction(-5, 2), 0) == -3
+    assert terminates(Fraction(1, 8)) and terminates(Fraction(7, 20)) and terminates(Fraction(3))
+    assert not terminates(Fraction(1, 3)) and not terminates(Fraction(1, 12))
