@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 BOX_COMMANDS = ("boxed", "fbox")
 
-_NUMBER = re.compile(r"(?<![\w.])[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
-_NUMBER_CORE = re.compile(r"\d")
+# A number with at least one digit: an integer part (with or without thousands separators) and optional
+# decimals and exponent, or decimals alone, or an exponent alone; never inside a word.
+_NUMBER = re.compile(
+    r"(?<![\w.])[-+\u2212]?"
+    r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[eE][-+]?\d+)"
+    r"(?!\w)"
+)
+_BARE_BOXED = re.compile(r"[^\s$]+")
 _PHRASES = re.compile(
     r"(?:final\s+answer\s*(?:is|:|=)|the\s+answer\s+is|answer\s*(?:is|:|=))\s*[:=]?\s*",
     re.IGNORECASE,
@@ -39,6 +46,8 @@ def find_braced(text: str, open_at: int) -> str | None:
 
 def boxed_all(text: str, commands: Sequence[str] = BOX_COMMANDS) -> list[str]:
     """Every `\\boxed{...}` / `\\fbox{...}` content in order, nested braces matched."""
+    if "\\" not in text:
+        return []
     found: list[tuple[int, str]] = []
     for cmd in commands:
         token = "\\" + cmd
@@ -56,7 +65,7 @@ def boxed_all(text: str, commands: Sequence[str] = BOX_COMMANDS) -> list[str]:
                     found.append((at, content))
             elif j < len(text) and j > at + len(token) and cmd == "boxed":
                 # "\boxed 5" form: the next token up to whitespace or $
-                m = re.match(r"[^\s$]+", text[j:])
+                m = _BARE_BOXED.match(text, j)
                 if m:
                     found.append((at, m.group(0)))
             start = at + len(token)
@@ -71,10 +80,16 @@ def boxed(text: str, which: str = "last", commands: Sequence[str] = BOX_COMMANDS
     return items[-1] if which == "last" else items[0]
 
 
+@lru_cache(maxsize=64)
+def _tag_pattern(name: str) -> re.Pattern:
+    return re.compile(rf"<{re.escape(name)}(?:\s[^>]*)?>(.*?)</{re.escape(name)}\s*>", re.DOTALL | re.IGNORECASE)
+
+
 def tag(text: str, name: str = "answer", which: str = "last") -> str | None:
     """The content of the last (or first) `<name>...</name>` element, or None."""
-    pattern = re.compile(rf"<{re.escape(name)}(?:\s[^>]*)?>(.*?)</{re.escape(name)}\s*>", re.DOTALL | re.IGNORECASE)
-    items = pattern.findall(text)
+    if "<" not in text:
+        return None
+    items = _tag_pattern(name).findall(text)
     if not items:
         return None
     return (items[-1] if which == "last" else items[0]).strip()
@@ -104,11 +119,8 @@ def final_answer_phrase(text: str) -> str | None:
 
 def last_number(text: str) -> str | None:
     """The last number in the text (signs, decimals, thousands separators, exponents), or None."""
-    last = None
-    for m in _NUMBER.finditer(text):
-        if _NUMBER_CORE.search(m.group(0)):
-            last = m.group(0)
-    return last.replace("\u2212", "-") if last is not None else None
+    numbers = _NUMBER.findall(text)
+    return numbers[-1].replace("\u2212", "-") if numbers else None
 
 
 STRATEGIES = ("boxed", "tag", "phrase", "last_number")

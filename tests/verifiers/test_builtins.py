@@ -28,6 +28,40 @@ def test_tags_phrases_numbers():
     assert last_number("we get 12.") == "12"
 
 
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("1,2345", "2345"),  # not a thousands group: two numbers
+        ("then - and + alone", None),  # a sign is not a number
+        ("so e5", "e5"),  # an exponent alone counts, as it always has
+        ("take .5 or -.25", "-.25"),
+        ("1.5e-3 units", "1.5e-3"),
+        ("v2 and 3x", None),  # digits inside words are not numbers
+        ("2.5.6", "2.5"),
+        ("a \u22124 b", "-4"),
+    ],
+)
+def test_last_number_edge_cases(text, number):
+    assert last_number(text) == number
+
+
+def test_tag_pattern_is_compiled_once_per_name(monkeypatch):
+    import re
+
+    tag("<answer>1</answer>")
+    calls = []
+    real = re.compile
+    monkeypatch.setattr(re, "compile", lambda *a, **k: calls.append(a) or real(*a, **k))
+    for i in range(50):
+        assert tag(f"<answer>{i}</answer>") == str(i)
+    assert calls == []
+
+
+def test_bare_boxed_and_text_without_markup():
+    assert boxed("so \\boxed 7$ done") == "7"
+    assert boxed("no box here") is None and tag("no tags here") is None
+
+
 def test_extract_order_and_unknown_strategy():
     assert extract_answer(r"<answer>1</answer> \boxed{2}") == ("2", "boxed")
     assert extract_answer("answer: 4 but 5", ("tag", "phrase")) == ("4 but 5", "phrase")

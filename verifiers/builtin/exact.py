@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
@@ -9,9 +10,10 @@ from functools import lru_cache
 from ..base import Verifier
 from ..extract import extract_answer
 from ..normalize import normalize_text, parse_number, strip_math_wrappers
-from ..result import Result
+from ..result import Result, Status
 from ..sample import Sample
 
+_INT = re.compile(r"[-+]?\d{1,300}\Z")
 TEXT_STRATEGIES = ("boxed", "tag", "phrase", "whole")
 NUMBER_STRATEGIES = ("boxed", "tag", "phrase", "last_number")
 
@@ -39,29 +41,33 @@ class ExactMatch(Verifier):
 
     def check(self, sample: Sample) -> Result:
         """Compare the extracted answer with the gold answer."""
-        if sample.answer is None or (isinstance(sample.answer, str) and not sample.answer.strip()):
+        answer = sample.answer
+        if answer is None or (isinstance(answer, str) and not answer.strip()):
             return self.unverifiable("no gold answer")
-        golds = sample.answer if isinstance(sample.answer, (list, tuple)) else [sample.answer]
-        forms = [_gold_form(str(g)) for g in golds]
-        gold_texts = [f[0] for f in forms]
-        gold_numbers = [f[1] for f in forms]
-        numeric = any(n is not None for n in gold_numbers)
+        if isinstance(answer, (list, tuple)):
+            forms = [_gold_form(str(g)) for g in answer]
+        else:  # the common case: one gold answer, its form cached
+            forms = [_gold_form(answer if type(answer) is str else str(answer))]
+        numeric = any(number is not None for _, number in forms)
         strategies = self.strategies or (NUMBER_STRATEGIES if numeric else TEXT_STRATEGIES)
         found, how = extract_answer(sample.text, strategies, self.tag_name)
         if found is None:
-            return self.failed("no answer found in the completion", extracted=None)
+            return Result(0.0, Status.FAILED, "no answer found in the completion", {"extracted": None}, self.name)
         pred = strip_math_wrappers(found)
-        pred_number = parse_number(pred)
-        for gold, gold_number in zip(gold_texts, gold_numbers):
+        # A plain integer needs no Fraction: comparing an int with the gold's Fraction is exact and cheaper.
+        pred_number = int(pred) if _INT.match(pred) else parse_number(pred)
+        for gold, gold_number in forms:
             if gold_number is not None and pred_number is not None:
                 if gold_number == pred_number:
-                    return self.passed(f"{pred!r} equals {gold!r} numerically", extracted=pred, method=how)
+                    reason = f"{pred!r} equals {gold!r} numerically"
+                    return Result(1.0, Status.PASSED, reason, {"extracted": pred, "method": how}, self.name)
                 continue
             norm_pred = normalize_text(pred, self.case_sensitive, self.keep_punctuation)
             if norm_pred and norm_pred == normalize_text(gold, self.case_sensitive, self.keep_punctuation):
                 return self.passed(f"{pred!r} matches {gold!r}", extracted=pred, method=how)
-        shown = gold_texts[0] if len(gold_texts) == 1 else gold_texts
-        return self.failed(f"{_clip(pred)!r} does not match {shown!r}", extracted=pred, method=how)
+        shown = forms[0][0] if len(forms) == 1 else [text for text, _ in forms]
+        reason = f"{_clip(pred)!r} does not match {shown!r}"
+        return Result(0.0, Status.FAILED, reason, {"extracted": pred, "method": how}, self.name)
 
 
 @lru_cache(maxsize=65536)
