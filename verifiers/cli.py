@@ -231,7 +231,7 @@ def score_command(
         )
         raise SystemExit(130) from None
     except KeyboardInterrupt:
-        click.echo("aha score: interrupted", err=True)
+        click.echo("aha score: interrupted before any row was scored; no output was written", err=True)
         raise SystemExit(130) from None
     except MalformedRow as exc:
         raise click.ClickException(f"{input_path}: {exc}") from exc

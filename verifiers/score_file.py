@@ -353,7 +353,11 @@ def score_file(
         if to_stdout:
             out_stream.flush()
         else:
-            _finish(out_stream, tmp_path, out_path, good_end, ok, interrupted or done_rows > 0)
+            # An interrupted run saves its rows (but never replaces an earlier output with nothing).
+            keep = done_rows > 0 or (interrupted and written > 0)
+            _finish(out_stream, tmp_path, out_path, good_end, ok, keep)
+    if interrupted and done_rows + written == 0:
+        raise KeyboardInterrupt
     if interrupted:
         raise Interrupted(done_rows + written, out_path)
     for p in stale:
