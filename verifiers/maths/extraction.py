@@ -70,6 +70,48 @@ _BOX_GAP = re.compile(
     re.IGNORECASE,
 )
 _BOX_GAP_LIMIT = 200
+# Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
+_TRIGGERS = (
+    "answer",
+    "result",
+    "####",
+    "答",
+    "结果",
+    "結果",
+    "正解",
+    "답",
+    "إجابة",
+    "اجابة",
+    "جواب",
+    "پاسخ",
+    "उत्तर",
+    "जवाब",
+    "উত্তর",
+    "ответ",
+    "відповідь",
+    "odpowied",
+    "réponse",
+    "respuesta",
+    "resposta",
+    "risposta",
+    "résultat",
+    "resultado",
+    "risultato",
+    "antwort",
+    "ergebnis",
+    "antwoord",
+    "cevap",
+    "yanıt",
+    "sonuç",
+    "đáp",
+    "câu trả lời",
+    "kết quả",
+    "jawa",
+    "jibu",
+    "คำตอบ",
+)
+_TRIES_PER_TRIGGER = 16
+_PHRASE_LEAD = 24
 _TRAILING_CLAUSE = re.compile(
     r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|\s\((?=[A-Za-z]{2,}\s)|\s\u2014\s",
     re.IGNORECASE,
@@ -125,8 +167,10 @@ def final_answer(text: str) -> str | None:
     Within that sentence, a lead-in without numbers ("The volume of $V$ is 120") is skipped.
     "X is the answer" is read too.
     """
-    last = _last_match(_PHRASE, text)
+    last = _last_phrase(text)
     if last is None:
+        if "answer" not in text.lower():
+            return None
         before = None
         for m in _PHRASE_AFTER.finditer(text):
             before = m
@@ -160,14 +204,41 @@ def final_answer(text: str) -> str | None:
     return _answer_core(out) or None
 
 
-def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
-    """The last match of `pattern`, looked for in the last few thousand characters first."""
-    for start in (max(0, len(text) - 4000), 0):
+def _last_phrase(text: str) -> re.Match | None:
+    """The last answer phrase of `text`.
+
+    Each phrase holds a trigger word; its occurrences are found from the end with `str.rfind` and the
+    full pattern is tried only around them (a scan of the whole text with the full pattern costs
+    microseconds a character).
+    """
+    lower = text.lower()
+    if len(lower) != len(text):  # a character whose lower case is longer: positions would shift
         last = None
-        for m in pattern.finditer(text, start):
+        for m in _PHRASE.finditer(text):
             last = m
-        if last is not None or start == 0:
-            return last
+        return last
+    best: re.Match | None = None
+    for word in _TRIGGERS:
+        end = len(lower)
+        for _ in range(_TRIES_PER_TRIGGER):
+            at = lower.rfind(word, 0, end)
+            if at < 0 or (best is not None and at < best.start()):
+                break
+            found = _phrase_around(text, at)
+            if found is not None:
+                if best is None or found.start() > best.start():
+                    best = found
+                break
+            end = at + len(word) - 1
+    return best
+
+
+def _phrase_around(text: str, at: int) -> re.Match | None:
+    """A phrase match that starts at most `_PHRASE_LEAD` characters before `at` and reaches past it."""
+    for start in range(max(0, at - _PHRASE_LEAD), at + 1):
+        m = _PHRASE.match(text, start)
+        if m is not None and m.end() > at:
+            return m
     return None
 
 
