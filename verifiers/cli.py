@@ -285,8 +285,12 @@ def print_summary(console, summary: dict) -> None:
     """A rich table of a scoring run's summary."""
     from rich.table import Table
 
+    resumed = summary.get("resumed_rows", 0)
+    if resumed:
+        console.print(f"{resumed:,} rows kept from the earlier run are in the output, not in this summary")
     if not summary["rows"]:
-        console.print("no rows: the input has no non-blank lines; nothing was scored")
+        if not resumed:
+            console.print("no rows: the input has no non-blank lines; nothing was scored")
         return
     table = Table(
         title=f"{summary['rows']:,} rows in {summary['seconds']:.2f}s ({summary['rows_per_second']:,.0f} rows/s)"

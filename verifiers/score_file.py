@@ -319,6 +319,7 @@ def score_file(
         first = next(chunks, None)
         if first is None:
             ok = True
+            stats.resumed = done_rows
             return stats
         problem, answer_missing = _column_problem(first, fields, answer_explicit)
         if problem:
@@ -363,6 +364,7 @@ def score_file(
     for p in stale:
         p.unlink(missing_ok=True)
         say(f"removed {p}, a temporary output left by a killed run")
+    stats.resumed = done_rows
     return stats
 
 

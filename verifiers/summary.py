@@ -36,6 +36,7 @@ class ScoreStats:
     verifier_calls: Counter = field(default_factory=Counter)
     fired: Counter = field(default_factory=Counter)
     malformed: int = 0
+    resumed: int = 0
 
     def add(self, result: Result) -> None:
         """Count one row's result."""
@@ -92,6 +93,7 @@ class ScoreStats:
         self.verifier_calls.update(other.verifier_calls)
         self.fired.update(other.fired)
         self.malformed += other.malformed
+        self.resumed += other.resumed
 
     @property
     def scored_rows(self) -> int:
@@ -147,4 +149,5 @@ class ScoreStats:
             },
             "slowest": [{"verifier": v, "mean_seconds": t, "calls": n} for v, t, n in self.slowest()],
             "fired": dict(self.fired.most_common()),
+            "resumed_rows": self.resumed,
         }

@@ -55,11 +55,29 @@ def _ids(path: Path) -> list[int]:
 
 def _resume(inp: Path, out: Path, aha_registry) -> str:
     aha_registry.add_plugin(reliability_plugin, "reliability")
+    summary = out.with_name("summary.json")
     res = CliRunner().invoke(
-        build_cli(), ["score", "-r", "sleepy", "-i", str(inp), "-o", str(out), "-w", "2", "-q", "--resume"]
+        build_cli(),
+        [
+            "score",
+            "-r",
+            "sleepy",
+            "-i",
+            str(inp),
+            "-o",
+            str(out),
+            "-w",
+            "2",
+            "-q",
+            "--resume",
+            "--summary-json",
+            str(summary),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert _ids(out) == list(range(N_ROWS))
+    numbers = json.loads(summary.read_text())
+    assert numbers["resumed_rows"] + numbers["rows"] == N_ROWS and numbers["resumed_rows"] > 0
     return " ".join(res.output.split())
 
 
