@@ -293,6 +293,10 @@ def _text_content(content: str, out: list[Token], space: bool, policy: Policy) -
     if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", bare):
         out.append(("num", bare, space))
         return
+    after_value = bool(out) and out[-1][0] in ("num", "}", ")", "const", "id")  # 5 \text{ m}: a unit
+    if not after_value and re.fullmatch(r"[A-Za-z]", content.strip()):  # \text{e}: a letter, as in maths
+        out.append(("id", content.strip(), space))
+        return
     out.append(("word", content.strip(), space))
 
 
@@ -584,9 +588,7 @@ class _Parser:
             inner = self.seq() if self.peek() != "}" else Group("{", "}", ())
             self.expect("}")
             self.depth -= 1
-            if isinstance(inner, Group) and inner.open == "":
-                return Group("{", "}", inner.items)
-            return inner
+            return inner  # {1, 2} in plain braces: a bare list (equal to the set and to the tuple)
         if kind == "lset":
             self.enter()
             inner = self.seq() if self.peek() != "rset" else None
