@@ -211,6 +211,8 @@ class WorkerPool:
             if not self._queue:
                 return
             if w.task is None:
+                if not w.proc.is_alive():  # died while idle (killed from outside)
+                    w = self._replace(w)
                 task = self._queue.popleft()
                 w.task = task
                 w.sent_at = time.monotonic()
@@ -264,6 +266,16 @@ class WorkerPool:
         task.part.out, task.part.task = out, None
         w.task = None
         w.done += 1
+        if not w.proc.is_alive():  # sent its results, then died
+            self._replace(w)
+
+    def _replace(self, w: _Worker) -> _Worker:
+        """A new worker in the place of `w`, which is dead or killed."""
+        w.proc.join(5)
+        w.conn.close()
+        new = self._start()
+        self._workers[self._workers.index(w)] = new
+        return new
 
     def _failed(self, w: _Worker, status: Status) -> None:
         """Replace worker `w`, and turn the row it was on into a failed row; queue the rest of its chunk again."""
@@ -272,9 +284,8 @@ class WorkerPool:
         phase, position = w.state[0], int(w.state[1])
         verifier = w.name_buf.value.decode("utf-8", "replace") or self.job.name
         exit_text = _exit_text(w.proc.exitcode)
-        w.conn.close()
         w.task = None
-        self._workers[self._workers.index(w)] = self._start()
+        self._replace(w)
         task.attempts += 1
         index = task.parts.index(task.part)
         if phase == _ROWS and 0 <= position < len(task.items):

@@ -107,3 +107,40 @@ def test_field_options_are_passed_to_workers(tmp_path):
     out = tmp_path / "out.jsonl"
     score_file(Crashy(), inp, out, workers=1, fields=Fields(completion="text"))
     assert [r["status"] for r in _read(out)] == ["error", "passed"]
+
+
+def test_a_worker_killed_while_idle_is_replaced():
+    with Scorer(Crashy(), workers=1, chunk_size=2, row_timeout=30) as scorer:
+        assert all(r.passed for r in scorer.score(["a", "b", "c"]))
+        (worker,) = scorer._pool._workers
+        worker.proc.kill()
+        worker.proc.join(5)
+        assert all(r.passed for r in scorer.score(["d", "e", "f"]))
+
+
+class BatchCrashy(Crashy):
+    """Crashy with its own batch method (scored a chunk at a time, like math_equivalence or a judge)."""
+
+    name = "batch_crashy"
+
+    def batch(self, samples):
+        return [self(s) for s in samples]
+
+
+class BatchSleepy(Sleepy):
+    """Sleepy with its own batch method."""
+
+    name = "batch_sleepy"
+
+    def batch(self, samples):
+        return [self(s) for s in samples]
+
+
+def test_a_batch_that_dies_or_overruns_is_scored_again_row_by_row():
+    with Scorer(BatchCrashy(), workers=2, chunk_size=3, row_timeout=30) as scorer:
+        results = scorer.score(["a", "EXIT", "b", "c", "d"])
+    assert [r.status for r in results] == [Status.PASSED, Status.ERROR, Status.PASSED, Status.PASSED, Status.PASSED]
+    assert "batch_crashy" in results[1].reason
+    with Scorer(BatchSleepy(long=60), workers=1, chunk_size=3, row_timeout=0.3) as scorer:
+        results = scorer.score(["a", "SLOW", "b", "c"])
+    assert [r.status for r in results] == [Status.PASSED, Status.TIMEOUT, Status.PASSED, Status.PASSED]
