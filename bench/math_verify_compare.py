@@ -1,11 +1,14 @@
 """Benchmark: aha's math_equivalence against HF Math-Verify, side by side, on one CPU core.
 
-Two workloads:
-  corpus   the labelled corpus in tests/verifiers/maths/data (agreement with labels, pairs/s)
-  typical  generated completions (about 1,200 characters of reasoning ending in a final answer,
-           answer types in MATH-like proportions, half right and half wrong), pairs/s
+Workloads (each row is timed alone, one call per row, for pairs/s and latency percentiles):
+  corpus      the labelled corpus in tests/verifiers/maths/data (mostly bare answers)
+  typical     generated completions (about 1,200 characters of reasoning ending in a final answer,
+              answer types in MATH-like proportions, half right and half wrong)
+  mathverify  Math-Verify's own test cases (data/math_verify_cases.jsonl; whole completions and bare
+              answers; its expected verdicts as labels)
+  mixed       the three together, shuffled
 
-Run:  python bench/math_verify_compare.py [--cpu 0] [--typical 2000] [--repeat 3] [--json out.json]
+Run:  python bench/math_verify_compare.py [--cpu 0] [--typical 2000] [--repeat 3] [--show-slow 20] [--json out.json]
       python bench/math_verify_compare.py --parsers   (the LaTeX parser measurement of docs/maths.md)
 Needs math-verify (pip install math-verify) for the comparison; without it only aha runs.
 """
@@ -117,22 +120,52 @@ def typical_completions(n: int, seed: int = 0) -> list[dict]:
     return out
 
 
+# -- the Math-Verify compatibility cases (whole completions and bare answers) ---------------------
+def compat_cases() -> list[dict]:
+    """Math-Verify's own test cases as converted for the compatibility suite (label: its expectation)."""
+    path = ROOT / "tests" / "verifiers" / "maths" / "data" / "math_verify_cases.jsonl"
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            case = json.loads(line)
+            if not case["aha_params"]:  # default settings only: one verifier instance for all rows
+                rows.append({"completion": case["pred"], "answer": case["gold"], "eq": case["expected"]})
+    return rows
+
+
 # -- the two verifiers ----------------------------------------------------------------------
-def run_aha(rows: list[dict]) -> tuple[list[bool], float, float]:
-    """(passed per row, seconds for a warm batch, seconds including pool start-up)."""
+def _clear_caches() -> None:
+    """Forget every parse and judgement cached in this process, so no run reuses an earlier one."""
     from verifiers.isolation import close_shared_pools
-    from verifiers.maths import MathEquivalence
+    from verifiers.maths import compare, units
 
     close_shared_pools()
+    compare._parsed.cache_clear()
+    units.pint_unit.cache_clear()
+
+
+def run_aha(rows: list[dict]) -> dict:
+    """Rows one call at a time (per-row latency) and as one batch; pool start-up timed apart."""
+    from verifiers.maths import MathEquivalence
+
+    _clear_caches()
     start = time.perf_counter()
-    cold = MathEquivalence()
-    cold.pool.start()
+    MathEquivalence().pool.start()
     startup = time.perf_counter() - start
     verifier = MathEquivalence()  # fresh caches: no result is reused from the warm-up
+    latencies, passed = [], []
+    for r in rows:
+        start = time.perf_counter()
+        result = verifier({"completion": r["completion"], "answer": r["answer"]})
+        latencies.append(time.perf_counter() - start)
+        passed.append(result.passed)
+    _clear_caches()
+    MathEquivalence().pool.start()
     start = time.perf_counter()
-    results = verifier.batch([{"completion": r["completion"], "answer": r["answer"]} for r in rows])
-    seconds = time.perf_counter() - start
-    return [r.passed for r in results], seconds, seconds + startup
+    batch = MathEquivalence().batch([{"completion": r["completion"], "answer": r["answer"]} for r in rows])
+    batch_s = time.perf_counter() - start
+    assert [r.passed for r in batch] == passed, "batch and one-by-one verdicts differ"
+    return {"passed": passed, "latencies": latencies, "batch_s": batch_s, "startup_s": startup}
 
 
 def _mv_wrap(text: str) -> str:
@@ -147,21 +180,24 @@ def _mv_wrap(text: str) -> str:
     return f"${text}$"
 
 
-def run_math_verify(rows: list[dict]) -> tuple[list[bool], float] | None:
+def run_math_verify(rows: list[dict]) -> dict | None:
+    """Math-Verify on every row, one at a time, as its README calls it; None when not installed."""
     try:
         from math_verify import parse, verify
     except ImportError:
         return None
-    out = []
-    start = time.perf_counter()
+    latencies, passed = [], []
     for r in rows:
+        start = time.perf_counter()
         try:
             gold = parse(_mv_wrap(r["answer"]))
             pred = parse(_mv_wrap(r["completion"]))
-            out.append(bool(verify(gold, pred)))
+            ok = bool(verify(gold, pred))
         except Exception:  # noqa: BLE001 - a crash counts as "not verified"
-            out.append(False)
-    return out, time.perf_counter() - start
+            ok = False
+        latencies.append(time.perf_counter() - start)
+        passed.append(ok)
+    return {"passed": passed, "latencies": latencies}
 
 
 def measure_parsers(cases: list[dict]) -> None:
@@ -222,98 +258,112 @@ def agreement(passed: list[bool], labels: list[bool]) -> float:
     return sum(p == lab for p, lab in zip(passed, labels)) / len(labels)
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of the values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered) + 0.5)) - 1))]
+
+
+def latency_stats(latencies: list[float]) -> dict:
+    """Pairs/s and per-row latency (ms) of one-at-a-time calls."""
+    return {
+        "pairs_per_s": len(latencies) / sum(latencies),
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "max_ms": max(latencies) * 1000,
+    }
+
+
+def workloads(n_typical: int) -> dict[str, list[dict]]:
+    """The rows of each workload: bare answers, whole completions, Math-Verify's cases, and all mixed."""
+    corpus = [
+        {"completion": c["pred"], "answer": c["gold"], "eq": c["eq"], "category": c["category"]} for c in load_corpus()
+    ]
+    typical = typical_completions(n_typical)
+    compat = compat_cases()
+    mixed = corpus + typical + compat
+    random.Random(0).shuffle(mixed)
+    return {"corpus": corpus, "typical": typical, "mathverify": compat, "mixed": mixed}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cpu", type=int, default=0, help="pin this process (and its workers) to this core")
     ap.add_argument("--typical", type=int, default=2000, help="number of generated completions")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
-    ap.add_argument("--show-disagreements", action="store_true")
+    ap.add_argument("--show-slow", type=int, default=0, help="print the N slowest aha rows of the mixed workload")
     ap.add_argument("--parsers", action="store_true", help="measure the candidate LaTeX parsers instead")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per verifier and workload (median, best)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed aha runs per workload (median reported)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})  # workers started later inherit the single core
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-    corpus = load_corpus()
     if args.parsers:
-        measure_parsers(corpus)
+        measure_parsers(load_corpus())
         return
-    corpus_rows = [
-        {"completion": c["pred"], "answer": c["gold"], "eq": c["eq"], "category": c["category"]} for c in corpus
-    ]
-    typical = typical_completions(args.typical)
+
+    loads = workloads(args.typical)
     report: dict = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores visible, pinned to 1",
         "python": platform.python_version(),
-        "date": time.strftime("%Y-%m-%d"),
-        "corpus_pairs": len(corpus_rows),
-        "corpus_not_equivalent": sum(not r["eq"] for r in corpus_rows),
-        "typical_pairs": len(typical),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "repeat": args.repeat,
+        "workloads": {},
     }
-    for name, rows in (("corpus", corpus_rows), ("typical", typical)):
+    for name, rows in loads.items():
         labels = [r["eq"] for r in rows]
         runs = [run_aha(rows) for _ in range(args.repeat)]
-        passed = runs[0][0]
-        report[f"aha_{name}_agreement"] = agreement(passed, labels)
-        report[f"aha_{name}_pairs_per_s"] = _median([len(rows) / r[1] for r in runs])
-        report[f"aha_{name}_pairs_per_s_best"] = max(len(rows) / r[1] for r in runs)
-        report[f"aha_{name}_pairs_per_s_with_startup"] = _median([len(rows) / r[2] for r in runs])
-        mv_runs = [run_math_verify(rows) for _ in range(args.repeat)]
-        mv = mv_runs[0]
+        stats = [latency_stats(r["latencies"]) for r in runs]
+        mid = sorted(range(len(runs)), key=lambda k: stats[k]["pairs_per_s"])[len(runs) // 2]
+        entry = {
+            "rows": len(rows),
+            "whole_completions": sum(len(r["completion"]) > 200 for r in rows),
+            "aha": {
+                "agreement": agreement(runs[mid]["passed"], labels),
+                **stats[mid],
+                "batch_pairs_per_s": _median([len(rows) / r["batch_s"] for r in runs]),
+                "pool_startup_s": _median([r["startup_s"] for r in runs]),
+                "pairs_per_s_all_runs": [round(s["pairs_per_s"]) for s in stats],
+            },
+        }
+        mv = run_math_verify(rows)
         if mv is not None:
-            report[f"math_verify_{name}_agreement"] = agreement(mv[0], labels)
-            report[f"math_verify_{name}_pairs_per_s"] = _median([len(rows) / r[1] for r in mv_runs])
-            report[f"math_verify_{name}_pairs_per_s_best"] = max(len(rows) / r[1] for r in mv_runs)
-        if name == "corpus":
-            by_cat: dict[str, list[int]] = {}
-            for r, p, q in zip(rows, passed, mv[0] if mv else passed):
-                stats = by_cat.setdefault(r["category"], [0, 0, 0])
-                stats[0] += 1
-                stats[1] += p == r["eq"]
-                stats[2] += q == r["eq"]
-            report["corpus_by_category"] = {k: {"n": v[0], "aha": v[1], "math_verify": v[2]} for k, v in by_cat.items()}
-            if args.show_disagreements:
-                for r, p in zip(rows, passed):
-                    if p != r["eq"]:
-                        print(f"aha disagrees: gold={r['answer']!r} pred={r['completion'][:80]!r} label={r['eq']}")
-                if mv:
-                    for r, q in zip(rows, mv[0]):
-                        if q != r["eq"]:
-                            print(
-                                f"math-verify disagrees: gold={r['answer']!r} pred={r['completion'][:80]!r} label={r['eq']}"
-                            )
+            entry["math_verify"] = {"agreement": agreement(mv["passed"], labels), **latency_stats(mv["latencies"])}
+            entry["speedup"] = entry["aha"]["pairs_per_s"] / entry["math_verify"]["pairs_per_s"]
+        report["workloads"][name] = entry
+        if name == "mixed" and args.show_slow:
+            slow = sorted(zip(runs[mid]["latencies"], rows), key=lambda t: -t[0])[: args.show_slow]
+            for seconds, r in slow:
+                print(f"{seconds * 1000:8.1f} ms  gold={r['answer'][:60]!r}  pred={r['completion'][-80:]!r}")
 
     report["load_average_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(f"machine: {report['machine']}; Python {report['python']}; {report['date']}")
     print(f"load average (1 min) at start/end: {report['load_average_at_start']}/{report['load_average_at_end']}")
+    print()
     print(
-        f"corpus: {report['corpus_pairs']} pairs ({report['corpus_not_equivalent']} not equivalent); "
-        f"typical completions: {report['typical_pairs']} pairs"
+        "| workload | verifier | agreement with labels | pairs/s (1 core, one call per row) | p50 ms | p99 ms | max ms |"
     )
-    print()
-    print(f"pairs/s: median (best) of {args.repeat} runs, one core")
-    print()
-    print("| workload | verifier | agreement with labels | pairs/s (1 core) | with pool start-up |")
-    print("|---|---|---|---|---|")
-    for name in ("corpus", "typical"):
+    print("|---|---|---|---|---|---|---|")
+    for name, e in report["workloads"].items():
+        a = e["aha"]
+        label = f"{name} ({e['rows']:,}; {e['whole_completions']:,} whole completions)"
         print(
-            f"| {name} | aha math_equivalence | {report[f'aha_{name}_agreement']:.1%} | "
-            f"{report[f'aha_{name}_pairs_per_s']:,.0f} ({report[f'aha_{name}_pairs_per_s_best']:,.0f}) | "
-            f"{report[f'aha_{name}_pairs_per_s_with_startup']:,.0f} |"
+            f"| {label} | aha math_equivalence | {a['agreement']:.1%} | {a['pairs_per_s']:,.0f} "
+            f"(batch {a['batch_pairs_per_s']:,.0f}) | {a['p50_ms']:.2f} | {a['p99_ms']:.1f} | {a['max_ms']:.0f} |"
         )
-        if f"math_verify_{name}_agreement" in report:
+        if "math_verify" in e:
+            m = e["math_verify"]
             print(
-                f"| {name} | HF Math-Verify | {report[f'math_verify_{name}_agreement']:.1%} | "
-                f"{report[f'math_verify_{name}_pairs_per_s']:,.0f} ({report[f'math_verify_{name}_pairs_per_s_best']:,.0f}) | |"
+                f"| {label} | HF Math-Verify | {m['agreement']:.1%} | {m['pairs_per_s']:,.0f} | "
+                f"{m['p50_ms']:.2f} | {m['p99_ms']:.1f} | {m['max_ms']:.0f} |"
             )
     print()
-    print("| category | n | aha agrees | Math-Verify agrees |")
-    print("|---|---|---|---|")
-    for cat, v in sorted(report["corpus_by_category"].items()):
-        print(f"| {cat} | {v['n']} | {v['aha']} | {v['math_verify']} |")
+    for name, e in report["workloads"].items():
+        if "speedup" in e:
+            print(
+                f"{name}: aha is {e['speedup']:.1f}x Math-Verify's pairs/s (aha runs: {e['aha']['pairs_per_s_all_runs']})"
+            )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
 

@@ -141,7 +141,8 @@ class WorkerPool:
     `size` workers are kept warm. `timeout` (seconds) is the default per call;
     `memory_limit_mb` is how much address space a worker may add on top of its size at
     start (0: no limit). `preload` names modules the zygote imports once so that workers
-    start warm. The pool starts on first use; `close()` (or the context manager, or
+    start warm. `warm_call` ("module:function", args) runs once in every new worker before
+    it takes work, so a worker's first-touch costs are not paid by a timed call. The pool starts on first use; `close()` (or the context manager, or
     interpreter exit) kills every worker and the zygote.
     """
 
@@ -152,6 +153,7 @@ class WorkerPool:
         memory_limit_mb: int = 1024,
         preload: Sequence[str] = (),
         start_timeout: float = 60.0,
+        warm_call: tuple[str, tuple[Any, ...]] | None = None,
     ):
         if size < 1:
             raise ValueError(f"size must be at least 1, got {size}")
@@ -164,6 +166,7 @@ class WorkerPool:
         self.memory_limit_mb = int(memory_limit_mb)
         self.preload = tuple(preload)
         self.start_timeout = float(start_timeout)
+        self.warm_call = warm_call
         self._init_state()
         _POOLS.add(self)
 
@@ -271,7 +274,15 @@ class WorkerPool:
             ours.close()
             raise RuntimeError("the zygote could not fork a worker")
         conn = Connection(ours.detach())
-        return _Worker(pid, fds[0] if fds else None, conn)
+        worker = _Worker(pid, fds[0] if fds else None, conn)
+        if self.warm_call is not None:  # its result does not matter; only that it ran
+            try:
+                conn.send(self.warm_call)
+                if _readable(conn.fileno(), self.start_timeout):
+                    _, _, worker.waited = conn.recv()
+            except (OSError, EOFError, ValueError):
+                pass  # a broken worker is found and replaced on its first real call
+        return worker
 
     def _zygote_lost(self) -> None:
         if self._ctrl is not None:
@@ -527,16 +538,21 @@ _SHARED: dict[tuple, WorkerPool] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_pool(size: int = 1, memory_limit_mb: int = 1024, preload: Sequence[str] = ()) -> WorkerPool:
+def shared_pool(
+    size: int = 1,
+    memory_limit_mb: int = 1024,
+    preload: Sequence[str] = (),
+    warm_call: tuple[str, tuple[Any, ...]] | None = None,
+) -> WorkerPool:
     """The process-wide pool with these settings (created on first use, rebuilt after a fork).
 
     Callers pass their timeout with each call, so one pool serves callers with different timeouts.
     """
-    key = (size, int(memory_limit_mb), tuple(preload))
+    key = (size, int(memory_limit_mb), tuple(preload), warm_call)
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
         if pool is None or pool._closed:
-            pool = WorkerPool(size=size, memory_limit_mb=memory_limit_mb, preload=preload)
+            pool = WorkerPool(size=size, memory_limit_mb=memory_limit_mb, preload=preload, warm_call=warm_call)
             _SHARED[key] = pool
         return pool
 
@@ -587,6 +603,9 @@ def _zygote_main(ctrl_fd: int, preload: list[str]) -> None:
     except BaseException as exc:  # noqa: BLE001 - report any import failure to the caller
         ctrl.sendall(b"E" + f"preloading {name!r} failed: {type(exc).__name__}: {exc}".encode())
         os._exit(1)
+    import gc
+
+    gc.freeze()  # preloaded objects leave the collector's view: forked workers do not copy their pages
     ctrl.sendall(b"R")
     children: dict[int, int | None] = {}
     size = struct.calcsize(_SPAWN_FMT)

@@ -16,10 +16,12 @@ from ..sample import Sample
 from .compare import NeedsSymbolic, judge
 from .exact import OverBudget, time_budget
 from .extraction import extract, extract_gold, parse_priority
+from .form import form_mismatch
 from .policy import Policy
 
 _PRELOAD = ("verifiers.maths.worker",)  # imports sympy and warms it up, in the zygote only
 _TASK = "verifiers.maths.worker:judge_task"
+_WARM_CALL = (_TASK, ("2\\sqrt{3}", "\\sqrt{12}", Policy()))  # each new worker's first call, before timing
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ class MathEquivalence(Verifier):
     @property
     def pool(self):
         """The warm worker pool this verifier uses (shared per process and settings)."""
-        return shared_pool(self.workers, self.memory_limit_mb, _PRELOAD)
+        return shared_pool(self.workers, self.memory_limit_mb, _PRELOAD, _WARM_CALL)
 
     # -- one sample ----------------------------------------------------------------------
     def check(self, sample: Sample) -> Result:
@@ -135,18 +137,22 @@ class MathEquivalence(Verifier):
             return prepared
         pred, golds, how = prepared
         decisions = self._decide([(pred, g) for g in golds])
-        return self._result(pred, golds, how, [decisions[(pred, g)] for g in golds])
+        return self._in_form(self._result(pred, golds, how, [decisions[(pred, g)] for g in golds]), sample)
 
     def batch(self, samples: Iterable[Sample | str | dict[str, Any]]) -> list[Result]:
         """Check many samples; the pairs that need sympy go to the warm pool together."""
         items = []
         pairs = []
+        questions = []
         for s in samples:
             start = time.perf_counter()
             try:
-                prepared = self._prepare(Sample.coerce(s))
+                sample = Sample.coerce(s)
+                questions.append(sample)
+                prepared = self._prepare(sample)
             except Exception as exc:  # noqa: BLE001 - one bad sample never stops a batch
                 prepared = Result(0.0, Status.ERROR, f"{type(exc).__name__}: {exc}", verifier=self.name)
+                questions.append(None)
             items.append((prepared, time.perf_counter() - start))
             if not isinstance(prepared, Result):
                 pairs.extend((prepared[0], g) for g in prepared[1])
@@ -154,15 +160,33 @@ class MathEquivalence(Verifier):
         decisions = self._decide(pairs)
         shared = (time.perf_counter() - start) / max(1, len(items))
         out = []
-        for prepared, elapsed in items:
+        for (prepared, elapsed), sample in zip(items, questions):
             if isinstance(prepared, Result):
                 result = prepared
             else:
                 pred, golds, how = prepared
                 result = self._result(pred, golds, how, [decisions[(pred, g)] for g in golds])
+                result = self._in_form(result, sample)
             result.verifier = result.verifier or self.name
             result.elapsed = elapsed + shared
             out.append(result)
+        return out
+
+    def _in_form(self, result: Result, sample: Sample | None) -> Result:
+        """The `form` policy: a passed answer fails when the question asks for a form it lacks."""
+        if result.status is not Status.PASSED or sample is None or self.policy.form == "ignore":
+            return result
+        meta = sample.metadata or {}
+        question = sample.prompt_text or str(meta.get("question") or meta.get("problem") or "")
+        pred, gold = result.details.get("extracted"), result.details.get("gold")
+        if not question or not isinstance(pred, str) or gold is None:
+            return result
+        golds = gold if isinstance(gold, list) else [gold]
+        why = next((w for g in golds if (w := form_mismatch(question, pred, str(g), self.policy))), None)
+        if why is None:
+            return result
+        out = self.failed(f"{_clip(pred)!r} equals {_clip(str(golds[0]))!r} but {why}", **result.details)
+        out.details["stage"] = "form"
         return out
 
     def _prepare(self, sample: Sample) -> Result | tuple[str, list[str], str]:

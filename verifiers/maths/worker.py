@@ -29,6 +29,14 @@ _WARM_UP = (
     ("5 \\text{ km/h}", "\\frac{25}{18} \\text{ m/s}"),
     ("3 \\text{ m}^2", "30000 \\text{ cm}^2"),
     ("2 \\text{ hours}", "120 \\text{ minutes}"),
+    # solution sets of relations and identities on a domain: sympy's solvers load lazily too
+    ("x^2 > 1", "x < -1 \\text{ or } x > 1"),
+    ("|x| < 2", "(-2, 2)"),
+    ("2x > 6", "x > 3"),
+    ("x^2 = 9", "x = 3 \\text{ or } x = -3"),
+    ("\\frac{1}{\\sqrt{y}}", "\\sqrt{\\frac{1}{y}}"),
+    ("\\log(p^3 q)", "3\\log p + \\log q"),
+    ("0.333", "\\frac{1}{3}"),
 )
 
 
