@@ -23,6 +23,7 @@ from .nodes import (
     Both,
     Call,
     Const,
+    Div,
     Group,
     Matrix,
     Member,
@@ -91,6 +92,8 @@ class Backend(Protocol):
 
     def fallback_parse(self, text: str) -> Node: ...
 
+    def solution_set(self, node: Node) -> Node | None: ...
+
     def check_defined(self, node: Node) -> None: ...
 
 
@@ -135,6 +138,9 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
         return node
     if isinstance(node, TooDeep):
         raise Unverifiable(f"cannot read the answer: {node}")
+    named = named_value(text, policy)
+    if named is not None:
+        return named
     if looks_like_math(text):
         if backend is None:
             raise NeedsSymbolic("needs the fallback parser")
@@ -144,6 +150,40 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
             pass
         return Text("".join(text.split()).casefold(), literal=True)
     return Text(text)
+
+
+def named_value(text: str, policy: Policy) -> Node | None:
+    """`\\angle A = 30^\\circ`, `\\lim_{x\\to 0} ... = 1`: a left side we cannot read, named by its text.
+
+    The value after the last top-level `=` is the answer (a chain counts by its last value).
+    """
+    cuts = _top_level_equals(text)
+    if not cuts:
+        return None
+    left, last = text[: cuts[0]].strip(), text[cuts[-1] + 1 :].strip()
+    if not left or not last or any(c in left for c in "<>"):
+        return None
+    value = _parsed(last, policy)
+    if not isinstance(value, Node) or isinstance(value, Rel):
+        return None
+    return Rel(("=",), (Sym(" ".join(left.split())), value))
+
+
+def _top_level_equals(text: str) -> list[int]:
+    """Positions of the `=` signs outside brackets and braces (not parts of `<=`, `>=`, `!=`, `==`)."""
+    depth = 0
+    out = []
+    for k, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "=" and depth == 0:
+            before = text[k - 1] if k else ""
+            after = text[k + 1] if k + 1 < len(text) else ""
+            if before not in "<>!=" and after != "=":
+                out.append(k)
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -252,6 +292,9 @@ class Comparer:
             return same, f"the stated approximation: {why}"
         if isinstance(g, Text) or isinstance(p, Text):
             return self.text(p, g)
+        decided = self.solution_sets(p, g)
+        if decided is not None:
+            return decided
         p, g = canon(p), canon(g)
         if p == g:
             return True, "same expression"
@@ -323,6 +366,45 @@ class Comparer:
         return self.backend.sets_equal(a, b)
 
     # -- equations --------------------------------------------------------------------------
+    def solution_sets(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        """Equations and inequalities in one variable compared by their real solution sets."""
+        if self.policy.relations != "solution_set":
+            return None
+        pv, gv = open_variable(p), open_variable(g)
+        if pv is None and gv is None:
+            return self.disjunctions(p, g)
+        if pv is not None and gv is None and isinstance(p, Rel) and set(p.ops) == {"="} and is_value(g):
+            last = p.args[-1]  # "x^2 = 9" against 9: the last value counts, as a chain's does
+            if not free_names(last) and self.answers(last, g)[0]:
+                return True, "the last value"
+        if gv is not None and pv is None and is_value(p):
+            named = solved(g)  # gold "|x| = 3" against 3: the value of the named quantity
+            if named is not None and self.answers(p, named[1])[0]:
+                return True, "value of " + name_text(named[0])
+        names = ({pv} if pv else stated_names(p)) | ({gv} if gv else stated_names(g))
+        if len(names) > 1:
+            return False, f"different variables ({', '.join(sorted(names))})"
+        if self.backend is None:
+            raise NeedsSymbolic("solution set")
+        self.stage = "symbolic"
+        ps = self.backend.solution_set(p) if pv else p
+        gs = self.backend.solution_set(g) if gv else g
+        if ps is None or gs is None:  # not solvable in closed form: compared as relations below
+            return None
+        same, why = self.answers(ps, gs)
+        return same, "same solution set" if same else f"different solution sets: {why}"
+
+    def disjunctions(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        """`p q = 0` against `p = 0 or q = 0`: a disjunction of equations is the product equation."""
+        pp, gp = product_equation(p), product_equation(g)
+        if (pp is None) == (gp is None):
+            return None
+        p, g = pp or p, gp or g
+        if not (isinstance(p, Rel) and isinstance(g, Rel) and p.ops == ("=",) == g.ops):
+            return None
+        same = self.same_relation(p, g)
+        return same, "same set of solutions" if same else "different relation"
+
     def relations(self, p: Node, g: Node) -> tuple[bool, str] | None:
         gs, ps = solved(g), solved(p)
         if isinstance(g, Rel):
@@ -341,6 +423,8 @@ class Comparer:
                 return self.wrap(self.answers(ps[1], g), "value of " + name_text(ps[0]))
             if set(p.ops) == {"="} and not free_names(p):  # a worked computation: "2 + 3 = 5"
                 return self.wrap(self.answers(p.args[-1], g), "the computed value")
+            if set(p.ops) == {"="} and not free_names(p.args[-1]) and not free_names(g):  # "x + 2y = 7" vs 7
+                return self.wrap(self.answers(p.args[-1], g), "the last value")
             return False, "the prediction is an equation, the gold answer is not"
         return None
 
@@ -577,9 +661,30 @@ def canon(node: Node) -> Node:
                 items.append(item)
         if len(items) == 1:
             return items[0]
-        values = solutions(items)
+        values = solutions(items) or systems(items)
         return Group("", "", tuple(values if values is not None else items))
     return node
+
+
+def systems(items: list[Node]) -> list[Node] | None:
+    """`x=3, y=1; x=5, y=2` as the tuples `(3, 1), (5, 2)`: solutions of a system, names in written order."""
+    pairs = [solved(i) for i in items]
+    if any(p is None or not isinstance(p[0], Sym) for p in pairs):
+        return None
+    names = [p[0] for p in pairs]  # type: ignore[index]
+    width = names.index(names[0], 1) if names.count(names[0]) > 1 else 0
+    if width < 2 or len(names) % width:
+        return None
+    order = names[:width]
+    if len(set(order)) != width:
+        return None
+    out: list[Node] = []
+    for start in range(0, len(pairs), width):
+        chunk = dict(pairs[start : start + width])  # type: ignore[arg-type]
+        if set(chunk) != set(order):
+            return None
+        out.append(Group("(", ")", tuple(chunk[n] for n in order)))
+    return out
 
 
 def _is_pm(node: Node) -> bool:
@@ -640,9 +745,73 @@ def solved(node: Node) -> tuple[Node, Node] | None:
     for name, value in ((left, right), (right, left)):
         if function_lhs(name):
             return name, value
-        if is_name(name) and not (free_names(name) & free_names(value)):
+        if (is_name(name) or is_quantity(name)) and not (free_names(name) & free_names(value)):
             return name, value
     return None
+
+
+def is_quantity(node: Node) -> bool:
+    """A quantity named by letters only: `AB`, `|CD|`, `A_1:A_2`, `x + y`, `P(A)` (no numbers)."""
+    if isinstance(node, Sym):
+        return True
+    if isinstance(node, (Add, Mul)):
+        return all(is_quantity(a) for a in node.args)
+    if isinstance(node, Div):
+        return is_quantity(node.num) and is_quantity(node.den)
+    if isinstance(node, Call) and node.name == "abs":
+        return all(is_quantity(a) for a in node.args)
+    return False
+
+
+def open_variable(node: Node) -> str | None:
+    """The variable of an equation or inequality in one variable that is not in solved form, else None.
+
+    `x^2 = 9`, `2x + 1 = 7`, `3 < 3x`, `|x| = 3`, `x^2 > 1 and x < 5` are open; `x = 3`, `x > 1`,
+    `1 < x \\le 2`, `x = 3 or x = -3` are solved; `y = 2x + 1` has two variables.
+    """
+    if isinstance(node, Rel):
+        parts: tuple[Node, ...] = (node,)
+    elif isinstance(node, (Alt, Both)) and node.items and all(isinstance(i, Rel) for i in node.items):
+        parts = node.items
+    else:
+        return None
+    names = free_names(node)
+    if len(names) != 1 or as_intervals(node) is not None:
+        return None
+    if all(_states_value(r) for r in parts):
+        return None
+    return next(iter(names))
+
+
+def _states_value(rel: Node) -> bool:
+    s = solved(rel)
+    return s is not None and isinstance(s[0], Sym)
+
+
+def stated_names(node: Node) -> set[str]:
+    """The variables a relational answer speaks of (`x = 3`: x; `x \\in [1, 2]`: x); none for a value."""
+    if isinstance(node, (Rel, Member, Alt, Both)) or (
+        isinstance(node, Group) and node.open == "" and any(isinstance(i, Rel) for i in node.items)
+    ):
+        return free_names(node)
+    return set()
+
+
+def is_value(node: Node) -> bool:
+    """A constant answer without relations or sets: a number, an expression of constants, a tuple."""
+    return not isinstance(node, (Rel, Member, Alt, Both, SetOp)) and not free_names(node)
+
+
+def product_equation(node: Node) -> Rel | None:
+    """`a = b or c = d` in several variables as `(a - b)(c - d) = 0`; None for anything else."""
+    if not isinstance(node, Alt) or len(node.items) < 2:
+        return None
+    if not all(isinstance(i, Rel) and i.ops == ("=",) for i in node.items):
+        return None
+    if len(free_names(node)) < 2 or solutions(list(node.items)) is not None:
+        return None
+    factors = tuple(Add((i.args[0], Neg(i.args[1]))) for i in node.items)  # type: ignore[attr-defined]
+    return Rel(("=",), (Mul(factors), Num(Fraction(0), "0")))
 
 
 def name_text(node: Node) -> str:
@@ -722,9 +891,9 @@ def rel_intervals(rel: Rel) -> list[Interval] | None:
     if len(rel.ops) == 1:
         a, b = rel.args
         op = rel.ops[0]
-        if isinstance(b, Sym) and not free_names(a):
+        if _is_variable(b) and not free_names(a):
             a, b, op = b, a, FLIP.get(op, op)
-        if not isinstance(a, Sym) or free_names(b):
+        if not _is_variable(a) or free_names(b):
             return None
         if op == "<":
             return [(neg_inf, b, False, False)]
@@ -740,13 +909,18 @@ def rel_intervals(rel: Rel) -> list[Interval] | None:
     if len(rel.ops) == 2:
         lo, mid, hi = rel.args
         o1, o2 = rel.ops
-        if not isinstance(mid, Sym) or free_names(lo) or free_names(hi):
+        if not _is_variable(mid) or free_names(lo) or free_names(hi):
             return None
         if o1 in (">", ">=") and o2 in (">", ">="):
             lo, hi, o1, o2 = hi, lo, FLIP[o2], FLIP[o1]
         if o1 in ("<", "<=") and o2 in ("<", "<="):
             return [(lo, hi, o1 == "<=", o2 == "<=")]
     return None
+
+
+def _is_variable(node: Node) -> bool:
+    """What a solved inequality bounds: a variable `x` or a function value `g(x)`."""
+    return isinstance(node, Sym) or function_lhs(node)
 
 
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}

@@ -9,6 +9,9 @@ TOLERANCE_POLICIES = ("precision", "relative", "rounding", "exact")
 DEGREE_POLICIES = ("flexible", "value", "ignore")
 UNIT_POLICIES = ("auto", "strip", "strict")
 ORDER_POLICIES = ("auto", "ordered", "unordered")
+RELATION_POLICIES = ("solution_set", "solved")
+DOMAIN_POLICIES = ("real", "complex")
+FORM_POLICIES = ("auto", "ignore")
 DECIMAL_COMMA_POLICIES = ("auto", "never", "always")
 
 
@@ -40,6 +43,14 @@ class Policy:
     imaginary_unit: read `i` as the imaginary unit.
     match_gold_precision: a decimal gold with k decimals accepts any value that rounds to it.
     vector_as_tuple: a one-row or one-column matrix equals a tuple of the same entries.
+    relations: "solution_set" (an equation or inequality in one variable equals any answer with the
+        same real solution set: `x^2 = 9` is `x = \\pm 3`, `3 < 3x` is `x > 1`), "solved" (the
+        prediction must state the solution: `2x = 6` is not `x = 3`).
+    domain: "real" (variables are real: two expressions are equal when they agree wherever both are
+        real and defined, so `\\sqrt{x^2}` is `|x|` and `\\frac{1}{\\sqrt{y}}` is `\\sqrt{1/y}`),
+        "complex" (variables are complex: agreement at complex sample points).
+    form: "auto" (when the question asks to factor or expand and the gold answer has that form, the
+        prediction must have it too), "ignore" (the form never matters).
     """
 
     rel_tol: float = 0.0
@@ -56,6 +67,9 @@ class Policy:
     imaginary_unit: bool = True
     match_gold_precision: bool = False
     vector_as_tuple: bool = True
+    relations: str = "solution_set"
+    domain: str = "real"
+    form: str = "auto"
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -64,6 +78,9 @@ class Policy:
             ("degrees", DEGREE_POLICIES),
             ("units", UNIT_POLICIES),
             ("order", ORDER_POLICIES),
+            ("relations", RELATION_POLICIES),
+            ("domain", DOMAIN_POLICIES),
+            ("form", FORM_POLICIES),
             ("decimal_comma", DECIMAL_COMMA_POLICIES),
         ):
             value = getattr(self, name)

@@ -10,7 +10,28 @@ import sympy as sp
 
 from .compare import Interval, NotComparable
 from .exact import MAX_FACTORIAL, NotExact, TooLarge, Undefined, check_power_size, exact_value
-from .nodes import Add, Call, Const, Div, Matrix, Mul, Neg, Node, Num, Pow, Raw, Sym, Unit, has_decimal
+from .nodes import (
+    Add,
+    Alt,
+    Both,
+    Call,
+    Const,
+    Div,
+    Group,
+    Matrix,
+    Mul,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    Raw,
+    Rel,
+    SetOp,
+    Sym,
+    Unit,
+    free_names,
+    has_decimal,
+)
 from .parser import ParseError
 from .policy import Policy
 from .tolerance import Written, approximately, terminates, written_decimal
@@ -209,10 +230,21 @@ class SympyBackend:
         return True
 
     def _functions_equal(self, a: Any, b: Any, syms: list) -> bool:
-        """Equal as functions: a difference at any sample point decides "no"; agreement at all says "yes"."""
-        diff = a - b
-        if diff == 0:
+        """Equal as functions of the variables (real domain by default, see `domain` in Policy)."""
+        if a - b == 0:
             return True
+        if self.policy.domain == "complex" or a.has(sp.I) or b.has(sp.I):
+            return self._complex_functions_equal(a, b, syms)
+        from .identities import same_on_real_domain
+
+        verdict = same_on_real_domain(a, b, syms, max(self.policy.rel_tol, FUNCTION_TOL))
+        if verdict is not None:
+            return verdict
+        return _symbolically_zero(a - b, syms)
+
+    def _complex_functions_equal(self, a: Any, b: Any, syms: list) -> bool:
+        """Complex variables: a difference at any sample point decides "no"; agreement at all says "yes"."""
+        diff = a - b
         tol = max(self.policy.rel_tol, FUNCTION_TOL)
         agree = 0
         for k in range(len(_POINTS)):
@@ -239,29 +271,50 @@ class SympyBackend:
         """`a = k*b` for one constant k (k > 0 when `positive`): `a op 0` and `b op 0` are the same relation."""
         A = sp.expand(self.to_sympy(a))
         B = sp.expand(self.to_sympy(b))
-        if A == B:
+        if A == B or _constant_ratio(A, B, positive):
             return True
-        syms = sorted(A.free_symbols | B.free_symbols, key=str)
-        if not syms:
+        if positive:
             return False
-        ratios = []
-        for k in range(len(_POINTS)):
-            subs = {s: sp.Float(_POINTS[(k + 3 * j) % len(_POINTS)], 30) for j, s in enumerate(syms)}
-            va = _complex(A, 30, subs)
-            vb = _complex(B, 30, subs)
-            if va is None or vb is None or abs(vb) < 1e-12:
-                continue
-            ratios.append(va / vb)
-            if len(ratios) >= _SAMPLES:
-                break
-        if len(ratios) < 2:
-            return False
-        r0 = ratios[0]
-        if abs(r0) < 1e-12 or any(abs(r - r0) > 1e-9 * abs(r0) for r in ratios):
-            return False
-        if positive and not (abs(r0.imag) < 1e-12 and r0.real > 0):
-            return False
-        return True
+        # Equations (= and !=) keep their zero set when denominators and repeated factors go:
+        # `y = 1/x` is `xy = 1`, `(x - y)^2 = 0` is `x = y`.
+        return _constant_ratio(_core(A), _core(B), False)
+
+    def solution_set(self, node: Node) -> Node | None:
+        """The real solution set of an equation or inequality in one variable, as answer nodes.
+
+        A finite set is a set node, intervals a union; None when sympy finds no closed form
+        (periodic or implicit solutions) or the relation cannot be converted.
+        """
+        names = free_names(node)
+        if len(names) != 1:
+            return None
+        name = next(iter(names))
+        x = sp.Symbol(name, real=True)
+        try:
+            found = self._solve(node, sp.Symbol(name), x)
+        except (NotComparable, NotImplementedError, TypeError, ValueError, Undefined):
+            return None
+        return _set_node(found)
+
+    def _solve(self, node: Node, plain: Any, x: Any) -> Any:
+        if isinstance(node, Alt):
+            return sp.Union(*[self._solve(i, plain, x) for i in node.items])
+        if isinstance(node, Both):
+            return sp.Intersection(*[self._solve(i, plain, x) for i in node.items])
+        if not isinstance(node, Rel):
+            raise NotComparable("not a relation")
+        out = sp.S.Reals
+        for k, op in enumerate(node.ops):
+            left = self.to_sympy(node.args[k]).xreplace({plain: x})
+            right = self.to_sympy(node.args[k + 1]).xreplace({plain: x})
+            if op == "!=":
+                part = sp.Complement(sp.S.Reals, sp.solveset(left - right, x, sp.S.Reals))
+            elif op == "=":
+                part = sp.solveset(left - right, x, sp.S.Reals)
+            else:
+                part = sp.solveset(_RELATIONS[op](left, right), x, sp.S.Reals)
+            out = sp.Intersection(out, part)
+        return out
 
     def sets_equal(self, a: list[Interval], b: list[Interval]) -> bool:
         """Two unions of intervals are the same set."""
@@ -333,6 +386,103 @@ def _require_defined(expr: Any) -> None:
         raise Undefined("complex infinity (a division by zero or a pole)")
     if expr.has(sp.nan):
         raise Undefined("not a number (such as infinity minus infinity)")
+
+
+_RELATIONS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}
+MAX_SOLUTIONS = 50
+
+
+def _set_node(found: Any) -> Node | None:
+    """A sympy set as answer nodes: points as a set `{...}`, intervals as a union; None otherwise."""
+    if found == sp.S.Reals:
+        found = sp.Interval(-sp.oo, sp.oo)
+    if found is sp.S.EmptySet:
+        return Group("{", "}", ())
+    if isinstance(found, sp.FiniteSet):
+        if len(found) > MAX_SOLUTIONS or not all(e.is_real for e in found):
+            return None
+        return Group("{", "}", tuple(_value_node(e) for e in found))
+    if isinstance(found, sp.Interval):
+        return SetOp("cup", (_interval_node(found),))
+    if isinstance(found, sp.Union):
+        parts = [_set_node(part) for part in found.args]
+        if any(part is None for part in parts):
+            return None
+        flat: list[Node] = []
+        for part in parts:
+            flat.extend(part.args if isinstance(part, SetOp) else (part,))  # type: ignore[union-attr]
+        return SetOp("cup", tuple(flat))
+    return None
+
+
+def _interval_node(iv: Any) -> Node:
+    return Group(
+        "(" if iv.left_open else "[",
+        ")" if iv.right_open else "]",
+        (_value_node(iv.start), _value_node(iv.end)),
+    )
+
+
+def _value_node(e: Any) -> Node:
+    if e is sp.oo:
+        return Const("oo")
+    if e is sp.S.NegativeInfinity:
+        return Neg(Const("oo"))
+    if e.is_Rational:
+        return Num(Fraction(int(e.p), int(e.q)), str(e))
+    return Raw(e)
+
+
+def _core(expr: Any) -> Any:
+    """The square-free numerator of an expression (the same zeros, up to where it is undefined)."""
+    try:
+        num = sp.numer(sp.together(expr))
+        if num.is_polynomial(*num.free_symbols):
+            num = sp.sqf_part(num)
+        return sp.expand(num)
+    except (sp.PolynomialError, TypeError, ValueError):
+        return expr
+
+
+def _constant_ratio(A: Any, B: Any, positive: bool) -> bool:
+    """A = k*B for one constant k at the sample points (k > 0 when `positive`)."""
+    if A == B:
+        return True
+    syms = sorted(A.free_symbols | B.free_symbols, key=str)
+    if not syms:
+        return False
+    ratios = []
+    for k in range(len(_POINTS)):
+        subs = {s: sp.Float(_POINTS[(k + 3 * j) % len(_POINTS)], 30) for j, s in enumerate(syms)}
+        va = _complex(A, 30, subs)
+        vb = _complex(B, 30, subs)
+        if va is None or vb is None or abs(vb) < 1e-12:
+            continue
+        ratios.append(va / vb)
+        if len(ratios) >= _SAMPLES:
+            break
+    if len(ratios) < 2:
+        return False
+    r0 = ratios[0]
+    if abs(r0) < 1e-12 or any(abs(r - r0) > 1e-9 * abs(r0) for r in ratios):
+        return False
+    if positive and not (abs(r0.imag) < 1e-12 and r0.real > 0):
+        return False
+    return True
+
+
+def _symbolically_zero(diff: Any, syms: list) -> bool:
+    """The tie-breaker when too few sample points are in the domain: sympy proves the difference 0."""
+    try:
+        if sp.count_ops(diff) < 60 and sp.expand(diff) == 0:
+            return True
+    except (TypeError, ValueError):
+        pass
+    real = {s: sp.Symbol(s.name, real=True) for s in syms if isinstance(s, sp.Symbol)}
+    if sp.simplify(diff.xreplace(real)) == 0:
+        return True
+    positive = {s: sp.Symbol(s.name, positive=True) for s in syms if isinstance(s, sp.Symbol)}
+    return sp.simplify(diff.xreplace(positive)) == 0
 
 
 def _exact_or_none(node: Node) -> Fraction | None:
