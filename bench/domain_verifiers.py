@@ -1,10 +1,15 @@
-"""Benchmark the spelling and rules verifiers and the legal/medical plugins: rows/s and per-call latency.
+"""Benchmark the spelling and rules verifiers and the legal/medical plugins: pair ranking, rows/s and latency.
 
-    python bench/domain_verifiers.py                 # single process, all verifiers
+    python bench/domain_verifiers.py --pairs         # how often the good answer of a pair outranks the bad one
+    python bench/domain_verifiers.py                 # throughput: single process, all verifiers
     python bench/domain_verifiers.py --rows 20000 --workers 2
 
-Rows are built from the sample answers in examples/legal and examples/medical: each row gets random
-misspellings and shuffled sentences, so the spelling cache sees new words as it would in training.
+Pairs (bench/data/{medical,legal}_pairs.jsonl) are plain question/answer pairs without tags, each with a
+good and a bad answer, scored with a content-only reward (see PAIR_REWARDS). To measure an older version of
+the verifiers with this script, put its checkout first on PYTHONPATH.
+
+Throughput rows are built from the sample answers in examples/legal and examples/medical: each row gets
+random misspellings and shuffled sentences, so the spelling cache sees new words as it would in training.
 """
 
 from __future__ import annotations
@@ -21,6 +26,32 @@ from pathlib import Path
 from verifiers import Registry, Sample, Scorer, load_reward, set_registry
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+# Content-only rewards for plain answers (no <think>/<answer> format term, no IRAC layout).
+PAIR_REWARDS: dict[str, dict] = {
+    "medical": {
+        "combine": "sum",
+        "terms": [
+            {"verifier": "medical_dose_sanity", "name": "doses"},
+            {"verifier": "medical_interactions", "name": "interactions"},
+            {"verifier": "rules", "name": "medical_rules", "params": {"packs": ["medical"]}},
+            {"verifier": "spelling", "params": {"penalty_per_word": 0.1, "max_penalty": 0.5}},
+        ],
+    },
+    "legal": {
+        "combine": "sum",
+        "terms": [
+            {"verifier": "legal_grounding", "name": "grounding"},
+            {"verifier": "legal_citation_format", "name": "citations", "weight": 0.5},
+            {
+                "verifier": "rules",
+                "name": "legal_rules",
+                "params": {"packs": ["legal"], "disable": ["legal.irac", "legal.grounded-citations"]},
+            },
+            {"verifier": "spelling", "params": {"penalty_per_word": 0.1, "max_penalty": 0.5}},
+        ],
+    },
+}
 
 
 def load_rows(domain: str) -> list[dict]:
@@ -77,13 +108,63 @@ def latency_us(verifier, texts: list[str]) -> tuple[float, float, float]:
     return statistics.median(times), times[int(len(times) * 0.9) - 1], times[int(len(times) * 0.99) - 1]
 
 
+def load_pairs(domain: str) -> list[dict]:
+    """The good/bad answer pairs of a domain."""
+    path = DATA / f"{domain}_pairs.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def pair_samples(pair: dict) -> tuple[Sample, Sample]:
+    """The good and the bad answer as samples with the pair's prompt (and sources, when it has them)."""
+    metadata = {"sources": pair["sources"]} if "sources" in pair else {}
+    return tuple(  # type: ignore[return-value]
+        Sample(completion=pair[k], prompt=pair["prompt"], metadata=dict(metadata)) for k in ("good", "bad")
+    )
+
+
+def rank_pairs(domain: str) -> dict:
+    """Score each pair with the domain's content-only reward: ordered right, tied, or reversed."""
+    reward = load_reward(PAIR_REWARDS[domain])
+    out: dict = {"pairs": 0, "ordered": 0, "tied": 0, "reversed": 0, "wrong": []}
+    for pair in load_pairs(domain):
+        good, bad = (reward(s) for s in pair_samples(pair))
+        out["pairs"] += 1
+        if good.score > bad.score:
+            out["ordered"] += 1
+            continue
+        out["tied" if good.score == bad.score else "reversed"] += 1
+        out["wrong"].append(f"{pair['id']} ({pair['kind']}): good {good.score:.2f}, bad {bad.score:.2f}")
+    return out
+
+
+def pairs_main(json_path: Path | None) -> None:
+    set_registry(Registry.load())
+    results = {domain: rank_pairs(domain) for domain in PAIR_REWARDS}
+    for domain, r in results.items():
+        share = 100 * r["ordered"] / r["pairs"]
+        print(
+            f"{domain}: {r['ordered']}/{r['pairs']} pairs ordered right ({share:.1f} %), {r['tied']} tied, {r['reversed']} reversed"
+        )
+        for line in r["wrong"]:
+            print(f"    {line}")
+    import verifiers
+
+    print(f"verifiers from {Path(verifiers.__file__).resolve().parent.parent}")
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", action="store_true", help="rank the good/bad answer pairs instead of timing")
     parser.add_argument("--rows", type=int, default=5000, help="rows per single-process measurement")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the Scorer measurement")
     parser.add_argument("--scorer-rows", type=int, default=20000)
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     args = parser.parse_args()
+    if args.pairs:
+        pairs_main(args.json)
+        return
 
     set_registry(Registry.load())
     legal = make_samples("legal", args.rows, seed=1)

@@ -46,11 +46,12 @@ class ContextIndex(SubstanceIndex):
         cache_key = ("context_assign", id(self))
         if cache_key in ctx.cache:
             return ctx.cache[cache_key]
-        out: dict[str, list[Quantity]] = dict(super().assign(ctx))
+        # an amount in kilograms is a body weight ("if you weigh under 50 kg"), never a dose
+        out: dict[str, list[Quantity]] = {k: [q for q in qs if q.unit != "kg"] for k, qs in super().assign(ctx).items()}
         drug = self.context_key(ctx)
         if drug is not None:
             taken = {id(q) for qs in out.values() for q in qs}
-            loose = [q for q in ctx.quantities if id(q) not in taken]
+            loose = [q for q in ctx.quantities if id(q) not in taken and q.unit != "kg"]
             if loose:
                 out[drug] = sorted([*out.get(drug, []), *loose], key=lambda q: q.start)
         ctx.cache[cache_key] = out

@@ -52,6 +52,13 @@ SAYS_CHECK = [
     "Ring your GP or pharmacist for advice.",
     "Visit a pharmacist who can recommend the right strength.",
     "Your specialist will tell you the right dose.",
+    "Your rheumatologist will set the dose.",
+    "Avoid it unless your doctor agrees.",
+    "Don't take more than 8 mg a day without a doctor's advice.",
+    "Follow your GP's instructions.",
+    "Any increase should be discussed with your doctor.",
+    "Your doctor will raise it slowly.",
+    "Call 911 now and chew the aspirin while you wait.",
 ]
 
 SAYS_NO_CHECK = [
@@ -69,6 +76,9 @@ SAYS_NO_CHECK = [
     "Many doctors prescribe it every day.",
     "This is the dose most doctors use.",
     "Nobody needs to consult a physician for this.",
+    "You can take more without your doctor's approval.",
+    "Ignore your doctor's advice and double it.",
+    "Many doctors recommend this dose.",
 ]
 
 

@@ -241,3 +241,10 @@ def test_capitalised_words_near_well_known_places_are_misspellings(text, misspel
     assert set(words(r)) == misspelt, r.reason
     if misspelt:
         assert not Spelling(vocabularies=None, near_names=False)(text).details["misspelt"]
+
+
+def test_units_after_per_and_case_names_at_sentence_start():
+    s = Spelling(vocabularies=None)
+    assert s("Give 5 to 10 mg per kg every 6 hours.").status is Status.PASSED
+    assert s("Marbury v. Madison, 5 U.S. 137 (1803). Engel v. Vitale followed.").status is Status.PASSED
+    assert words(s("Zorblax arrived late.")) == ["Zorblax"]

@@ -20,6 +20,7 @@ ABBREVIATIONS = frozenset(
     "dr mr mrs ms prof st sr jr vs v no nos inc ltd co corp e.g i.e etc cf al approx fig gen gov sen rep hon u.s".split()
 )
 PROPER_NOUN_POLICIES = ("mid_sentence", "skip", "check")
+CASE_PARTY = regex.compile(r"\s+vs?\.\s+\p{Lu}")
 # Unit words that follow an amount ("50 mcg", "1.6 mcg/kg"); the plain-English ones are in the dictionary anyway.
 UNIT_WORDS = frozenset(
     {
@@ -80,6 +81,11 @@ def _after_amount(text: str, pos: int) -> bool:
     i = pos - 1
     while i >= 0 and text[i] in " \t/":
         i -= 1
+    if i >= 2 and text[i - 2 : i + 1].lower() == "per" and (i < 3 or not text[i - 3].isalpha()):
+        # "10 mg per kg": the unit follows "per" after an amount and its unit
+        i -= 3
+        while i >= 0 and text[i] in " \t":
+            i -= 1
     if i >= 0 and text[i].isalpha():  # "mcg/kg": the kg follows a unit that follows an amount
         j = i
         while j >= 0 and text[j].isalpha():
@@ -182,6 +188,8 @@ def _classify(
             return
     elif core[0].isupper():
         sentence_start = first and _sentence_start(masked, start)
+        if sentence_start and CASE_PARTY.match(masked, start + len(core)):
+            sentence_start = False  # "Marbury v. Madison": a party's name, even at the start of a sentence
         if policy.proper_nouns == "skip" or (policy.proper_nouns == "mid_sentence" and not sentence_start):
             skipped["proper_nouns"] += 1
             names.add(core.lower())
