@@ -221,6 +221,8 @@ class SympyBackend:
             return True
         if not _close(va, vb, CONSTANT_TOL):
             return False
+        if _reliably_nonzero(a - b):  # e^100 + 1 and e^100 agree to 30 digits, yet differ by 1
+            return False
         # Numerically identical to 30 digits. A rational can still never equal an irrational.
         ra, rb = a.is_rational, b.is_rational
         if (ra is True and rb is False) or (ra is False and rb is True):
@@ -378,6 +380,15 @@ def _finite(expr: Any, written: Written | None) -> bool:
         r = sp.Rational(expr)
         return terminates(Fraction(int(r.p), int(r.q)))
     return False
+
+
+def _reliably_nonzero(diff: Any) -> bool:
+    """Whether a difference evaluates to a nonzero number with real precision (not `0.e-164`)."""
+    try:
+        d = diff.evalf(30)
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return False
+    return bool(d.is_Float and d != 0 and d._prec > 30)
 
 
 def _require_defined(expr: Any) -> None:

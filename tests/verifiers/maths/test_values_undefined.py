@@ -135,3 +135,30 @@ def test_the_verifier_reports_undefined_rows_as_unverifiable(maths):
         assert result.score == 0.0
         assert "undefined" in result.reason
     assert maths({"completion": "\\boxed{\\infty}", "answer": "\\infty"}).status is Status.PASSED
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        ("e^{100}", "e^{100}+1"),
+        ("e^{100}+1", "e^{100}"),
+        ("\\pi^{50}+1", "\\pi^{50}"),
+        ("e^{e^{5}}", "e^{e^{5}}+1"),
+        ("e^{\\pi\\sqrt{163}}", "640320^3+744"),  # agree to 30 significant digits, still differ
+        ("10^{100}", "10^{100}+1"),
+    ],
+)
+def test_huge_values_close_to_30_digits_still_differ(pred, gold):
+    assert judge(pred, gold, P, B).equal is False
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        ("\\sqrt2+\\sqrt3", "\\sqrt{5+2\\sqrt6}"),
+        ("\\sin^2\\frac{\\pi}{7}+\\cos^2\\frac{\\pi}{7}", "1"),
+        ("e^{100} \\cdot e", "e^{101}"),
+    ],
+)
+def test_equal_values_that_only_numbers_show_equal(pred, gold):
+    assert judge(pred, gold, P, B).equal is True
