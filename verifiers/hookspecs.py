@@ -37,7 +37,9 @@ def aha_register_rule_packs(register: Any) -> None:
 def aha_register_vocabularies(register: Any) -> None:
     """Register extra words for the `spelling` verifier.
 
-    Call ``register(name, words)`` with an iterable of words (drug names, legal terms).
+    Call ``register(name, words)`` with an iterable of words (drug names, legal terms), or with
+    a function returning them, or a string "package.module:function" naming one: the list is
+    then built (and its module imported) only when the `spelling` verifier first needs it.
     """
 
 

@@ -150,7 +150,7 @@ class Registry:
     _clashes: dict[str, list[str]] = field(default_factory=dict)
     _qualified: dict[tuple[str, str], VerifierInfo] = field(default_factory=dict)
     _rule_packs: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    _vocabularies: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    _vocabularies: dict[str, tuple[str, list[str] | Callable[[], Iterable[str]] | str]] = field(default_factory=dict)
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -223,8 +223,16 @@ class Registry:
         def register_pack(name: str, source: Any):
             staged_packs.append((name, source))
 
-        def register_vocab(name: str, words: Iterable[str]):
-            staged_vocab.append((name, [str(w) for w in words]))
+        def register_vocab(name: str, words: Iterable[str] | Callable[[], Iterable[str]] | str):
+            if isinstance(words, str):  # "package.module:function", imported when the words are first needed
+                module, sep, attr = words.partition(":")
+                if not sep or not module or not attr:
+                    raise RegistryError(f"vocabulary '{name}': a string must look like 'package.module:function'")
+                staged_vocab.append((name, words))
+            elif callable(words):
+                staged_vocab.append((name, words))
+            else:
+                staged_vocab.append((name, [str(w) for w in words]))
 
         hooks = [
             ("aha_register_verifiers", register_verifier),
@@ -246,7 +254,7 @@ class Registry:
         for name, source in staged_packs:
             self._rule_packs[name] = (plugin_name, source)
         for name, words in staged_vocab:
-            self._vocabularies[name] = (plugin_name, words)
+            self._vocabularies[name] = (plugin_name, words)  # type: ignore[assignment]
         return True
 
     def _add_verifier(self, info: VerifierInfo) -> None:
@@ -323,8 +331,24 @@ class Registry:
         return dict(self._rule_packs)
 
     def vocabularies(self) -> dict[str, tuple[str, list[str]]]:
-        """Registered vocabularies: name -> (plugin, words)."""
-        return dict(self._vocabularies)
+        """Registered vocabularies: name -> (plugin, words); lazy ones are loaded now (a failure is recorded)."""
+        out: dict[str, tuple[str, list[str]]] = {}
+        for name, (plugin, words) in list(self._vocabularies.items()):
+            if not isinstance(words, list):
+                try:
+                    if isinstance(words, str):
+                        module, _, attr = words.partition(":")
+                        loader = getattr(importlib.import_module(module), attr)
+                    else:
+                        loader = words
+                    words = [str(w) for w in loader()]
+                except Exception as exc:  # noqa: BLE001 - one plugin's broken word list must not stop the others
+                    self.failures.append(PluginFailure(plugin, f"vocabulary '{name}'", f"{type(exc).__name__}: {exc}"))
+                    del self._vocabularies[name]
+                    continue
+                self._vocabularies[name] = (plugin, words)
+            out[name] = (plugin, words)
+        return out
 
 
 _lock = threading.Lock()

@@ -38,7 +38,5 @@ def aha_register_rule_packs(register):
 
 @hookimpl
 def aha_register_vocabularies(register):
-    """Register drug names (generic and brand) for the spelling verifier."""
-    from .tables import drug_vocabulary
-
-    register("medical", drug_vocabulary())
+    """Register drug names (generic and brand) for the spelling verifier (the tables load on first use)."""
+    register("medical", "plugins.medical.tables:drug_vocabulary")

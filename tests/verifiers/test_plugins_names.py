@@ -134,3 +134,55 @@ def _failure():
     from verifiers import PluginFailure
 
     return PluginFailure("bad[x]", "import", "ImportError: no [module]")
+
+
+class LazyWords:
+    calls = 0
+
+    @hookimpl
+    def aha_register_vocabularies(self, register):
+        register("lazy_fn", LazyWords.words)
+        register("lazy_path", "json:loads")  # any importable function; called with no arguments it fails
+        register("eager", ["Zorbly"])
+
+    @staticmethod
+    def words():
+        LazyWords.calls += 1
+        return ["Quenchit", 7]
+
+
+def test_vocabularies_can_be_registered_lazily(aha_registry):
+    LazyWords.calls = 0
+    assert aha_registry.add_plugin(LazyWords(), "lazy")
+    assert LazyWords.calls == 0  # nothing built at registration, i.e. at every aha start
+    vocab = aha_registry.vocabularies()
+    assert vocab["lazy_fn"] == ("lazy", ["Quenchit", "7"]) and vocab["eager"] == ("lazy", ["Zorbly"])
+    assert "lazy_path" not in vocab
+    assert any(f.plugin == "lazy" and "lazy_path" in f.stage and "TypeError" in f.error for f in aha_registry.failures)
+    aha_registry.vocabularies()
+    assert LazyWords.calls == 1  # built once
+
+
+def test_lazy_vocabulary_string_must_name_a_function(aha_registry):
+    class Bad:
+        @hookimpl
+        def aha_register_vocabularies(self, register):
+            register("bad", "no colon here")
+
+    assert not aha_registry.add_plugin(Bad(), "bad")
+    assert "package.module:function" in aha_registry.failures[-1].error
+
+
+def test_medical_words_are_not_built_at_registry_load():
+    code = (
+        "import sys\n"
+        "from verifiers import Registry\n"
+        "reg = Registry.load()\n"
+        "assert 'plugins.medical.tables' not in sys.modules, 'medical tables imported at start'\n"
+        "assert 'warfarin' in [w.lower() for w in reg.vocabularies()['medical'][1]]\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("AHA_PLUGINS", "AHA_BLOCK_PLUGINS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
