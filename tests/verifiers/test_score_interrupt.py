@@ -49,6 +49,20 @@ def _wait_for_rows(proc: subprocess.Popen, out: Path, rows: int = 100) -> Path:
     raise AssertionError("no rows were written")
 
 
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(x) for x in text.split()]
+
+
+def _gone(pid: int) -> bool:
+    """True when the process has exited (a zombie waiting to be reaped counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status or "\nState:\tX" in status
+
+
 def _ids(path: Path) -> list[int]:
     return [json.loads(line)["id"] for line in path.read_text().splitlines()]
 
@@ -86,9 +100,16 @@ def test_a_signal_to_the_main_process_saves_the_rows_and_resume_finishes(tmp_pat
     inp, out = _input(tmp_path), tmp_path / "out.jsonl"
     proc = _start(inp, out)
     _wait_for_rows(proc, out)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
     proc.send_signal(sig)  # to the main process alone, not its group
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
+    for _ in range(200):
+        if all(_gone(pid) for pid in workers):
+            break
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in workers)
     kept = _ids(out)
     assert 0 < len(kept) < N_ROWS and kept == list(range(len(kept)))
     assert f"the {len(kept):,} rows scored so far are saved in {out}" in " ".join(stderr.split())
