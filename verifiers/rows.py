@@ -44,6 +44,8 @@ def _null_constant(name: str) -> None:
 
 # NaN, Infinity and -Infinity are not JSON; when a file holds them they are read as null (a missing value).
 _DECODER = json.JSONDecoder(parse_constant=_null_constant)
+# One encoder for every output row: json.dumps with non-default options builds a new one per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def load_json_line(lineno: int, raw: bytes | str) -> dict[str, Any]:
@@ -127,7 +129,7 @@ def json_line(data: Any) -> str:
 def json_bytes(data: Any) -> bytes:
     """`json_line(data)` encoded as UTF-8 (without a newline)."""
     try:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return _ENCODE(data).encode("utf-8")
     except (TypeError, ValueError, UnicodeEncodeError):
         return json_line(data).encode("utf-8")
 
