@@ -137,7 +137,10 @@ def list_verifiers(as_json: bool) -> None:
     "worker process is replaced.",
 )
 @click.option(
-    "--resume", is_flag=True, help="Keep the rows already in the output (from an interrupted run) and score the rest."
+    "--resume",
+    is_flag=True,
+    help="Keep the rows already in the output, or in the temporary output of a killed run, of this same command "
+    "(same input and reward) and score the rest.",
 )
 @click.option("--summary-json", type=click.Path(dir_okay=False), help="Also write the summary as JSON here.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
