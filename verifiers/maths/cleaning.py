@@ -106,6 +106,8 @@ _PYTHON_POWER = re.compile(r"(?<=[\w)}\]])\s*\*\*\s*(?=[\w({\[+-])")
 _LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=|:)\s*")
 _QUOTES = '"`\u201c\u201d\u00ab\u00bb'
 _DOLLAR = re.compile(r"\\\$")
+_STRAY_DOLLAR = re.compile(r"(?<!\\)\$")
+_OPEN_BOX = re.compile(r"^\\(?:boxed|fbox)\s*\{")
 _REPEATING = re.compile(r"(\d*)\.(\d*)\\(?:overline|bar|dot)\s*\{(\d{1,30})\}")
 
 
@@ -144,6 +146,7 @@ _FUNCTION_WORDS = set("sin cos tan cot sec csc log ln exp sqrt pi mod max min de
 _UNIT_AFTER_CONSTANT = re.compile(
     r"(?:(?<=[\d}])|(?<=\\pi))\s+(m|s|g|h|cm|mm|km|kg|mg|ml|ft|in|yd|mi|lb|oz|sec|min|hr|L)((?:\^\s*\{?\s*[23]\s*\}?)?)\s*$"
 )
+_EXPONENT = re.compile(r"\^\s*\{?\s*\d+\s*\}?")
 _COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
 # A remark in \text{} after the answer: `5 \text{ (since } x > 0)`, `12 \quad \text{because ...}`.
 _EXPLANATION = re.compile(
@@ -213,6 +216,8 @@ def decimal_commas(s: str, mode: str = "auto") -> str:
     m = _COMMA_NUMBER.search(s)
     if m is None or _depth(s, m.start()) > 0:
         return s
+    if any(c.isdigit() for c in _EXPONENT.sub("", s[: m.start()] + " " + s[m.end() :])):
+        return s  # other numbers around it: "21,16 or 11" is a list
     whole, frac = m.group(1).lstrip("+-"), m.group(2)
     if len(frac) == 3 and len(whole) <= 3 and not whole.startswith("0"):
         return s  # a thousands separator
@@ -312,6 +317,9 @@ def _strip_strays(s: str) -> str:
         return s[1:-1].strip()
     if (first == "$" or last == "$") and _DOLLAR.sub("", s).count("$") % 2:
         return (s[1:] if first == "$" else s[:-1]).strip()
+    m = _OPEN_BOX.match(s)
+    if m is not None and not _balanced(s):
+        return s[m.end() :].strip()  # "\\boxed{5" cut off before its closing brace
     if last == "\\" and (len(s) - len(s.rstrip("\\"))) % 2:
         return s[:-1].strip()
     if last in ")]" and s.count("(") + s.count("[") < s.count(")") + s.count("]"):
@@ -380,6 +388,8 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
         s = pattern.sub(repl, s)
     s = _TEMPERATURE.sub(lambda m: " \\text{deg" + m.group(1) + "}", s)  # 30^\\circ C is a temperature
     s = _CURRENCY.sub(" ", s)
+    if "$" in s:  # a math delimiter left inside the answer: "12 $ and $13", "$125$ miles"
+        s = _STRAY_DOLLAR.sub(" ", s)
     s = s.replace("\\%", "%")
     if "**" in s:
         s = _PYTHON_POWER.sub("^", s)  # plain-text x**2

@@ -65,11 +65,12 @@ _CONNECTOR = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*", re.IGNORECASE)
 _COPULA = re.compile(r"\s(?:is|are|equals|was)\s", re.IGNORECASE)
 _BOX = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([^\s${}]+))")
 _BOX_GAP = re.compile(
-    r"(?:\s|\$|\*|,|;|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|\b[a-zA-Z](?:_\{?\w{1,3}\}?)?\s*="
+    r"(?:\s|\$|\*|,|;|\\[()\[\]]|\\quad|\\qquad|\\text\{[^{}$\d]{0,40}\}|\b[a-zA-Z](?:_\{?\w{1,3}\}?)?\s*="
     r"|\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b|和|与|與|及|或|と|및|또는|و|أو|और|या)*",
     re.IGNORECASE,
 )
 _BOX_GAP_LIMIT = 200
+_STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
 _TRIGGERS = (
     "answer",
@@ -303,7 +304,7 @@ def _number_spans(text: str) -> list[tuple[int, int, str]]:
         j = end = m.end()
         while j < n and j - end < 20 and text[j].isascii() and text[j].isalpha():
             j += 1
-        if j > end and j < n and text[j].isdigit():
+        if j > end and j < n and "0" <= text[j] <= "9":
             continue  # "7Z3": a code
         out.append((m.start(), end, value.replace("\u2212", "-")))
     return out
@@ -339,10 +340,10 @@ def math_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _connected_spans(text: str, first: bool) -> str | None:
+def _connected_spans(text: str, first: bool, spans: list[tuple[int, int, str]] | None = None) -> str | None:
     """The first (or last) math span of `text` with the spans joined to it by "and", "or" or commas."""
     groups: list[list[tuple[int, int, str]]] = []
-    for span in math_spans(text):
+    for span in math_spans(text) if spans is None else spans:
         if groups and _CONNECTOR.fullmatch(text[groups[-1][-1][1] : span[0]]):
             groups[-1].append(span)
         else:
@@ -364,7 +365,24 @@ def math_span(text: str) -> str | None:
 
     Spans joined only by "and", "or" or commas just before it (`$x=1$ and $x=2$`) are kept together.
     """
-    return _connected_spans(text, first=False)
+    spans = math_spans(text)
+    if spans and _number_in_later_sentence(text, spans[-1]):
+        return None  # "... $d = \\frac{90}{n}$ ... . Therefore, there are 12 sequences.": the prose answers
+    return _connected_spans(text, first=False, spans=spans)
+
+
+def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
+    """Whether the text after the last math span has a number in a sentence of its own.
+
+    A displayed span (`$$...$$`, `\\[...\\]`) or one that ends with a full stop ends its sentence.
+    """
+    tail = text[span[1] :]
+    if not (text.startswith(("$$", "\\["), span[0]) or span[2].endswith(".")):
+        end = _SENTENCE_END.search(tail)
+        if end is None:
+            return False
+        tail = tail[end.end() :]
+    return bool(_number_spans(tail))
 
 
 def looks_like_expression(line: str) -> bool:
@@ -391,8 +409,10 @@ def last_expression(text: str) -> str | None:
         if rhs and len(rhs) <= 100 and looks_like_expression(rhs):
             return rhs
     if len(lines) == 1 and len(line) <= 60 and not re.search(r"[.!?]\s", line):
-        if (not re.search(r"\d", line) and len(line.split()) <= 3) or re.match(r"[-+\d\\($\[{.]", line):
-            return line  # a short answer such as "Monday" or "120 minutes"
+        if not re.search(r"\d", line) and len(line.split()) <= 3:
+            return line  # a short answer such as "Monday"
+        if re.match(r"[-+\d\\($\[{.]", line) and len(_WORD.findall(_COMMAND.sub(" ", line))) <= 2:
+            return line  # "120 minutes", "57个", "12days"
     for m in reversed(list(_BOLD.finditer(line))):
         inner = m.group(1).strip()
         if _answer_like(inner):
@@ -471,6 +491,16 @@ def _boxed(text: str, which: str) -> str | None:
     return ", ".join(b[2].strip() for b in chosen)
 
 
+def _final_after_boxes(text: str) -> str | None:
+    """The answer of a "Final Answer: The final answer is $X$." written after the last box, or None."""
+    found = boxes(text)
+    tail = text[found[-1][1] :] if found else ""
+    if not tail or len(tail) > 3000 or _STRONG_FINAL.search(tail) is None:
+        return None
+    answer = final_answer(tail)
+    return answer if answer and any(c.isdigit() or c == "\\" for c in answer) else None
+
+
 def _run(text: str, strategy: str, boxed: str, tag_name: str) -> str | None:
     if strategy == "boxed":
         return _boxed(text, boxed)
@@ -510,6 +540,10 @@ def extract(
         for strategy in priority:
             found = _run(region, strategy, boxed, tag_name)
             if found:
+                if strategy == "boxed" and "final_answer" in priority:
+                    later = _final_after_boxes(region)
+                    if later:
+                        return later, "final_answer"
                 return found, strategy
     return None, None
 

@@ -184,6 +184,27 @@ NOTATIONS = [
     ("The answer is 57.\nLet me double check: 3 + 54 = 57, and 2 steps were needed.", "57", True),
     ("Final answer: 57\n\nNote: rounded to 2 places.", "57", True),
     ("Answer: 57. I checked it 3 times.", "3", False),
+    ("So the area is 12, that is 2,500.5m² in all", "2500.5", True),
+    # prose after the last math span, boxes before a Minerva-style final answer
+    ("We found $x = 4$ earlier. Therefore, there are 9 ways to choose them.", "9", True),
+    ("$$\\frac{a}{b} = 2.$$ Hence the price rises by 50%.", "50\\%", True),
+    ("So $x = 5$, which satisfies all 3 conditions", "5", True),
+    ("So $x = 5$, which satisfies all 3 conditions", "3", False),
+    (
+        "First $\\boxed{200}$, then $\\boxed{255}$.\nFinal Answer: The final answer is $10,455$. I hope it is correct.",
+        "10455",
+        True,
+    ),
+    ("\\boxed{5}\n\nThe answer is correct because we checked it twice.", "5", True),
+    ("\\boxed{7}\nFinal answer: as computed above.", "7", True),
+    # boxes inside separate spans or with a short remark between them
+    ("\\(\\boxed{1}\\) and \\(\\boxed{-2}\\)", "-2, 1", True),
+    ("\\boxed{(3, 3)} \\text{ for part (a) and } \\boxed{(1, 1)}", "(3, 3), (1, 1)", True),
+    ("\\boxed{(3, 3)} \\text{ for part (a) and } \\boxed{(1, 1)}", "(1, 1)", False),
+    # math delimiters left inside an answer
+    ("The sum lies between $\\boxed{12 $ and $13}$.", "12 \\text{ and } 13", True),
+    ("The distance is $\\boxed{125\\textnormal{ miles}}.$", "$125$ miles", True),
+    ("\\boxed{2,5 or 7}", "2.5, 7", False),
 ]
 
 
