@@ -43,7 +43,7 @@ from .nodes import (
 from .parser import ParseError, TooDeep, parse_fast
 from .policy import Policy
 from .times import clock_time
-from .tolerance import approximately, terminates, written_decimal
+from .tolerance import approximately, approximation, terminates
 
 MAX_ITEMS = 200
 NUMBER_WORDS = {
@@ -592,8 +592,8 @@ class Comparer:
         tol = self.policy.rel_tol
         if tol > 0 and abs(a - b) <= Fraction(tol) * max(abs(a), abs(b)):
             return True
-        wa = written_decimal(pred) if pred is not None else None
-        why = approximately(a, b, wa, written_decimal(gold), terminates(a), terminates(b), self.policy)
+        wa, wb = approximation(pred, a), approximation(gold, b)
+        why = approximately(a, b, wa, wb, terminates(a), terminates(b), self.policy)
         if why is not None:
             self.tolerated = why
             return True

@@ -34,7 +34,7 @@ from .nodes import (
 )
 from .parser import ParseError
 from .policy import Policy
-from .tolerance import Written, approximately, terminates, written_decimal
+from .tolerance import Written, approximately, approximation, terminates
 
 CONSTANT_DIGITS = 60  # working precision for constants
 CONSTANT_TOL = 1e-30  # constants agreeing to 30 significant digits are equal (unless one is rational, one not)
@@ -364,8 +364,14 @@ class SympyBackend:
 
 def _tolerated(a: Any, b: Any, va: tuple, vb: tuple, pred: Node, gold: Node, policy: Policy) -> bool:
     """The tolerance policy for a written decimal against a constant (`2.236` and `\\sqrt 5`)."""
-    wa, wb = written_decimal(pred), written_decimal(gold)
-    if (wa is None and wb is None) or not (va[1].is_zero and vb[1].is_zero):
+    if not (va[1].is_zero and vb[1].is_zero):
+        return False
+    x, y = Fraction(str(va[0])), Fraction(str(vb[0]))
+    # A decimal inside an expression (2.236 + 1) has no single precision: rounding and relative rules only.
+    wa, wb = approximation(pred, x), approximation(gold, y)
+    x = wa.value if wa is not None else x
+    y = wb.value if wb is not None else y
+    if wa is None and wb is None:
         return False
     x = wa.value if wa is not None else Fraction(str(va[0]))
     y = wb.value if wb is not None else Fraction(str(vb[0]))
@@ -374,7 +380,7 @@ def _tolerated(a: Any, b: Any, va: tuple, vb: tuple, pred: Node, gold: Node, pol
 
 def _finite(expr: Any, written: Written | None) -> bool:
     """Whether a constant has a finite decimal expansion (unknown counts as not)."""
-    if written is not None:
+    if written is not None and written.plain:
         return True
     if expr.is_rational is True:
         r = sp.Rational(expr)

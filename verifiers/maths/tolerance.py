@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .nodes import Mul, Neg, Node, Num, Pow, Unit
+from .nodes import Mul, Neg, Node, Num, Pow, Unit, has_decimal
 from .policy import Policy
 
 MIN_DIGITS = 3  # a decimal needs this many significant digits to stand for a value it rounds
@@ -19,11 +19,16 @@ _TEN = Fraction(10)
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """A decimal as written: its value, its decimal places (negative: tens, hundreds) and significant digits."""
+    """A decimal as written: its value, its decimal places (negative: tens, hundreds) and significant digits.
+
+    `plain` is False for the value of an expression with a decimal in it (`2.236 + 1`), which has
+    no single written precision: only the rounding and relative rules apply to it.
+    """
 
     value: Fraction
     places: int
     digits: int
+    plain: bool = True
 
 
 def written_decimal(node: Node) -> Written | None:
@@ -50,6 +55,16 @@ def written_decimal(node: Node) -> Written | None:
             shift += k
         return _shifted(found, shift) if found is not None else None
     return None
+
+
+def approximation(node: Node | None, value: Fraction) -> Written | None:
+    """How a side with the given value is approximate: a written decimal, an expression with one, or None."""
+    if node is None:
+        return None
+    written = written_decimal(node)
+    if written is None and has_decimal(node):
+        return Written(value, 0, 0, plain=False)
+    return written
 
 
 def _literal(text: str) -> Written | None:
@@ -136,11 +151,13 @@ def approximately(
             return f"within a relative tolerance of {policy.decimal_rel_tol:g}"
     if mode == "precision":
         for w, other, other_w, other_finite in ((wx, y, wy, y_finite), (wy, x, wx, x_finite)):
-            if w is None or other_w is not None or other_finite or w.digits < MIN_DIGITS:
+            if w is None or not w.plain or (other_w is not None and other_w.plain):
+                continue
+            if other_finite or w.digits < MIN_DIGITS:
                 continue
             if rounded(other, w.places) == w.value:
                 return f"the exact value rounds to the {w.digits} significant digits written"
     return None
 
 
-__all__ = ["MIN_DIGITS", "Written", "approximately", "rounded", "terminates", "written_decimal"]
+__all__ = ["MIN_DIGITS", "Written", "approximately", "approximation", "rounded", "terminates", "written_decimal"]

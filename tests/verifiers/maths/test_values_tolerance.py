@@ -289,3 +289,23 @@ def test_rounding_and_finite_expansions():
     assert rounded(Fraction(-5, 2), 0) == -3
     assert terminates(Fraction(1, 8)) and terminates(Fraction(7, 20)) and terminates(Fraction(3))
     assert not terminates(Fraction(1, 3)) and not terminates(Fraction(1, 12))
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        # an expression with a decimal in it: the rounding and relative rules, no written precision
+        ("2.236 + 1", "\\sqrt5+1", True),
+        ("2.24 + 1", "\\sqrt5+1", False),
+        ("0.5\\pi", "1.5708", True),
+        ("1.5\\pi", "4.71", True),
+        ("2.5\\sqrt2", "3.54", True),
+        ("2.5\\sqrt2", "3.5", False),
+        ("0.5 + \\frac13", "0.833", True),
+        ("0.1 + 0.2", "0.30000001", True),
+        ("2.5 \\cdot 2", "5.0001", True),
+        ("2.5 \\cdot 2", "5.01", False),
+    ],
+)
+def test_expressions_with_decimals_in_them(pred, gold, expected):
+    assert equal(pred, gold) is expected
