@@ -220,6 +220,17 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def mean_covers(metrics: dict) -> str:
+    """What the eval's mean reward is taken over, in words (every row; failures count as 0)."""
+    failed = metrics["statuses"].get("error", 0) + metrics["statuses"].get("timeout", 0)
+    text = f"all {metrics['rows']:,} rows"
+    if failed:
+        text += f"; {failed:,} error or timeout rows count as 0"
+        if metrics.get("unreadable_rows"):
+            text += f" ({metrics['unreadable_rows']:,} of them unreadable)"
+    return text
+
+
 def _print_summary(outcome) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -234,6 +245,7 @@ def _print_summary(outcome) -> None:
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("mean reward", f"{num(m['reward'].get('mean'))} (std {num(m['reward'].get('std'))})")
+    table.add_row("mean taken over", mean_covers(m))
     table.add_row(f"correct ({m['correct']['definition']})", pct(m["correct"]["rate"]))
     for status, n in m["statuses"].items():
         table.add_row(f"status {status}", num(n))

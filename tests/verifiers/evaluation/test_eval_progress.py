@@ -1,4 +1,4 @@
-"""The eval progress bar's rate reads the real speed, slow or fast, never `0 rows/s`."""
+"""The eval progress bar reads the real speed (never `0 rows/s`), and the summary says what the mean covers."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def test_a_slow_bar_does_not_read_zero_rows_per_second():
         advance(1)
         bar._progress.refresh()
     assert re.search(r"(?<![\d.])0\.2\d? rows/s", out.getvalue())
+
+
+def test_eval_summary_says_what_the_mean_covers():
+    from verifiers.evaluation.command import mean_covers
+
+    metrics = {"rows": 8, "unreadable_rows": 2, "statuses": {"passed": 4, "failed": 1, "error": 2, "timeout": 1}}
+    assert mean_covers(metrics) == "all 8 rows; 3 error or timeout rows count as 0 (2 of them unreadable)"
+    assert mean_covers({"rows": 3, "unreadable_rows": 0, "statuses": {"passed": 3}}) == "all 3 rows"
