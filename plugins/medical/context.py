@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import regex
 
 from verifiers.rules import Context, Quantity, SubstanceIndex
+from verifiers.rules.patterns import keyword_regex
+from verifiers.rules.substances import Mention
 
 from ..chat_context import context_text
 
-
-def last_named(matcher: regex.Pattern | None, alias: dict[str, str], text: str) -> str | None:
-    """The key of the substance named last in the text (the latest turn is the most relevant)."""
-    if matcher is None or not text:
-        return None
-    found = None
-    for m in matcher.finditer(text, timeout=1.0):
-        key = alias.get(" ".join(m.group(0).lower().split()))
-        if key is not None:
-            found = key
-    return found
+WORD = regex.compile(r"\w+")
 
 
 @dataclass
@@ -31,6 +24,52 @@ class ContextIndex(SubstanceIndex):
     """
 
     use_context: bool = True
+    # first word of each name -> (compiled name, key), longest names first; rebuilt when names are added
+    _by_first: dict[str, list[tuple[Any, str]]] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)
+
+    def _first_words(self) -> dict[str, list[tuple[Any, str]]]:
+        if self._indexed != len(self._alias):
+            by_first: dict[str, list[tuple[Any, str]]] = {}
+            for name in sorted(self._alias, key=len, reverse=True):
+                first = WORD.search(name)
+                if first is None:
+                    continue
+                pattern = regex.compile(keyword_regex(name), regex.IGNORECASE)
+                by_first.setdefault(first.group(0), []).append((pattern, self._alias[name]))
+            self._by_first, self._indexed = by_first, len(self._alias)
+        return self._by_first
+
+    def find(self, text: str) -> list[Mention]:
+        """Every name in the text, leftmost and longest first, without overlaps.
+
+        Looking names up by their first word is much faster than one alternation of several hundred names.
+        """
+        by_first = self._first_words()
+        found: list[Mention] = []
+        end = 0
+        for w in WORD.finditer(text):
+            if w.start() < end:
+                continue
+            for pattern, key in by_first.get(w.group(0).lower(), ()):
+                m = pattern.match(text, w.start())
+                if m is not None:
+                    found.append(Mention(key, m.start(), m.end()))
+                    end = m.end()
+                    break
+        return found
+
+    def mentions(self, ctx: Context) -> list[Mention]:
+        """Every mention of a known substance in the answer, in order."""
+        cache_key = ("mentions", id(self))
+        if cache_key not in ctx.cache:
+            ctx.cache[cache_key] = self.find(ctx.text)
+        return ctx.cache[cache_key]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state["_by_first"], state["_indexed"] = {}, -1
+        return state
 
     def context_key(self, ctx: Context) -> str | None:
         """The drug the conversation is about, from the text before the answer."""
@@ -38,7 +77,8 @@ class ContextIndex(SubstanceIndex):
             return None
         key = ("context_drug", id(self))
         if key not in ctx.cache:
-            ctx.cache[key] = last_named(self._matcher(), self._alias, context_text(ctx.sample))
+            named = self.find(context_text(ctx.sample))
+            ctx.cache[key] = named[-1].key if named else None  # the latest turn is the most relevant
         return ctx.cache[key]
 
     def assign(self, ctx: Context) -> dict[str, list[Quantity]]:

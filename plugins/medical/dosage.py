@@ -121,6 +121,9 @@ class DoseSanity(Verifier):
         self.limits = load_doses(table, confirmed_only)
         self.index = ContextIndex(use_context=use_context)
         self.rules = dose_rules(self.limits, check_single, unit_confusion, self.index)
+        self._by_drug: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            self._by_drug.setdefault(rule.key, []).append(rule)  # type: ignore[attr-defined]
 
     def params(self) -> dict[str, Any]:
         """Settings, for repr."""
@@ -130,7 +133,12 @@ class DoseSanity(Verifier):
         """Read every amount tied to a known drug (with counts and frequencies); fail on any over the limit."""
         ctx = Context(sample)
         fired, errors = [], []
-        for rule in self.rules:
+        try:
+            assigned = self.index.assign(ctx)
+        except (RuleTimeout, TimeoutError) as exc:
+            return self.error(f"reading drug names timed out: {exc}")
+        # only the rules of drugs that have amounts tied to them can fire
+        for rule in (r for drug in assigned for r in self._by_drug.get(drug, [])):
             try:
                 hits = rule.evaluate(ctx)
             except (RuleTimeout, TimeoutError) as exc:
@@ -138,7 +146,6 @@ class DoseSanity(Verifier):
                 continue
             if hits:
                 fired.append(rule.fired(hits))
-        assigned = self.index.assign(ctx)
         context_drug = self.index.context_key(ctx)
         doses = [
             {
