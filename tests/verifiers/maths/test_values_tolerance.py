@@ -309,3 +309,19 @@ def test_rounding_and_finite_expansions():
 )
 def test_expressions_with_decimals_in_them(pred, gold, expected):
     assert equal(pred, gold) is expected
+
+
+def test_tolerance_settings_in_a_reward_spec():
+    from verifiers import load_reward
+
+    reward = load_reward("math_equivalence:tolerance=relative,decimal_rel_tol=1e-3,float_rounding=4")
+    assert (reward.policy.tolerance, reward.policy.decimal_rel_tol, reward.policy.float_rounding) == (
+        "relative",
+        1e-3,
+        4,
+    )
+    assert reward({"completion": "\\boxed{0.1428}", "answer": "\\frac{1}{7}"}).passed
+    assert not reward({"completion": "\\boxed{0.142}", "answer": "\\frac{1}{7}"}).passed
+    strict = load_reward("math_equivalence:tolerance=exact")
+    assert not strict({"completion": "\\boxed{0.142857142857}", "answer": "\\frac{1}{7}"}).passed
+    assert strict({"completion": "\\boxed{0.5}", "answer": "\\frac{1}{2}"}).passed
