@@ -142,7 +142,10 @@ _LIST_WORDS = re.compile(
 )
 _GLUED_WORD = re.compile(r"(?<![A-Za-z\\\d.^_])(\d+(?:\.\d+)?)([A-Za-z]{2,})(?![A-Za-z\d{(])")
 _SHORT_UNITS = set("cm mm km kg mg ml cl dl ft yd mi lb lbs oz hr hrs min sec day yr yrs mph kmh".split())
-_FUNCTION_WORDS = set("sin cos tan cot sec csc log ln exp sqrt pi mod max min deg arcsin arccos arctan".split())
+_FUNCTION_WORDS = set(
+    "sin cos tan cot sec csc sinh cosh tanh coth log ln lg exp sqrt pi mod max min deg arcsin arccos arctan "
+    "floor ceil gcd lcm binom alpha beta gamma delta theta lambda sigma omega phi".split()
+)
 _UNIT_AFTER_CONSTANT = re.compile(
     r"(?:(?<=[\d}])|(?<=\\pi))\s+(m|s|g|h|cm|mm|km|kg|mg|ml|ft|in|yd|mi|lb|oz|sec|min|hr|L)((?:\^\s*\{?\s*[23]\s*\}?)?)\s*$"
 )
@@ -151,7 +154,7 @@ _COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
 # A remark in \text{} after the answer: `5 \text{ (since } x > 0)`, `12 \quad \text{because ...}`.
 _EXPLANATION = re.compile(
     r"\s*(?:\\quad|\\qquad|,)?\s*\\(?:text|textrm|textnormal|mbox)\s*\{\s*\(?\s*"
-    r"(?:since|because|as|where|when|if|for|which|note|by|from|using|with|i\.e\.|e\.g\.|rounded|approx)\b",
+    r"(?:since|because|as|where|when|if|for|which|note|using|i\.e\.|e\.g\.|rounded|approx)\b",
     re.IGNORECASE,
 )
 

@@ -131,6 +131,7 @@ _LIST_OF_NUMBERS = re.compile(
     r"|和|与|與|及|或|と|및|또는|و|أو|और|या)\s*[-+]?\d+(?:\.\d+)?)+",
     re.IGNORECASE,
 )
+_TOKEN = re.compile(r"\\[A-Za-z]+|[^\W\d_]+|\d+|[^\w\s]")
 _UNIT_WORDS = re.compile(r"\s*[A-Za-z]+(?:[ /][A-Za-z]+)?(?:\^\d)?")
 _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
 _SCRIPTS_WITHOUT_SPACES = ((0x0E00, 0x0E7F), (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF))
@@ -257,10 +258,26 @@ def _answer_core(out: str) -> str:
             return inner
     if _LIST_OF_NUMBERS.fullmatch(out):
         return out
-    first = _NUMBER.match(out)
-    if first is not None and _UNIT_WORDS.fullmatch(out, first.end()):
-        return out  # "10 dollars", "3 hours", "12days": the parser reads the unit
+    head = _math_prefix(out)
+    if head and any(c.isdigit() or c == "\\" for c in head):
+        if _UNIT_WORDS.fullmatch(out, len(head)):
+            return out  # "10 dollars", "3 hours", "\\frac{1}{2} cup": the parser reads the unit
+        return head  # "\\frac{1}{2} of the cake", "x = 5 when y = 2"
     return found[0]
+
+
+def _math_prefix(text: str) -> str:
+    """The leading words of `text` that are mathematics (numbers, LaTeX, operators, one-letter names)."""
+    end = 0
+    for m in _TOKEN.finditer(text):
+        token = m.group(0)
+        letter = len(token) == 1 and (token.isascii() or "\u0370" <= token <= "\u03ff")  # x, π
+        if token[0].isalpha() and not letter and token.lower() not in _KNOWN_WORDS:
+            break  # a word of prose
+        if m.start() > 200:
+            break
+        end = m.end()
+    return text[:end].rstrip(" ,;'")
 
 
 def _answer_like(text: str) -> bool:
@@ -372,7 +389,7 @@ def math_span(text: str) -> str | None:
 
 
 def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
-    """Whether the text after the last math span has a number in a sentence of its own.
+    """Whether a short sentence of prose after the last math span, with no equation, has a number.
 
     A displayed span (`$$...$$`, `\\[...\\]`) or one that ends with a full stop ends its sentence.
     """
@@ -382,6 +399,8 @@ def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
         if end is None:
             return False
         tail = tail[end.end() :]
+    if len(tail) > 600 or "=" in tail:
+        return False  # a check of the result ("2(5) - 3 = 7") or more working: the span stands
     return bool(_number_spans(tail))
 
 

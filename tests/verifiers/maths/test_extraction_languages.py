@@ -190,6 +190,11 @@ NOTATIONS = [
     ("$$\\frac{a}{b} = 2.$$ Hence the price rises by 50%.", "50\\%", True),
     ("So $x = 5$, which satisfies all 3 conditions", "5", True),
     ("So $x = 5$, which satisfies all 3 conditions", "3", False),
+    ("Thus $x = 5$. Check: 2(5) - 3 = 7.", "5", True),
+    ("The answer is \\frac{1}{2} of the cake.", "\\frac{1}{2}", True),
+    ("The answer is $x = 5$ when $y = 2$.", "5", True),
+    ("The answer is π/2 radians.", "\\frac{\\pi}{2}", True),
+    ("The answer is (3, 4) in the plane.", "(3, 4)", True),
     (
         "First $\\boxed{200}$, then $\\boxed{255}$.\nFinal Answer: The final answer is $10,455$. I hope it is correct.",
         "10455",
