@@ -171,7 +171,6 @@ def score_command(
     """
     from rich.console import Console
 
-    from .evaluation.progress import rate_text
     from .rows import Fields, MalformedRow, count_lines
     from .score_file import Interrupted, ScoreError, score_file
     from .spec import SpecError, load_reward
@@ -209,6 +208,8 @@ def score_command(
                 stats = score_file(verifier, input_path, output_path, **options)
             else:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+                from .evaluation.progress import rate_text  # the evaluation package is heavy: not with --quiet
 
                 columns = [
                     TextColumn("scoring"),
