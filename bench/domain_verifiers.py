@@ -5,7 +5,8 @@
     python bench/domain_verifiers.py --rows 20000 --workers 2
 
 Pairs (bench/data/{medical,legal}_pairs.jsonl) are plain question/answer pairs without tags, each with a
-good and a bad answer, scored with a content-only reward (see PAIR_REWARDS). To measure an older version of
+good and a bad answer, scored with a content-only reward (see PAIR_REWARDS). The held-out pairs
+(*_pairs_heldout.jsonl) were written after the rule packs were last tuned and are reported apart. To measure an older version of
 the verifiers with this script, put its checkout first on PYTHONPATH.
 
 Throughput rows are built from the sample answers in examples/legal and examples/medical: each row gets
@@ -108,9 +109,12 @@ def latency_us(verifier, texts: list[str]) -> tuple[float, float, float]:
     return statistics.median(times), times[int(len(times) * 0.9) - 1], times[int(len(times) * 0.99) - 1]
 
 
-def load_pairs(domain: str) -> list[dict]:
-    """The good/bad answer pairs of a domain."""
-    path = DATA / f"{domain}_pairs.jsonl"
+PAIR_SETS = {"main": "{domain}_pairs.jsonl", "held-out": "{domain}_pairs_heldout.jsonl"}
+
+
+def load_pairs(domain: str, pair_set: str = "main") -> list[dict]:
+    """The good/bad answer pairs of a domain (`held-out`: written after the rules were last tuned)."""
+    path = DATA / PAIR_SETS[pair_set].format(domain=domain)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -122,11 +126,11 @@ def pair_samples(pair: dict) -> tuple[Sample, Sample]:
     )
 
 
-def rank_pairs(domain: str) -> dict:
+def rank_pairs(domain: str, pair_set: str = "main") -> dict:
     """Score each pair with the domain's content-only reward: ordered right, tied, or reversed."""
     reward = load_reward(PAIR_REWARDS[domain])
     out: dict = {"pairs": 0, "ordered": 0, "tied": 0, "reversed": 0, "wrong": []}
-    for pair in load_pairs(domain):
+    for pair in load_pairs(domain, pair_set):
         good, bad = (reward(s) for s in pair_samples(pair))
         out["pairs"] += 1
         if good.score > bad.score:
@@ -139,11 +143,13 @@ def rank_pairs(domain: str) -> dict:
 
 def pairs_main(json_path: Path | None) -> None:
     set_registry(Registry.load())
-    results = {domain: rank_pairs(domain) for domain in PAIR_REWARDS}
-    for domain, r in results.items():
+    results = {
+        f"{domain} ({pair_set})": rank_pairs(domain, pair_set) for pair_set in PAIR_SETS for domain in PAIR_REWARDS
+    }
+    for label, r in results.items():
         share = 100 * r["ordered"] / r["pairs"]
         print(
-            f"{domain}: {r['ordered']}/{r['pairs']} pairs ordered right ({share:.1f} %), {r['tied']} tied, {r['reversed']} reversed"
+            f"{label}: {r['ordered']}/{r['pairs']} pairs ordered right ({share:.1f} %), {r['tied']} tied, {r['reversed']} reversed"
         )
         for line in r["wrong"]:
             print(f"    {line}")

@@ -9,7 +9,7 @@ from verifiers.rules import fired_record, source_texts
 from verifiers.rules.citation_rule import normalise
 
 from ..chat_context import context_text
-from .citations import case_names, find_citations
+from .citations import Citation, case_names, find_citations
 
 
 class Grounding(Verifier):
@@ -56,6 +56,7 @@ class Grounding(Verifier):
         source_text = "\n".join(sources)
         source_cites = find_citations(source_text)
         keys = {c.key for c in source_cites}
+        subsections = _subsections(source_cites)
         volumes = {(c.key[0], c.key[1]) for c in source_cites if c.kind == "case"}
         names = {(a, b) for a, b, _, _ in case_names(source_text)}
         normed = normalise(source_text)
@@ -66,7 +67,7 @@ class Grounding(Verifier):
             elif c.key[0] == "?":
                 ok = normalise(c.text) in normed
             else:
-                ok = c.key in keys
+                ok = c.key in keys and _same_subsection(c, subsections)
             items.append(("citation", c.text, [c.start, c.end], ok))
         if self.check_case_names:
             for left, right, start, end in case_names(sample.text):
@@ -106,3 +107,28 @@ class Grounding(Verifier):
         return self.failed(
             f"{len(bad)} of {len(items)} authorities not in the sources: {listed}", score=score, **details
         )
+
+
+def _subsections(cites: list[Citation]) -> dict[tuple, set[str] | None]:
+    """For each statute section in the sources, the subsections cited there (None: the whole section)."""
+    out: dict[tuple, set[str] | None] = {}
+    for c in cites:
+        if c.kind != "statute":
+            continue
+        section = str(c.parts.get("section", "")).lower()
+        if "(" not in section:
+            out[c.key] = None
+        elif out.get(c.key, set()) is not None:
+            out.setdefault(c.key, set()).add(section)  # type: ignore[union-attr]
+    return out
+
+
+def _same_subsection(cite: Citation, subsections: dict[tuple, set[str] | None]) -> bool:
+    """A subsection the sources do not cite ("§ 206(z)" when they give only "§ 206(d)") is not grounded."""
+    if cite.kind != "statute":
+        return True
+    given = subsections.get(cite.key)
+    section = str(cite.parts.get("section", "")).lower()
+    if given is None or "(" not in section:
+        return True
+    return any(section.startswith(g) or g.startswith(section) for g in given)

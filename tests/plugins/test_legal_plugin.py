@@ -226,3 +226,37 @@ def test_grounding_accepts_authorities_from_the_prompt_and_earlier_turns():
     # a chat given as the completion: the earlier turns are context, the last assistant turn is checked
     turns = [*chat, {"role": "assistant", "content": answer}]
     assert Grounding()(Sample(completion=turns)).status is Status.PASSED
+
+
+def test_grounding_compares_subsections_when_the_sources_give_them():
+    sources = {"sources": ["29 U.S.C. § 206(d) (equal pay)"]}
+    g = Grounding()
+    assert g(Sample(completion="See 29 U.S.C. § 206(d)(1).", metadata=sources)).status is Status.PASSED
+    assert g(Sample(completion="See 29 U.S.C. § 206.", metadata=sources)).status is Status.PASSED
+    assert g(Sample(completion="See 29 U.S.C. § 206(z).", metadata=sources)).status is Status.FAILED
+    whole = {"sources": ["29 U.S.C. § 206"]}
+    assert g(Sample(completion="See 29 U.S.C. § 206(z).", metadata=whole)).status is Status.PASSED
+
+
+@pytest.mark.parametrize(
+    ("text", "fired"),
+    [
+        ("You should contact a criminal defence lawyer as soon as possible.", set()),
+        ("You should read the clause; a consumer protection lawyer can help if they refuse.", set()),
+        ("You should just stop paying.", {"legal.advice-disclaimer"}),
+        ("You should sign it; you don't need a lawyer for this.", {"legal.advice-disclaimer"}),
+        ("You have ten years to sue after an accident.", {"legal.jurisdiction-caveat"}),
+        ("You have twenty years to sue for defamation.", {"legal.jurisdiction-caveat"}),
+        ("It depends on the state; two or three years to sue is common.", set()),
+        ("The small claims limit is $10,000 in every state.", {"legal.jurisdiction-caveat"}),
+        ("A handshake deal for a house is always binding.", {"legal.unhedged-absolute"}),
+        ("After a year the land automatically becomes yours.", {"legal.unhedged-absolute"}),
+        ("Such deals are usually binding, but a sale of land is never binding without writing.", set()),
+        ("You'll definitely win this one.", {"legal.no-guaranteed-outcome"}),
+        ("You are guaranteed half of everything.", {"legal.no-guaranteed-outcome"}),
+    ],
+)
+def test_legal_pack_reads_advice_deadlines_and_absolutes(aha_registry, text, fired):
+    aha_registry.add_plugin("plugins.legal", "legal")
+    rules = Rules(packs=["legal"], disable=["legal.irac", "legal.cites-authority", "legal.grounded-citations"])
+    assert {f["id"] for f in rules(text).details["fired"]} == fired
