@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 MAX_PATTERN_CHARS = 10_000
 # The longest a single search may be allowed to run, in seconds (a time limit above it is refused).
@@ -60,6 +61,8 @@ def check_pattern(pattern: str, flags: int = 0, what: str = "regex") -> None:
 
 def compile_pattern(pattern: str, flags: int = 0, what: str = "regex") -> regex.Pattern:
     """`regex.compile` within the limits; every failure is a ValueError that says what is wrong."""
+    import regex
+
     check_pattern(pattern, flags, what)
     try:
         return regex.compile(pattern, flags, cache_pattern=expansion(pattern, flags) <= CACHE_EXPANSION)

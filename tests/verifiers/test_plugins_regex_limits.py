@@ -108,3 +108,20 @@ def test_ordinary_patterns_still_work():
 def test_match_timeout_is_capped(timeout):
     with pytest.raises(SpecError, match=r"timeout must be a number of seconds above 0 and at most 5"):
         load_reward({"verifier": "regex_match", "params": {"pattern": "a", "timeout": timeout}})
+
+
+def test_flag_values_agree_with_regex():
+    from verifiers.builtin.regex_match import FLAGS
+
+    assert FLAGS == {"ignorecase": regex.IGNORECASE, "multiline": regex.MULTILINE, "dotall": regex.DOTALL}
+    assert create("regex_match", pattern="^b", flags=["multiline", "ignorecase"])("a\nB").passed
+
+
+def test_registering_the_builtins_does_not_import_regex():
+    import subprocess
+    import sys
+
+    code = "import sys, verifiers.builtin; print('regex' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
