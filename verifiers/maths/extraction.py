@@ -61,12 +61,14 @@ _PHRASE = re.compile(
 _DELIMITER = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\\$|\$")
 _CLOSER = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "$": "$"}
 _SPAN_LIMIT = {"$$": 2000, "\\(": 2000, "\\[": 2000, "$": 500}
-_CONNECTOR = re.compile(r"\s*(?:,|and|or|,\s*and|,\s*or)\s*", re.IGNORECASE)
+# "and"/"or" in the languages of _PHRASE, between items of a list.
+_LIST_WORD = r"\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b|和|与|與|及|或|と|및|또는|و|أو|और|या"
+_CONNECTOR = re.compile(rf"\s*(?:,|;|(?:,\s*)?(?:{_LIST_WORD}))\s*", re.IGNORECASE)
 _COPULA = re.compile(r"\s(?:is|are|equals|was)\s", re.IGNORECASE)
 _BOX = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([^\s${}]+))")
 _BOX_GAP = re.compile(
     r"(?:\s|\$|\*|,|;|\\[()\[\]]|\\quad|\\qquad|\\text\{[^{}$\d]{0,40}\}|\b[a-zA-Z](?:_\{?\w{1,3}\}?)?\s*="
-    r"|\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b|和|与|與|及|或|と|및|또는|و|أو|और|या)*",
+    rf"|{_LIST_WORD})*",
     re.IGNORECASE,
 )
 _BOX_GAP_LIMIT = 200
@@ -126,11 +128,8 @@ _NUMBER = re.compile(
     r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d+,\d+(?![\d,])|\d+)(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?"
     r"(?:\s*(?:\\?%|percent))?"
 )
-_LIST_OF_NUMBERS = re.compile(
-    r"[-+]?\d+(?:\.\d+)?(?:\s*(?:,|;|\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b"
-    r"|和|与|與|及|或|と|및|또는|و|أو|और|या)\s*[-+]?\d+(?:\.\d+)?)+",
-    re.IGNORECASE,
-)
+_LIST_ITEM = r"(?:[A-Za-z](?:_\{?\w{1,3}\}?)?\s*=\s*)?[-+]?\d+(?:\.\d+)?"
+_LIST_OF_NUMBERS = re.compile(rf"{_LIST_ITEM}(?:\s*(?:,|;|{_LIST_WORD})\s*{_LIST_ITEM})+", re.IGNORECASE)
 _TOKEN = re.compile(r"\\[A-Za-z]+|[^\W\d_]+|\d+|[^\w\s]")
 _UNIT_WORDS = re.compile(r"\s*[A-Za-z]+(?:[ /][A-Za-z]+)?(?:\^\d)?")
 _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
@@ -423,6 +422,13 @@ def last_expression(text: str) -> str | None:
     line = lines[-1].rstrip(".").strip()
     if len(line) <= 300 and looks_like_expression(line):
         return line
+    found = _number_spans(line)
+    if found:
+        last = None
+        for m in _LIST_OF_NUMBERS.finditer(line):
+            last = m
+        if last is not None and last.end() >= found[-1][1] and last.start() <= found[-1][0]:
+            return last.group(0)  # "the two numbers are 14 and 15", "the solutions are x = 3 and x = -2"
     if "=" in line:
         rhs = line.rsplit("=", 1)[1].strip().rstrip(".").strip()
         if rhs and len(rhs) <= 100 and looks_like_expression(rhs):
@@ -436,13 +442,7 @@ def last_expression(text: str) -> str | None:
         inner = m.group(1).strip()
         if _answer_like(inner):
             return inner  # "... هو **57**": the bold number is the answer
-    found = _number_spans(line)
     if found:
-        last = None
-        for m in _LIST_OF_NUMBERS.finditer(line):
-            last = m
-        if last is not None and last.end() >= found[-1][1] and last.start() <= found[-1][0]:
-            return last.group(0)  # "the two numbers are 14 and 15"
         return found[-1][2]
     found = _number_spans(text[-5000:])
     return found[-1][2] if found else None

@@ -213,7 +213,50 @@ NOTATIONS = [
 ]
 
 
-@pytest.mark.parametrize("completion, gold, expected", LANGUAGES + NOTATIONS)
+SHAPES = [
+    # whole completions as models write them, in several languages
+    ("设苹果有$x$个，则 $x+3=60$，所以 $x=57$。\n\n答：共有57个苹果。", "57", True),
+    ("因此，答案是 $\\boxed{57}$。", "57", True),
+    ("よって、求める値は $\\frac{1}{2}$ です。", "0.5", True),
+    ("따라서 구하는 값은 12입니다.", "12", True),
+    ("إذن، عدد الطلاب هو 57 طالبًا.", "57", True),
+    ("अतः, राम के पास 57 सेब हैं।", "57", True),
+    ("Итак, x = 5.", "5", True),
+    ("Donc, x vaut 5.", "5", True),
+    ("Por lo tanto, Juan tiene 57 manzanas.", "57", True),
+    ("Por lo tanto, Juan tiene 57 manzanas.", "56", False),
+    ("The answer is 57。", "57", True),
+    ("答案：A", "A", True),
+    ("答案：A", "B", False),
+    ("最终答案：$\\boxed{B}$", "B", True),
+    ("共计￥30。", "30", True),
+    ("增长了５０％。", "50\\%", True),
+    ("所以这个数是 3,5。", "3.5", True),
+    ("Ответ: $\\frac{3}{4}$.", "0.75", True),
+    ("**Ответ:** 12", "12", True),
+    ("**答案：** 42", "42", True),
+    ("### 最终答案\n\n$$\\boxed{7}$$", "7", True),
+    ("La réponse est : **12 cm**.", "12", True),
+    ("Réponse : $x = 4$ ou $x = -1$", "-1, 4", True),
+    ("答案是 $x=2$ 或 $x=-3$", "2, -3", True),
+    ("答案是 $x=2$ 或 $x=-3$", "2", False),
+    ("Die Lösung ist $x = 3$.", "3", True),
+    ("Respuesta final: $\\boxed{\\frac{5}{2}}$", "2.5", True),
+    ("Jawaban: 45", "45", True),
+    ("**Final Answer**\n\nThe number of apples is **57**.", "57", True),
+    ("Final answer: **57 apples**", "57", True),
+    ("So the answer is 57 (since 3 × 19 = 57).", "57", True),
+    ("The total cost is $\\$12.50$.", "12.5", True),
+    ("The answer is 1,5.", "1.5", True),
+    ("Hence the result is 2,000.", "2000", True),
+    ("Hence the result is 2,000.", "2", False),
+    ("The solutions are x = 3 and x = -2.", "-2, 3", True),
+    ("Here b = 8 and a = 2, so x = -2", "-2", True),
+    ("Therefore the roots are $2$ and $-3$.", "2, -3", True),
+]
+
+
+@pytest.mark.parametrize("completion, gold, expected", LANGUAGES + NOTATIONS + SHAPES)
 def test_completion_against_gold(maths, completion, gold, expected):
     result = maths({"completion": completion, "answer": gold})
     assert result.passed is expected, (result.details.get("extracted"), result.reason)
