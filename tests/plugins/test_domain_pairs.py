@@ -1,0 +1,34 @@
+"""The content-only domain rewards order the good answer of each written pair above the bad one."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bench_module():
+    spec = importlib.util.spec_from_file_location("domain_verifiers_bench", ROOT / "bench" / "domain_verifiers.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("domain", ["medical", "legal"])
+def test_pairs_are_natural_and_ordered(aha_registry, domain):
+    for name in ("legal", "medical"):
+        assert aha_registry.add_plugin(f"plugins.{name}", name)
+    bench = bench_module()
+    pairs = bench.load_pairs(domain)
+    assert len(pairs) >= 60
+    for p in pairs:
+        text = p["good"] + p["bad"]
+        assert "<think>" not in text and "<answer>" not in text, p["id"]
+    main = bench.rank_pairs(domain)
+    held_out = bench.rank_pairs(domain, "held-out")
+    assert main["ordered"] / main["pairs"] >= 0.9, main["wrong"]
+    assert held_out["ordered"] / held_out["pairs"] >= 0.9, held_out["wrong"]
