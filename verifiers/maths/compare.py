@@ -158,10 +158,10 @@ def named_value(text: str, policy: Policy) -> Node | None:
     The value after the last top-level `=` is the answer (a chain counts by its last value).
     """
     cuts = _top_level_equals(text)
-    if not cuts:
+    if not cuts or _top_level_equals(text, ",;"):
         return None
     left, last = text[: cuts[0]].strip(), text[cuts[-1] + 1 :].strip()
-    if not left or not last or any(c in left for c in "<>"):
+    if not left or not last or any(c in left for c in "<>") or isinstance(_parsed(left, policy), Node):
         return None
     value = _parsed(last, policy)
     if not isinstance(value, Node) or isinstance(value, Rel):
@@ -169,8 +169,8 @@ def named_value(text: str, policy: Policy) -> Node | None:
     return Rel(("=",), (Sym(" ".join(left.split())), value))
 
 
-def _top_level_equals(text: str) -> list[int]:
-    """Positions of the `=` signs outside brackets and braces (not parts of `<=`, `>=`, `!=`, `==`)."""
+def _top_level_equals(text: str, signs: str = "=") -> list[int]:
+    """Positions of `signs` outside brackets and braces (an `=` not part of `<=`, `>=`, `!=`, `==`)."""
     depth = 0
     out = []
     for k, c in enumerate(text):
@@ -178,7 +178,9 @@ def _top_level_equals(text: str) -> list[int]:
             depth += 1
         elif c in ")]}":
             depth -= 1
-        elif c == "=" and depth == 0:
+        elif c in signs and depth == 0 and c != "=":
+            out.append(k)
+        elif c == "=" and depth == 0 and "=" in signs:
             before = text[k - 1] if k else ""
             after = text[k + 1] if k + 1 < len(text) else ""
             if before not in "<>!=" and after != "=":
@@ -283,7 +285,9 @@ class Comparer:
         if p == g:
             return True, "same expression"
         if isinstance(g, Approx):
-            g = g.exact
+            g = g.approx if is_quantity(g.exact) else g.exact  # "x \\approx 11" names x, its value is 11
+        if isinstance(p, Approx) and is_quantity(p.exact):
+            p = p.approx
         if isinstance(p, Approx):
             same, why = self.answers(p.exact, g)
             if same or not has_decimal(g):
@@ -311,6 +315,9 @@ class Comparer:
         return self.scalar(p, g)
 
     def text(self, p: Node, g: Node) -> tuple[bool, str]:
+        ratio = self.clock_as_ratio(p, g)
+        if ratio is not None:
+            return ratio
         self.stage = "text"
         pt, gt = words_of(p), words_of(g)
         if pt is not None and gt is not None and pt == gt:
@@ -323,6 +330,15 @@ class Comparer:
         if isinstance(g, Text):
             return False, f"text {pt!r} differs from {gt!r}" if pt is not None else "the gold answer is text"
         return False, "the prediction is text, the gold answer is mathematics"
+
+    def clock_as_ratio(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        """`11:21` against `V_1:V_2 = 11:21`: what reads as a clock time is the ratio the other side names."""
+        for a, b, raw in ((p, g, self.pred_text), (g, p, self.gold_text)):
+            if isinstance(a, Text) and a.literal and isinstance(b, (Rel, Div)) and _CLOCK.fullmatch(raw):
+                ratio = _parsed(raw, self.policy)
+                if isinstance(ratio, Div):
+                    return self.answers(ratio, g) if a is p else self.answers(p, ratio)
+        return None
 
     # -- intervals and inequalities --------------------------------------------------------
     def intervals(self, p: Node, g: Node) -> tuple[bool, str] | None:
@@ -381,7 +397,7 @@ class Comparer:
             named = solved(g)  # gold "|x| = 3" against 3: the value of the named quantity
             if named is not None and self.answers(p, named[1])[0]:
                 return True, "value of " + name_text(named[0])
-        names = ({pv} if pv else stated_names(p)) | ({gv} if gv else stated_names(g))
+        names = ({pv.split("_")[0]} if pv else stated_names(p)) | ({gv.split("_")[0]} if gv else stated_names(g))
         if len(names) > 1:
             return False, f"different variables ({', '.join(sorted(names))})"
         if self.backend is None:
@@ -789,11 +805,11 @@ def _states_value(rel: Node) -> bool:
 
 
 def stated_names(node: Node) -> set[str]:
-    """The variables a relational answer speaks of (`x = 3`: x; `x \\in [1, 2]`: x); none for a value."""
+    """The variables a relational answer speaks of (`x = 3`: x; `x_1 = 2, x_2 = 3`: x); none for a value."""
     if isinstance(node, (Rel, Member, Alt, Both)) or (
         isinstance(node, Group) and node.open == "" and any(isinstance(i, Rel) for i in node.items)
     ):
-        return free_names(node)
+        return {name.split("_")[0] for name in free_names(node)}
     return set()
 
 
@@ -821,6 +837,12 @@ def name_text(node: Node) -> str:
         return "(" + ", ".join(name_text(a) for a in node.items) + ")"
     if isinstance(node, Mul):
         return "".join(name_text(a) for a in node.args)
+    if isinstance(node, Add):
+        return " + ".join(name_text(a) for a in node.args)
+    if isinstance(node, Div):
+        return f"{name_text(node.num)}:{name_text(node.den)}"
+    if isinstance(node, Call) and node.name == "abs":
+        return f"|{name_text(node.args[0])}|"
     return "the variable"
 
 

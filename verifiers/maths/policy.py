@@ -48,7 +48,8 @@ class Policy:
         prediction must state the solution: `2x = 6` is not `x = 3`).
     domain: "real" (variables are real: two expressions are equal when they agree wherever both are
         real and defined, so `\\sqrt{x^2}` is `|x|` and `\\frac{1}{\\sqrt{y}}` is `\\sqrt{1/y}`),
-        "complex" (variables are complex: agreement at complex sample points).
+        "complex" (principal complex values at sample points of both signs: an identity that
+        needs positive variables, such as `\\log(p^3 q) = 3\\log p + \\log q`, fails).
     form: "auto" (when the question asks to factor or expand and the gold answer has that form, the
         prediction must have it too), "ignore" (the form never matters).
     """

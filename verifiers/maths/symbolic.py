@@ -310,11 +310,11 @@ class SympyBackend:
             left = self.to_sympy(node.args[k]).xreplace({plain: x})
             right = self.to_sympy(node.args[k + 1]).xreplace({plain: x})
             if op == "!=":
-                part = sp.Complement(sp.S.Reals, sp.solveset(left - right, x, sp.S.Reals))
+                part = sp.Complement(sp.S.Reals, _zeros(left - right, x))
             elif op == "=":
-                part = sp.solveset(left - right, x, sp.S.Reals)
+                part = _zeros(left - right, x)
             else:
-                part = sp.solveset(_RELATIONS[op](left, right), x, sp.S.Reals)
+                part = _where(_RELATIONS[op], left - right, x)
             out = sp.Intersection(out, part)
         return out
 
@@ -373,8 +373,6 @@ def _tolerated(a: Any, b: Any, va: tuple, vb: tuple, pred: Node, gold: Node, pol
     y = wb.value if wb is not None else y
     if wa is None and wb is None:
         return False
-    x = wa.value if wa is not None else Fraction(str(va[0]))
-    y = wb.value if wb is not None else Fraction(str(vb[0]))
     return approximately(x, y, wa, wb, _finite(a, wa), _finite(b, wb), policy) is not None
 
 
@@ -407,6 +405,27 @@ def _require_defined(expr: Any) -> None:
 
 _RELATIONS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}
 MAX_SOLUTIONS = 50
+
+
+def _zeros(expr: Any, x: Any) -> Any:
+    """The real zeros of an expression: polynomial root finding when it is rational, else solveset."""
+    if expr.is_rational_function(x):
+        num, den = sp.fraction(sp.together(expr))
+        if num.is_polynomial(x) and den.is_polynomial(x) and not num.free_symbols - {x}:
+            top, bottom = sp.Poly(num, x), sp.Poly(den, x)
+            if top.is_zero:
+                return sp.Complement(sp.S.Reals, sp.FiniteSet(*bottom.real_roots()))
+            return sp.Complement(sp.FiniteSet(*top.real_roots()), sp.FiniteSet(*bottom.real_roots()))
+    return sp.solveset(expr, x, sp.S.Reals)
+
+
+def _where(relation: Any, expr: Any, x: Any) -> Any:
+    """Where `expr op 0` holds on the reals (sympy's rational inequality solver when it applies)."""
+    if expr.is_rational_function(x) and not expr.free_symbols - {x}:
+        from sympy.solvers.inequalities import reduce_rational_inequalities
+
+        return reduce_rational_inequalities([[relation(expr, 0)]], x, relational=False)
+    return sp.solveset(relation(expr, 0), x, sp.S.Reals)
 
 
 def _set_node(found: Any) -> Node | None:

@@ -133,3 +133,103 @@ def test_unverifiable_gold_is_reported_not_scored_zero_silently():
     result = MathEquivalence()({"completion": "\\boxed{1}", "answer": "9^{9^{9^9}}"})
     assert result.status is Status.UNVERIFIABLE
     assert "power" in result.reason
+
+
+@pytest.mark.parametrize(
+    "mode, pred, gold, expected",
+    [
+        ("solution_set", "2x = 6", "x = 3", True),
+        ("solved", "2x = 6", "x = 3", False),
+        ("solution_set", "x^2 = 9", "x = \\pm 3", True),
+        ("solved", "x^2 = 9", "x = \\pm 3", False),
+        ("solution_set", "3 < 3x", "x > 1", True),
+        ("solved", "3 < 3x", "x > 1", False),
+        ("solution_set", "|x| < 3", "(-3, 3)", True),
+        ("solved", "|x| < 3", "(-3, 3)", False),
+        ("solved", "x = 3", "3", True),
+        ("solved", "x > 1", "(1, \\infty)", True),
+        ("solved", "x = 3 \\text{ or } x = -3", "\\{-3, 3\\}", True),
+        ("solution_set", "x = 3", "x^2 = 9", False),
+    ],
+)
+def test_relations(mode, pred, gold, expected):
+    assert passes(f"\\boxed{{{pred}}}", gold, relations=mode) is expected
+
+
+@pytest.mark.parametrize(
+    "mode, pred, gold, expected",
+    [
+        ("real", "\\sqrt{x^2}", "|x|", True),
+        ("complex", "\\sqrt{x^2}", "|x|", True),
+        ("real", "\\log(p^3 q)", "3\\log p + \\log q", True),
+        ("complex", "\\log(p^3 q)", "3\\log p + \\log q", False),
+        ("real", "\\frac{1}{\\sqrt{y}}", "\\sqrt{\\frac{1}{y}}", True),
+        ("complex", "\\frac{1}{\\sqrt{y}}", "\\sqrt{\\frac{1}{y}}", False),
+        ("real", "\\sqrt{x^2}", "x", False),
+        ("complex", "\\sqrt{x^2}", "x", False),
+        ("complex", "(x+1)^2", "x^2+2x+1", True),
+    ],
+)
+def test_domain(mode, pred, gold, expected):
+    assert passes(f"\\boxed{{{pred}}}", gold, domain=mode) is expected
+
+
+def formed(question: str, pred: str, gold: str, **policy) -> bool:
+    return MathEquivalence(**policy)({"prompt": question, "completion": f"\\boxed{{{pred}}}", "answer": gold}).passed
+
+
+@pytest.mark.parametrize(
+    "question, pred, gold, expected",
+    [
+        ("Factor $x^2-1$.", "(x-1)(x+1)", "(x+1)(x-1)", True),
+        ("Factor $x^2-1$.", "x^2-1", "(x+1)(x-1)", False),
+        ("Factor completely: $2x^2+4x$.", "2x(x+2)", "2x(x+2)", True),
+        ("Factor completely: $2x^2+4x$.", "x(2x+4)", "2x(x+2)", True),
+        ("Factor completely: $2x^2+4x$.", "2x^2+4x", "2x(x+2)", False),
+        ("Factorise $x^2+6x+9$.", "(x+3)^2", "(x+3)^2", True),
+        ("Factorise $x^2+6x+9$.", "x^2+6x+9", "(x+3)^2", False),
+        ("Factoriza $x^2-5x+6$.", "x^2-5x+6", "(x-2)(x-3)", False),
+        ("将 $x^2-4$ 因式分解。", "x^2-4", "(x-2)(x+2)", False),
+        ("将 $x^2-4$ 因式分解。", "(x+2)(x-2)", "(x-2)(x+2)", True),
+        ("Expand $(x+2)^2$.", "x^2+4x+4", "x^2+4x+4", True),
+        ("Expand $(x+2)^2$.", "4+4x+x^2", "x^2+4x+4", True),
+        ("Expand $(x+2)^2$.", "(x+2)^2", "x^2+4x+4", False),
+        ("Développer $(x+1)(x-1)$.", "(x+1)(x-1)", "x^2-1", False),
+        ("Multiply out $(a+b)(a-b)$.", "a^2-b^2", "a^2-b^2", True),
+        ("Multiply out $(a+b)(a-b)$.", "(a-b)(a+b)", "a^2-b^2", False),
+        # "factor" that asks for no form: a number, a gold that is not factored
+        ("What is the largest prime factor of 91?", "13", "13", True),
+        ("Find the greatest common factor of $2x^2$ and $4x$.", "2x", "2x", True),
+        ("Compute $x^2-1$ for a general $x$.", "(x-1)(x+1)", "x^2-1", True),
+    ],
+)
+def test_form_follows_the_question(question, pred, gold, expected):
+    assert formed(question, pred, gold) is expected
+
+
+def test_form_ignore_and_no_question():
+    assert formed("Factor $x^2-1$.", "x^2-1", "(x+1)(x-1)", form="ignore")
+    assert passes("\\boxed{x^2-1}", "(x+1)(x-1)")  # no question: the value decides
+
+
+def test_form_reads_the_question_from_a_problem_column_and_in_batches():
+    maths = MathEquivalence()
+    row = {"problem": "Factor $x^2-1$.", "completion": "\\boxed{x^2-1}", "answer": "(x+1)(x-1)"}
+    result = maths(row)
+    assert result.status is Status.FAILED and "factored form" in result.reason
+    assert result.details["stage"] == "form"
+    good = dict(row, completion="\\boxed{(x-1)(x+1)}")
+    assert [r.passed for r in maths.batch([row, good])] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"relations": "solve"}, "relations must be one of"),
+        ({"domain": "positive"}, "domain must be one of"),
+        ({"form": "factored"}, "form must be one of"),
+    ],
+)
+def test_bad_relation_settings_are_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MathEquivalence(**kwargs)
