@@ -99,6 +99,8 @@ _THOUSANDS_PLAIN = re.compile(r"(?<![\d,.\w])(\d{1,3}(?:,\d{3})+)((?:\.\d+)?)(?!
 _WS = re.compile(r"\s+")
 _LATEX_COMMA = re.compile(r"(?<=\d)\{,\}(?=\d)")
 _BOXED_WHOLE = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.DOTALL)
+# A decimal that trails off (`0.1666...`, `3.14159\\ldots`) at the end of the answer, before any closing wrapper.
+_DECIMAL_ELLIPSIS = re.compile(r"(\d\.\d+)\s*(?:\.{3}|\\[lc]?dots\b)(?=[\s$}*\\)\]]*$)")
 _TRAILING = re.compile(r"(?:[.;:,]|\\\\|\\text\{\s*\.\s*\})+$")
 _CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|€|£|¥")
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")
@@ -379,6 +381,7 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
     s = s.translate(_SUPERSCRIPTS)
     s = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], s)
     s = unicodedata.normalize("NFKC", s)
+    s = _DECIMAL_ELLIPSIS.sub(r"\1\\ldots", s)  # 0.1666... is a truncation: the parser keeps the mark
     s = strip_wrappers(s)
     if "\\" in s:
         s = _REPEATING.sub(_repeating, s)

@@ -265,7 +265,11 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         else:
             out.append(("font", content, space))
     elif name in ("cdots", "ldots", "dots", "dotsc", "dotsb", "vdots"):
-        raise ParseError("ellipsis")
+        prev = out[-1] if out else None
+        if prev is not None and prev[0] == "num" and "." in prev[1] and not text[pos:].strip():
+            out[-1] = ("num", prev[1] + "...", prev[2])  # 0.1666...: a decimal that trails off
+        else:
+            raise ParseError("ellipsis")
     elif name in ("and",):
         out.append(("and", "and", space))
     elif name == "quad" or name == "qquad":
@@ -536,7 +540,7 @@ class _Parser:
         raise ParseError("missing argument")
 
     def number(self, text: str) -> Node:
-        mantissa, _, exp = text.lower().partition("e")
+        mantissa, _, exp = text.lower().removesuffix("...").partition("e")
         value = Fraction(mantissa)
         if exp:
             if abs(int(exp)) > 400:  # evaluated later, under the size limits

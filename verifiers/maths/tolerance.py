@@ -7,6 +7,7 @@ exactly with each other, so `5` and `6`, or `100000` and `100001`, never meet.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -29,6 +30,7 @@ class Written:
     places: int
     digits: int
     plain: bool = True
+    trails_off: bool = False  # written with an ellipsis (0.1666...): a truncation is as good as a rounding
 
 
 def written_decimal(node: Node) -> Written | None:
@@ -37,7 +39,7 @@ def written_decimal(node: Node) -> Written | None:
         return _literal(node.text)
     if isinstance(node, Neg):
         inner = written_decimal(node.arg)
-        return Written(-inner.value, inner.places, inner.digits) if inner is not None else None
+        return Written(-inner.value, inner.places, inner.digits, inner.plain, inner.trails_off) if inner else None
     if isinstance(node, Unit) and node.unit == "percent":
         inner = written_decimal(node.arg)
         return _shifted(inner, -2) if inner is not None else None
@@ -68,7 +70,8 @@ def approximation(node: Node | None, value: Fraction) -> Written | None:
 
 
 def _literal(text: str) -> Written | None:
-    mantissa, _, exp = text.lower().partition("e")
+    trails_off = text.endswith("...")
+    mantissa, _, exp = text.lower().removesuffix("...").partition("e")
     if "." not in mantissa:
         return None
     try:
@@ -78,12 +81,12 @@ def _literal(text: str) -> Written | None:
         return None
     body = mantissa.lstrip("+-").replace(".", "").lstrip("0")
     places = len(mantissa.split(".", 1)[1])
-    return _shifted(Written(value, places, len(body)), shift)
+    return _shifted(Written(value, places, len(body), trails_off=trails_off), shift)
 
 
 def _shifted(w: Written, k: int) -> Written:
     """`w` times 10**k."""
-    return Written(w.value * _TEN**k, w.places - k, w.digits)
+    return Written(w.value * _TEN**k, w.places - k, w.digits, w.plain, w.trails_off)
 
 
 def _power_of_ten(node: Node) -> int | None:
@@ -124,6 +127,13 @@ def rounded(x: Fraction, places: int) -> Fraction:
     return (q if x >= 0 else -q) / scale
 
 
+def truncated(x: Fraction, places: int) -> Fraction:
+    """x cut (toward zero) after `places` decimal places."""
+    scale = _TEN**places
+    q = math.floor(abs(x) * scale)
+    return (q if x >= 0 else -q) / scale
+
+
 def approximately(
     x: Fraction,
     y: Fraction,
@@ -153,11 +163,22 @@ def approximately(
         for w, other, other_w, other_finite in ((wx, y, wy, y_finite), (wy, x, wx, x_finite)):
             if w is None or not w.plain or (other_w is not None and other_w.plain):
                 continue
-            if other_finite or w.digits < MIN_DIGITS:
+            if other_finite or w.digits < (MIN_DIGITS - 1 if w.trails_off else MIN_DIGITS):
                 continue
             if rounded(other, w.places) == w.value:
                 return f"the exact value rounds to the {w.digits} significant digits written"
+            if w.trails_off and truncated(other, w.places) == w.value:
+                return f"the exact value begins with the {w.digits} significant digits written"
     return None
 
 
-__all__ = ["MIN_DIGITS", "Written", "approximately", "approximation", "rounded", "terminates", "written_decimal"]
+__all__ = [
+    "MIN_DIGITS",
+    "Written",
+    "approximately",
+    "approximation",
+    "rounded",
+    "terminates",
+    "truncated",
+    "written_decimal",
+]

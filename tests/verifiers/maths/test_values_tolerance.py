@@ -325,3 +325,34 @@ def test_tolerance_settings_in_a_reward_spec():
     strict = load_reward("math_equivalence:tolerance=exact")
     assert not strict({"completion": "\\boxed{0.142857142857}", "answer": "\\frac{1}{7}"}).passed
     assert strict({"completion": "\\boxed{0.5}", "answer": "\\frac{1}{2}"}).passed
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        # a decimal that trails off is a truncation of a longer value
+        ("0.1666...", "\\frac16", True),
+        ("0.1666\\ldots", "\\frac16", True),
+        ("0.1666\\dots", "\\frac{1}{6}", True),
+        ("0.666…", "\\frac23", True),
+        ("-0.1666...", "-\\frac16", True),
+        ("0.33...", "\\frac13", True),
+        ("3.14159\\cdots", "\\pi", True),
+        ("2.71828...", "e", True),
+        ("x = 0.1666...", "x = \\frac16", True),
+        ("\\frac16", "0.1666...", True),
+        ("0.1666", "\\frac16", False),  # without the dots a truncation is not a rounding
+        ("0.3...", "\\frac13", False),  # one digit is still too few
+        ("0.1666...", "\\frac15", False),
+        ("0.1667...", "\\frac{1}{5}", False),
+        ("3.15...", "\\pi", False),
+    ],
+)
+def test_decimals_that_trail_off(pred, gold, expected):
+    assert equal(pred, gold) is expected
+
+
+def test_a_list_that_trails_off_is_not_a_decimal():
+    assert clean("1, 2, 3, ...") == "1, 2, 3"
+    assert clean("0.1666...") == "0.1666\\ldots"
+    assert written("0.1666...").trails_off
