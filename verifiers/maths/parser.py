@@ -767,8 +767,15 @@ class _Parser:
         return node
 
 
+# "approximately 2.24", "2.24 (approx.)": the words say the number is rounded; the number is the answer.
+_APPROX_BEFORE = re.compile(r"^(?:approximately|approx\.?|about|around|roughly|~)\s*(?=[-+.\d\\])", re.IGNORECASE)
+_APPROX_AFTER = re.compile(r"(?<=[\d}])\s*(?:\((?:approx\.?|approximately|rounded)\)|approximately)$", re.IGNORECASE)
+
+
 def parse(text: str, policy: Policy) -> Node:
     """Parse a cleaned answer string into a node; raises ParseError when it is not readable."""
+    if text[:1].isalpha() or text.endswith(("approximately", ")")) or text.startswith("~"):
+        text = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
     tokens = tokenize(text, policy)
     if not tokens:
         raise ParseError("empty answer")

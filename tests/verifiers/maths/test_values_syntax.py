@@ -242,3 +242,25 @@ def test_plain_cas_and_unicode_read_like_latex(pred, gold):
 )
 def test_different_values_stay_different(pred, gold):
     assert same(pred, gold) is False
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("approximately 2.24", "\\sqrt5", True),
+        ("Approximately 2.24", "\\sqrt5", True),
+        ("about 2.24", "\\sqrt5", True),
+        ("approx. 2.24", "\\sqrt5", True),
+        ("roughly 0.333", "\\frac13", True),
+        ("around 62.83", "20\\pi", True),
+        ("~2.24", "\\sqrt5", True),
+        ("2.24 (approx.)", "\\sqrt5", True),
+        ("2.24 (rounded)", "\\sqrt5", True),
+        ("2.24 approximately", "\\sqrt5", True),
+        ("approximately 2.24", "3", False),
+        ("about 3", "4", False),
+        ("approximately 2.2", "\\sqrt5", False),
+    ],
+)
+def test_words_that_say_a_number_is_rounded(pred, gold, expected):
+    assert same(pred, gold) is expected
