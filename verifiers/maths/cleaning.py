@@ -98,6 +98,7 @@ _THOUSANDS_SPACED = re.compile(r"[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 _THOUSANDS_PLAIN = re.compile(r"(?<![\d,.\w])(\d{1,3}(?:,\d{3})+)((?:\.\d+)?)(?![\d,])")
 _WS = re.compile(r"\s+")
 _LATEX_COMMA = re.compile(r"(?<=\d)\{,\}(?=\d)")
+_TEXT_WHOLE = re.compile(r"^\\(?:text|textrm|textnormal|textbf|mbox)\s*\{(.*)\}$", re.DOTALL)
 _BOXED_WHOLE = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.DOTALL)
 # A decimal that trails off (`0.1666...`, `3.14159\\ldots`) at the end of the answer, before any closing wrapper.
 _DECIMAL_ELLIPSIS = re.compile(r"(\d\.\d+)\s*(?:\.{3}|\\[lc]?dots\b)(?=[\s$}*\\)\]]*$)")
@@ -304,6 +305,9 @@ def strip_wrappers(s: str) -> str:
         m = _BOXED_WHOLE.match(s)
         if m and _balanced(m.group(1)):
             s = m.group(1).strip()
+        m = _TEXT_WHOLE.match(s)
+        if m and _balanced(m.group(1)) and any(c.isdigit() for c in m.group(1)):
+            s = m.group(1).strip()  # \\text{57 apples}: a number written as text
         s = _TRAILING.sub("", s).strip()
         s = _strip_strays(s)
         if s == before:

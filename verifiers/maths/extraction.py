@@ -71,6 +71,8 @@ _BOX_GAP = re.compile(
     rf"|{_LIST_WORD})*",
     re.IGNORECASE,
 )
+# A unit word then "and"/"or" between two boxes: "\\boxed{1} papers and \\boxed{2} bins".
+_BOX_GAP_UNIT = re.compile(rf"[\s$*]*[A-Za-z]{{1,12}}\.?\s*(?:,\s*)?(?:{_LIST_WORD})[\s$*]*", re.IGNORECASE)
 _BOX_GAP_LIMIT = 200
 _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
@@ -504,7 +506,7 @@ def _boxed(text: str, which: str) -> str | None:
     chosen = [found[-1]]
     for b in reversed(found[:-1]):  # boxes written side by side: "\\boxed{1}, \\boxed{2}"
         gap = text[b[1] : chosen[0][0]]
-        if len(gap) > _BOX_GAP_LIMIT or not _BOX_GAP.fullmatch(gap):
+        if len(gap) > _BOX_GAP_LIMIT or not (_BOX_GAP.fullmatch(gap) or _BOX_GAP_UNIT.fullmatch(gap)):
             break
         chosen.insert(0, b)
     return ", ".join(b[2].strip() for b in chosen)

@@ -156,6 +156,13 @@ NOTATIONS = [
     ("\\boxed{2} et \\boxed{5}", "2, 5", True),
     ("\\boxed{2} y \\boxed{5}", "5, 2", True),
     ("(a) \\boxed{3}. Then part (b) gives \\boxed{4}", "4", True),
+    ("\\boxed{3} apples and \\boxed{4} pears", "3, 4", True),
+    ("\\boxed{5} no, \\boxed{7}", "7", True),
+    ("\\boxed{2} is the minimum and \\boxed{5} the maximum", "5", True),
+    ("The answer is \\boxed{\\text{57 apples}}", "57", True),
+    ("The answer is \\boxed{\\text{57 apples}}", "56", False),
+    ("\\boxed{\\text{x = 5}}", "5", True),
+    ("\\boxed{\\text{Monday}}", "monday", True),
     ("\\boxed{2}, \\boxed{5}", "2, 6", False),
     # double-escaped LaTeX from JSON dumps
     ("The answer is \\\\boxed{\\\\frac{1}{2}}", "0.5", True),
