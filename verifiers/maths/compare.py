@@ -31,6 +31,7 @@ from .nodes import (
     Neg,
     Node,
     Num,
+    Pow,
     Rel,
     SetOp,
     Sym,
@@ -54,6 +55,17 @@ NUMBER_WORDS = {
     )
 }
 FUNCTION_LETTERS = set("fghpqrsFGHPQRS")
+EMPTY_WORDS = {
+    "no solution",
+    "no solutions",
+    "no real solution",
+    "no real solutions",
+    "no real roots",
+    "no solution exists",
+    "empty set",
+    "the empty set",
+    "none",
+}
 
 Interval = tuple[Node, Node, bool, bool]  # low, high, low closed, high closed
 
@@ -133,6 +145,11 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
         return Text(time, literal=True)
     if _CLOCK.fullmatch(text):  # no valid time (25:61), but still no ratio
         return Text(text.replace(" ", "").casefold(), literal=True)
+    builder = _SET_BUILDER.fullmatch(text)
+    if builder:  # {x | x > 1}: the condition is the answer
+        condition = _parsed(builder.group(2), policy)
+        if isinstance(condition, (Rel, Alt, Both)) and free_names(condition) == {builder.group(1)}:
+            return condition
     node = _parsed(text, policy)
     if isinstance(node, Node):
         return node
@@ -150,6 +167,9 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
             pass
         return Text("".join(text.split()).casefold(), literal=True)
     return Text(text)
+
+
+_SET_BUILDER = re.compile(r"\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\{?R\}?\s*)?(?:\\mid|\||:|\\colon)\s*(.+?)\s*\\\}")
 
 
 def named_value(text: str, policy: Policy) -> Node | None:
@@ -323,6 +343,10 @@ class Comparer:
         if pt is not None and gt is not None and pt == gt:
             return True, "same text answer"
         for word, other in ((pt, g), (gt, p)):
+            if word in EMPTY_WORDS and not isinstance(other, Text):  # "no solution" is the empty set
+                empty = Group("{", "}", ())
+                same, why = self.answers(empty, g) if other is g else self.answers(p, empty)
+                return same, f"no solution: {why}"
             number = NUMBER_WORDS.get(word or "")
             if number is not None and not isinstance(other, Text):
                 same = self.value(Num(Fraction(number), str(number)), other)
@@ -490,11 +514,21 @@ class Comparer:
         if ordered:
             if len(p.items) != len(g.items):
                 return False, f"{len(p.items)} items, expected {len(g.items)}"
-            for k, (a, b) in enumerate(zip(p.items, g.items)):
-                same, why = self.answers(a, b)
-                if not same:
-                    return False, f"item {k + 1} differs: {why}"
-            return True, "same items in the same order"
+            first = None
+            for items in (p.items, alphabetical(p.items), g.items):
+                if items is None:
+                    continue
+                pi, gi = (items, g.items) if items is not g.items else (p.items, alphabetical(g.items))
+                if gi is None:
+                    continue
+                for k, (a, b) in enumerate(zip(pi, gi)):
+                    same, why = self.answers(a, b)
+                    if not same:
+                        first = first or (False, f"item {k + 1} differs: {why}")
+                        break
+                else:
+                    return True, "same items in the same order"
+            return first or (False, "different items")
         # Sets and unordered lists: each element of one is in the other; a repeat does not count,
         # as in Math-Verify, where a list of answers is read as a set.
         if not self.covers(p.items, g.items) or not self.covers(g.items, p.items, gold_first=True):
@@ -731,13 +765,27 @@ def is_name(node: Node) -> bool:
     return False
 
 
+def alphabetical(items: tuple[Node, ...]) -> tuple[Node, ...] | None:
+    """`y = 1, x = 3` in the order of the names (x, y), to meet the tuple `(3, 1)`; None if not such a list."""
+    pairs = [solved(i) for i in items]
+    if any(p is None or not isinstance(p[0], Sym) for p in pairs):
+        return None
+    names = [p[0].name for p in pairs]  # type: ignore[union-attr,index]
+    if len(set(names)) != len(names) or names == sorted(names):
+        return None
+    return tuple(i for _, i in sorted(zip(names, items), key=lambda pair: pair[0]))
+
+
 def function_lhs(node: Node) -> bool:
     """`f(x)`, read as a product f*x by the parser."""
+    head = node.args[0] if isinstance(node, Mul) and node.args else None
+    if isinstance(head, Pow) and head.exp == Neg(Num(Fraction(1))):  # the inverse function f^{-1}(x)
+        head = head.base
     return (
         isinstance(node, Mul)
         and len(node.args) == 2
-        and isinstance(node.args[0], Sym)
-        and node.args[0].name in FUNCTION_LETTERS
+        and isinstance(head, Sym)
+        and head.name in FUNCTION_LETTERS
         and (
             isinstance(node.args[1], Sym)
             or (isinstance(node.args[1], Group) and all(isinstance(a, Sym) for a in node.args[1].items))
@@ -843,6 +891,8 @@ def name_text(node: Node) -> str:
         return f"{name_text(node.num)}:{name_text(node.den)}"
     if isinstance(node, Call) and node.name == "abs":
         return f"|{name_text(node.args[0])}|"
+    if isinstance(node, Pow):
+        return f"{name_text(node.base)}^-1"
     return "the variable"
 
 

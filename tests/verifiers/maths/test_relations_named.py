@@ -54,6 +54,14 @@ SAME = [
     ("x \\approx 11", "11"),
     ("11", "x \\approx 11"),
     ("\\sin\\theta = \\frac{1}{2}", "\\frac12"),
+    ("y = 1, x = 3", "(3, 1)"),  # names in alphabetical order meet the tuple
+    ("x = 3 \\text{ and } y = 1", "(3, 1)"),
+    ("f^{-1}(x) = \\frac{x-1}{2}", "\\frac{x-1}{2}"),
+    ("f'(x) = 2x+1", "2x + 1"),
+    ("2x - y + 1 = 0", "y = 2x + 1"),
+    ("y = -\\frac{1}{2}x + 3", "x + 2y - 6 = 0"),
+    ("(x-1)^2 + (y+2)^2 = 9", "x^2 - 2x + y^2 + 4y - 4 = 0"),
+    ("y = \\frac{1}{x}", "xy = 1"),
 ]
 
 DIFFERENT = [
@@ -80,6 +88,10 @@ DIFFERENT = [
     ("x = 5 + 5 + 1 = 11", "10"),
     ("y = 7", "x = 7"),  # a different name is a different relation
     ("x \\approx 11", "12"),
+    ("x = 1, y = 3", "(3, 1)"),
+    ("f^{-1}(x) = \\frac{x-1}{2}", "\\frac{x+1}{2}"),
+    ("(x-1)^2 + (y+2)^2 = 9", "(x+1)^2 + (y-2)^2 = 9"),
+    ("y = 2x + 1", "y = 2x - 1"),
 ]
 
 

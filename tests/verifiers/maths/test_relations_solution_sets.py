@@ -67,6 +67,15 @@ SAME = [
     ("p=0 \\text{ or } q=0", "pq = 0"),
     ("x^2 y = 0", "x = 0 \\text{ or } y = 0"),
     ("(a-1)(b+2) = 0", "a = 1 \\text{ or } b = -2"),
+    # set-builder notation and "no solution"
+    ("\\{x \\mid x > 1\\}", "(1, \\infty)"),
+    ("\\{x : x^2 < 4\\}", "(-2, 2)"),
+    ("\\{x \\in \\mathbb{R} \\mid x \\ge 0\\}", "[0, \\infty)"),
+    ("(2, 3)", "\\{x : 2 < x < 3\\}"),
+    ("\\text{no solution}", "x^2 + 1 = 0"),
+    ("\\text{no real solutions}", "\\emptyset"),
+    ("|x| \\ge 3", "x \\le -3 \\text{ or } x \\ge 3"),
+    ("x \\in (-\\infty, 2) \\cup (3, \\infty)", "x < 2 \\text{ or } x > 3"),
 ]
 
 DIFFERENT = [
@@ -96,6 +105,9 @@ DIFFERENT = [
     ("pq = 0", "p = 0 \\text{ and } q = 0"),
     ("x^2 > 1 \\text{ and } x < 5", "(1, 5)"),
     ("0<g(x)<2", "[0,2]"),
+    ("\\{x \\mid x > 1\\}", "[1, \\infty)"),
+    ("\\text{no solution}", "x^2 = 1"),
+    ("|x| \\ge 3", "(-\\infty, -3) \\cup (3, \\infty)"),
 ]
 
 
