@@ -45,6 +45,12 @@ def test_last_number_edge_cases(text, number):
     assert last_number(text) == number
 
 
+def test_answer_phrases_in_any_case():
+    assert final_answer_phrase("THE ANSWER IS 9") == "9"
+    assert final_answer_phrase("Final Answer = 4. More") == "4"
+    assert final_answer_phrase("reanswer: 5") == "5"  # as before: the phrase may end a longer word
+
+
 def test_tag_pattern_is_compiled_once_per_name(monkeypatch):
     import re
 

@@ -48,8 +48,10 @@ class ExactMatch(Verifier):
             forms = [_gold_form(str(g)) for g in answer]
         else:  # the common case: one gold answer, its form cached
             forms = [_gold_form(answer if type(answer) is str else str(answer))]
-        numeric = any(number is not None for _, number in forms)
-        strategies = self.strategies or (NUMBER_STRATEGIES if numeric else TEXT_STRATEGIES)
+        strategies = self.strategies
+        if strategies is None:
+            numeric = forms[0][1] is not None if len(forms) == 1 else any(n is not None for _, n in forms)
+            strategies = NUMBER_STRATEGIES if numeric else TEXT_STRATEGIES
         found, how = extract_answer(sample.text, strategies, self.tag_name)
         if found is None:
             return Result(0.0, Status.FAILED, "no answer found in the completion", {"extracted": None}, self.name)
