@@ -127,6 +127,7 @@ _PHRASE_AFTER = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 _NUMBER = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?(?!\d)|"  # a clock time: 7:05 PM
     r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d+,\d+(?![\d,])|\d+)(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?"
     r"(?:\s*(?:\\?%|percent))?"
 )

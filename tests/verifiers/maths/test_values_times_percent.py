@@ -166,3 +166,18 @@ def test_percent_policies(mode, pred, gold, expected):
 def test_a_bad_percent_policy_is_a_clear_error():
     with pytest.raises(ValueError, match="percent must be one of"):
         Policy(percent="sometimes")
+
+
+@pytest.mark.parametrize(
+    "completion, gold",
+    [
+        ("The train arrives at 7:05 PM.", "19:05"),
+        ("The train arrives at 7:05 p.m. on Monday", "19:05"),
+        ("It ends at 19:05:00.", "19:05"),
+        ("He left at 7:05 and came back at 9:30 am.", "9:30"),
+        ("The meeting starts at 12:00 noon.", "12:00"),
+    ],
+)
+def test_a_clock_time_in_prose_is_extracted_whole(maths, completion, gold):
+    result = maths({"completion": completion, "answer": gold})
+    assert result.passed, (result.details.get("extracted"), result.reason)
