@@ -356,3 +356,40 @@ def test_a_list_that_trails_off_is_not_a_decimal():
     assert clean("1, 2, 3, ...") == "1, 2, 3"
     assert clean("0.1666...") == "0.1666\\ldots"
     assert written("0.1666...").trails_off
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+QUICK = settings(max_examples=200, deadline=None)
+
+
+@QUICK
+@given(st.integers(-(10**12), 10**12), st.integers(-(10**12), 10**12))
+def test_distinct_integers_never_meet(a, b):
+    if a != b:
+        assert judge(str(a), str(b), DEFAULT).equal is False
+        assert judge(f"\\frac{{{a}}}{{7}}", f"\\frac{{{b}}}{{7}}", DEFAULT).equal is False
+
+
+@QUICK
+@given(
+    st.integers(1, 10**6),
+    st.integers(2, 10**4).filter(lambda d: not terminates(Fraction(1, d))),
+    st.integers(3, 12),
+)
+def test_a_rounding_to_enough_digits_stands_for_its_fraction(n, d, digits):
+    q = Fraction(n, d)
+    if terminates(q):
+        return
+    places = digits - len(str(int(q))) if q >= 1 else digits + len(str(q.denominator // q.numerator)) - 1
+    text = f"{float(rounded(q, places)):.{max(places, 0)}f}" if places <= 15 else None
+    if text is None or written(text) is None or written(text).value != rounded(q, places):
+        return
+    assert judge(text, f"\\frac{{{n}}}{{{d}}}", DEFAULT).equal is True, text
+    off = rounded(q, places) + Fraction(3, 10**places) if places >= 0 else None
+    # off by three units in the last place: wrong unless Math-Verify's 6-place rounding still meets it
+    if off is not None and abs(off - q) / q > Fraction(1, 10**4) and rounded(off, 6) != rounded(q, 6):
+        wrong = f"{float(off):.{places}f}"
+        if written(wrong) is not None and written(wrong).value == off:
+            assert judge(wrong, f"\\frac{{{n}}}{{{d}}}", DEFAULT).equal is False, wrong
