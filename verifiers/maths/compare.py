@@ -161,6 +161,9 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
     if looks_like_math(text):
         if backend is None:
             raise NeedsSymbolic("needs the fallback parser")
+        sides = _relation_sides(text, policy, backend)
+        if sides is not None:
+            return sides
         try:
             return backend.fallback_parse(text)
         except Exception:  # noqa: BLE001 - any failure of the fallback parser means "not maths"
@@ -187,6 +190,23 @@ def named_value(text: str, policy: Policy) -> Node | None:
     if not isinstance(value, Node) or isinstance(value, Rel):
         return None
     return Rel(("=",), (Sym(" ".join(left.split())), value))
+
+
+def _relation_sides(text: str, policy: Policy, backend: Backend) -> Node | None:
+    """`F_n = \\sum_{k=0}^{n-1} F_k F_{n-k-1}`: each side of an equation read on its own (the fallback
+    parser reads expressions, not equations)."""
+    cuts = _top_level_equals(text)
+    if not cuts or _top_level_equals(text, ",;"):
+        return None
+    bounds = [-1, *cuts, len(text)]
+    sides = []
+    for start, end in zip(bounds, bounds[1:]):
+        part = text[start + 1 : end].strip()
+        node = read(part, policy, backend) if part else None
+        if node is None or isinstance(node, (Text, Rel)):
+            return None
+        sides.append(node)
+    return Rel(("=",) * len(cuts), tuple(sides))
 
 
 def _top_level_equals(text: str, signs: str = "=") -> list[int]:

@@ -116,3 +116,17 @@ def test_an_unreadable_left_side_is_named_by_its_text(maths):
 def test_named_values_in_a_sentence(maths):
     completion = "The two roots are found by the quadratic formula, so $t_1 = 2$ and $t_2 = 5$."
     assert maths({"completion": completion, "answer": "2, 5"}).passed
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("F_n = \\sum_{k=0}^{n-1} F_{n-k-1} F_k", "F_n = \\sum_{k=0}^{n-1} F_k F_{n-k-1}", True),
+        ("F_n = \\sum_{k=0}^{n} F_{n-k-1} F_k", "F_n = \\sum_{k=0}^{n-1} F_k F_{n-k-1}", False),
+        ("S = \\sum_{k=1}^{3} k", "6", True),
+        ("S = \\sum_{k=1}^{3} k", "7", False),
+        ("\\sum_{k=1}^{3} k = 6", "6", True),
+    ],
+)
+def test_each_side_of_an_equation_our_parser_cannot_read_is_read_on_its_own(maths, pred, gold, expected):
+    assert maths({"completion": f"\\boxed{{{pred}}}", "answer": gold}).passed is expected
