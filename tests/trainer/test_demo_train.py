@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from trainer.plugin import train_command
 
 
+@pytest.mark.slow
 def test_demo_preset_fixes_the_sloppy_model(tmp_path):
     try:
         from trainer.demo import demo_model_path

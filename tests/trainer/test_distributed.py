@@ -195,6 +195,7 @@ def _assert_same_weights(a: dict, b: dict) -> None:
         torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-5, msg=k)
 
 
+@pytest.mark.slow
 def test_two_ranks_train_like_one_process_on_the_same_global_batch(dp_runs):
     one, two = dp_runs
     want, got = read_jsonl(one / "metrics.jsonl"), read_jsonl(two / "metrics.jsonl")
@@ -212,6 +213,7 @@ def test_two_ranks_train_like_one_process_on_the_same_global_batch(dp_runs):
     assert (two / "metrics.csv").read_text().count("\n") == 4
 
 
+@pytest.mark.slow
 def test_a_two_rank_checkpoint_resumes_in_one_process(dp_runs, tmp_path):
     from rich.console import Console
 
@@ -231,6 +233,7 @@ def test_a_two_rank_checkpoint_resumes_in_one_process(dp_runs, tmp_path):
     _assert_same_weights(_adapter(run), _adapter(one))
 
 
+@pytest.mark.slow
 def test_fsdp2_full_finetuning_with_kl_on_two_ranks_trains_like_one_process(tiny_model, addition_data, tmp_path):
     """Sharded full fine-tuning (root parameters trained too), a reference model and 2 policy iterations."""
     import torch
@@ -354,6 +357,7 @@ NEEDS_TRITON = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @NEEDS_TRITON
 def test_two_ranks_with_the_fused_triton_loss_train_like_one_process(tiny_model, addition_data, tmp_path):
     """kernels = 'triton' under DDP (Triton's interpreter on the CPU): the fused loss runs inside the wrapper."""
@@ -362,6 +366,7 @@ def test_two_ranks_with_the_fused_triton_loss_train_like_one_process(tiny_model,
     _assert_same_weights(_adapter(two), _adapter(one))
 
 
+@pytest.mark.slow
 @NEEDS_TRITON
 def test_fsdp2_full_finetuning_with_the_fused_triton_loss_trains_like_one_process(tiny_model, addition_data, tmp_path):
     """Sharded full fine-tuning: the fused loss's head-weight gradient goes through FSDP2's reduce-scatter."""

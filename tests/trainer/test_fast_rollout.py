@@ -247,6 +247,7 @@ def test_compiled_decode_step_gives_the_same_tokens_and_compiles_once():
     assert len(compiles) == first
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="inductor's CPU backend needs a C++ compiler (g++)")
 def test_inductor_compiled_decode_step_matches_eager():
     model = _model()

@@ -96,6 +96,7 @@ def _comparable(records):
     return [{k: v for k, v in r.items() if k not in TIMING_KEYS} for r in records]
 
 
+@pytest.mark.slow
 def test_kill_and_resume_matches_the_uninterrupted_run(reference_run, tiny_model, addition_data, tmp_path):
     out = tmp_path / "killed"
     cfg = run_config(tiny_model, addition_data, out)

@@ -10,6 +10,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[3] / "bench" / "update_phase.py"
 
 
+@pytest.mark.slow
 def test_update_phase_smoke_torch_and_triton_agree(tmp_path):
     pytest.importorskip("peft", reason="the benchmark needs peft (pip install 'aha[train]')")
     spec = importlib.util.spec_from_file_location("update_phase_bench", BENCH)

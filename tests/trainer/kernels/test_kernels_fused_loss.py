@@ -78,6 +78,7 @@ def test_large_vocab_few_tokens(device, close_scaled):
     _check(settings, _batch(2, 3, 32, 151936, device, seed=8), chunk=None, close_scaled=close_scaled)
 
 
+@pytest.mark.slow
 def test_many_tokens_small_vocab(device, close_scaled):
     settings = LossSettings(loss_type="dr_grpo", max_completion_length=2048)
     _check(settings, _batch(2, 2048, 8, 67, device, seed=9, with_ref=False), chunk=1500, close_scaled=close_scaled)

@@ -134,6 +134,7 @@ def test_patch_lora_tiny_llama_same_loss_and_lora_grads(rank, device, close_scal
     torch.testing.assert_close(loss2, loss0)
 
 
+@pytest.mark.slow
 def test_patch_lora_with_gradient_checkpointing(device, close_scaled):
     model = _tiny_peft_model(device, seed=3)
     model.base_model.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
