@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 from .compare import judge
+from .nodes import Node
 from .policy import Policy
 from .symbolic import SympyBackend
 
@@ -40,10 +42,41 @@ _WARM_UP = (
 )
 
 
+class CachingBackend(SympyBackend):
+    """The sympy backend, remembering the fallback parser's readings (about 0.1-0.3 s each).
+
+    Golds repeat across the rows of a group, and a worker lives for many rows.
+    """
+
+    def __init__(self, policy: Policy, size: int = 512):
+        super().__init__(policy)
+        self._readings: OrderedDict[str, Node | tuple[type[Exception], tuple]] = OrderedDict()
+        self._size = size
+
+    def fallback_parse(self, text: str) -> Node:
+        """`SympyBackend.fallback_parse`, cached per text (failures too)."""
+        hit = self._readings.get(text)
+        if hit is None:
+            try:
+                hit = super().fallback_parse(text)
+            except (MemoryError, RecursionError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - remembered and raised again, as the parser would
+                hit = (type(exc), exc.args)
+            self._readings[text] = hit
+            if len(self._readings) > self._size:
+                self._readings.popitem(last=False)
+        else:
+            self._readings.move_to_end(text)
+        if isinstance(hit, tuple):
+            raise hit[0](*hit[1])
+        return hit
+
+
 @lru_cache(maxsize=16)
 def backend(policy: Policy) -> SympyBackend:
     """The (cached) sympy backend for a policy."""
-    return SympyBackend(policy)
+    return CachingBackend(policy)
 
 
 def warm_up() -> None:

@@ -67,3 +67,20 @@ def unit_registry_built():
     from verifiers.maths import units
 
     return units._REGISTRY is not None
+
+
+def fallback_reading_is_cached(text):
+    """Read `text` twice with the worker's fallback parser: (same object both times, error type or None)."""
+    from verifiers.maths.policy import Policy
+    from verifiers.maths.worker import backend
+
+    b = backend(Policy())
+    try:
+        first = b.fallback_parse(text)
+    except Exception as exc:  # noqa: BLE001 - the second read must fail the same way
+        try:
+            b.fallback_parse(text)
+        except type(exc):
+            return True, type(exc).__name__
+        return False, type(exc).__name__
+    return b.fallback_parse(text) is first, None

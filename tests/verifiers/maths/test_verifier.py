@@ -216,3 +216,10 @@ def test_unknown_settings_are_clear_errors():
     with pytest.raises(ValueError, match="unknown setting.*percnt.*takes rel_tol"):
         MathEquivalence(percnt="value")
     assert MathEquivalence(thousands=False).policy.thousands is False
+
+
+def test_workers_remember_the_fallback_parsers_readings(maths):
+    ok = maths.pool.run("isolation_tasks:fallback_reading_is_cached", "\\sum_{k=0}^{n-1} F_k F_{n-k-1}", timeout=30)
+    assert ok.ok and ok.value == (True, None)
+    bad = maths.pool.run("isolation_tasks:fallback_reading_is_cached", "\\frac{", timeout=30)
+    assert bad.ok and bad.value[0] is True and bad.value[1]
