@@ -7,9 +7,9 @@ exactly with each other, so `5` and `6`, or `100000` and `100001`, never meet.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from .nodes import Mul, Neg, Node, Num, Pow, Unit, has_decimal
 from .policy import Policy
@@ -118,20 +118,36 @@ def terminates(x: Fraction) -> bool:
     return d == 1
 
 
+def _units(x: Fraction, places: int, half: bool) -> int:
+    """x in units of 10**-places, rounded half away from zero (`half`) or cut toward zero; integers only."""
+    p, q = abs(x.numerator), x.denominator
+    if places >= 0:
+        p *= 10**places
+    else:
+        q *= 10**-places
+    n = (2 * p + q) // (2 * q) if half else p // q
+    return n if x >= 0 else -n
+
+
 def rounded(x: Fraction, places: int) -> Fraction:
     """x rounded half away from zero to `places` decimal places (negative: to tens, hundreds, ...)."""
-    scale = _TEN**places
-    scaled = abs(x) * scale
-    n = scaled.numerator * 2 + scaled.denominator  # floor(scaled + 1/2), in integers
-    q = n // (2 * scaled.denominator)
-    return (q if x >= 0 else -q) / scale
+    return _units(x, places, True) / _TEN**places
 
 
 def truncated(x: Fraction, places: int) -> Fraction:
     """x cut (toward zero) after `places` decimal places."""
-    scale = _TEN**places
-    q = math.floor(abs(x) * scale)
-    return (q if x >= 0 else -q) / scale
+    return _units(x, places, False) / _TEN**places
+
+
+@lru_cache(maxsize=64)
+def _fraction(tol: float) -> Fraction:
+    return Fraction(repr(tol))
+
+
+def _relatively_close(x: Fraction, y: Fraction, tol: Fraction) -> bool:
+    """|x - y| <= tol * max(|x|, |y|), in integers."""
+    a, b, c, d = x.numerator, x.denominator, y.numerator, y.denominator
+    return abs(a * d - c * b) * tol.denominator <= tol.numerator * max(abs(a) * d, abs(c) * b)
 
 
 def approximately(
@@ -154,10 +170,10 @@ def approximately(
         return None
     if mode in ("precision", "rounding"):
         n = policy.float_rounding
-        if rounded(x, n) == rounded(y, n):
+        if _units(x, n, True) == _units(y, n, True):
             return f"equal when rounded to {n} decimal places"
     if mode in ("precision", "relative"):
-        if abs(x - y) <= Fraction(policy.decimal_rel_tol) * max(abs(x), abs(y)):
+        if _relatively_close(x, y, _fraction(policy.decimal_rel_tol)):
             return f"within a relative tolerance of {policy.decimal_rel_tol:g}"
     if mode == "precision":
         for w, other, other_w, other_finite in ((wx, y, wy, y_finite), (wy, x, wx, x_finite)):
@@ -165,9 +181,10 @@ def approximately(
                 continue
             if other_finite or w.digits < (MIN_DIGITS - 1 if w.trails_off else MIN_DIGITS):
                 continue
-            if rounded(other, w.places) == w.value:
+            target = _units(w.value, w.places, False)  # the written digits, as an integer
+            if _units(other, w.places, True) == target:
                 return f"the exact value rounds to the {w.digits} significant digits written"
-            if w.trails_off and truncated(other, w.places) == w.value:
+            if w.trails_off and _units(other, w.places, False) == target:
                 return f"the exact value begins with the {w.digits} significant digits written"
     return None
 
