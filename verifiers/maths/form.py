@@ -98,8 +98,17 @@ def form_differs(form: str, pred: Node) -> bool:
 
 
 def form_mismatch(question: str, pred: str, gold: str, policy: Policy) -> str | None:
-    """Why the prediction fails the form the question asks for, or None (no form asked, or it has it)."""
-    if policy.form == "ignore" or asked_form(question) is None:
+    """Why the prediction fails the form the question asks for, or None (no form asked, or it has it).
+
+    A prediction that copies the question's unsolved equation or inequality (`x^2 - 5x + 6 < 0` for
+    "Solve x^2 - 5x + 6 < 0") fails too: it has the right solution set but solves nothing.
+    """
+    if policy.form == "ignore" or not question:
+        return None
+    restated = restates(question, pred, policy)
+    if restated is not None:
+        return restated
+    if asked_form(question) is None:
         return None
     gold_node, pred_node = _node(gold, policy), _node(pred, policy)
     if gold_node is None or pred_node is None:
@@ -108,6 +117,25 @@ def form_mismatch(question: str, pred: str, gold: str, policy: Policy) -> str | 
     if form is None or not form_differs(form, pred_node):
         return None
     return f"the question asks for the {form} form (form='auto')"
+
+
+def restates(question: str, pred: str, policy: Policy) -> str | None:
+    """Why a prediction that repeats the question's unsolved relation fails, or None."""
+    from .cleaning import clean
+    from .compare import open_variable
+
+    node = _node(pred, policy)
+    if node is None or open_variable(node) is None:
+        return None
+    p = _compact(clean(pred, policy.thousands, policy.decimal_comma))
+    q = _compact(clean(question, policy.thousands, policy.decimal_comma))
+    if len(p) >= 3 and p in q:
+        return "it restates the question's equation or inequality (form='auto')"
+    return None
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).replace("\\left", "").replace("\\right", "").replace("$", "")
 
 
 def _node(text: str, policy: Policy) -> Node | None:

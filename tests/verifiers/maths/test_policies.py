@@ -233,3 +233,24 @@ def test_form_reads_the_question_from_a_problem_column_and_in_batches():
 def test_bad_relation_settings_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MathEquivalence(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "question, pred, gold, expected",
+    [
+        ("Solve $x^2 - 5x + 6 < 0$.", "x^2-5x+6<0", "(2,3)", False),
+        ("Solve $x^2 - 5x + 6 < 0$.", "2 < x < 3", "(2,3)", True),
+        ("Solve $x^2 - 5x + 6 < 0$.", "(x-2)(x-3) < 0", "(2,3)", True),
+        ("Solve $2x+1=7$.", "2x + 1 = 7", "3", False),
+        ("Solve $2x+1=7$.", "x = 3", "3", True),
+        ("Solve \\( |x-1| < 3 \\).", "|x - 1| < 3", "(-2, 4)", False),
+        ("If $x = 3$, what is $x + 1$?", "4", "4", True),
+        ("Solve $x^2 = 9$.", "x^2 = 9", "x = \\pm 3", False),
+    ],
+)
+def test_a_prediction_that_restates_the_question_fails(question, pred, gold, expected):
+    assert formed(question, pred, gold) is expected
+
+
+def test_restating_is_allowed_without_question_checks():
+    assert formed("Solve $2x+1=7$.", "2x + 1 = 7", "3", form="ignore")
