@@ -110,7 +110,7 @@ class Backend(Protocol):
 
 
 # Gold answers that may have no value: only these are checked before an identical prediction passes.
-_MAY_BE_UNDEFINED = re.compile(r"/|\\frac|\^|log|ln|lg|tan|cot|sec|csc|arc|\\infty|\binf|\boo\b")
+_MAY_BE_UNDEFINED = re.compile(r"/|\\frac|\^|log|ln|lg|tan|cot|sec|csc|arc|\\infty|\binf|\boo\b|(?i:nan|zoo)\b")
 _SYMBOLIC_RISK = re.compile(r"log|ln|lg|tan|cot|sec|csc|arc|\\infty|\binf|\boo\b")
 _MATHY = re.compile(r"\\[a-zA-Z]+|[\d^_=+*/<>]")
 
@@ -138,8 +138,13 @@ def choice(text: str) -> tuple[str | None, str | None]:
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 
 
+_NOT_A_NUMBER = {"nan", "zoo", "\\mathrm{nan}", "\\text{nan}", "\\text{zoo}"}
+
+
 def read(text: str, policy: Policy, backend: Backend | None) -> Node:
     """The node of a cleaned answer: our parser, then the fallback parser, then plain text."""
+    if text.lstrip("+-").casefold() in _NOT_A_NUMBER:  # a value printed by a program that failed
+        raise Undefined(f"{text!r} is not a number")
     time = clock_time(text)
     if time is not None:  # a time of day (19:05, 7:05 pm, 12:00 noon), not a ratio or a number
         return Text(time, literal=True)

@@ -162,3 +162,18 @@ def test_huge_values_close_to_30_digits_still_differ(pred, gold):
 )
 def test_equal_values_that_only_numbers_show_equal(pred, gold):
     assert judge(pred, gold, P, B).equal is True
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [("nan", "nan"), ("NaN", "NaN"), ("NaN", "5"), ("5", "nan"), ("zoo", "zoo"), ("-nan", "3"), ("\\text{NaN}", "1")],
+)
+def test_nan_and_zoo_written_out_are_no_numbers(pred, gold):
+    verdict = judge(pred, gold, P, B)
+    assert verdict.equal is None
+    assert "not a number" in verdict.reason
+
+
+@pytest.mark.parametrize("answer", ["banana", "Hanan", "\\text{zoology}", "nano"])
+def test_words_containing_nan_or_zoo_are_still_text(answer):
+    assert judge(answer, answer, P, B).equal is True
