@@ -125,29 +125,30 @@ def evaluate_model(
     show: int = 0,
 ) -> EvalResult:
     """Accuracy of cfg.model (plus an optional trained adapter or full model) on a dataset with cfg.reward."""
-    from .data import load_prompt_dataset
+    from .data import build_prompt_dataset, check_rows, load_rows, resolve_data_path
     from .model_loading import load_base_model, load_tokenizer, resolve_device, resolve_dtype, resolve_model_path
+    from .rewards import build_reward
     from .rollout.factory import make_engine
     from .runtime import quiet_transformers, setup_torch
+
+    # the checks that need no torch come first, so a wrong path or a bad row is reported at once
+    base_path = resolve_model_path(cfg.model.path)
+    weights, kind = resolve_trained_weights(adapter) if adapter else (None, "")
+    data_split = split or (cfg.data.eval_split if (data or cfg.data.eval) else cfg.data.train_split)
+    source = resolve_data_path(data or cfg.data.eval or cfg.data.train, data_split)
+    rows = load_rows(source, data_split, limit)
+    check_rows(rows, cfg.data)
+    reward = build_reward(cfg.reward)
 
     device = resolve_device(cfg.device)
     restore_torch = setup_torch(cfg.threads, cfg.deterministic, cfg.seed, device)
     quiet_transformers()
     scorer = engine = None
     try:
-        base_path = resolve_model_path(cfg.model.path)
         dtype = resolve_dtype(cfg.model.dtype, device)
-        weights, kind = resolve_trained_weights(adapter) if adapter else (None, "")
         tokenizer = load_tokenizer(cfg.model.tokenizer or (weights if kind == "full" else base_path))
-        scorer = RewardScorer(cfg.reward, cfg.reward_workers)
-        dataset = load_prompt_dataset(
-            data or cfg.data.eval or cfg.data.train,
-            split or (cfg.data.eval_split if (data or cfg.data.eval) else cfg.data.train_split),
-            cfg.data,
-            tokenizer,
-            cfg.generation.max_prompt_length,
-            limit,
-        )
+        scorer = RewardScorer(cfg.reward, cfg.reward_workers, reward=reward)
+        dataset = build_prompt_dataset(rows, cfg.data, tokenizer, cfg.generation.max_prompt_length, source)
         if kind == "full":
             model = load_base_model(cfg, weights, device, dtype)
         else:

@@ -12,21 +12,26 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "transformers", "peft")
 
-# Runs `aha train ARGS` in a fresh interpreter and reports the exit code, the output and the heavy modules loaded.
+# Runs `aha COMMAND ARGS` in a fresh interpreter and reports the exit code, the output and the heavy modules loaded.
 PROBE = """
 import json, sys
 from click.testing import CliRunner
-from trainer.plugin import train_command
-res = CliRunner().invoke(train_command, sys.argv[1:])
+from trainer import plugin
+res = CliRunner().invoke(getattr(plugin, sys.argv[1]), sys.argv[2:])
 print(json.dumps({"code": res.exit_code, "output": res.output, "loaded": [m for m in HEAVY if m in sys.modules]}))
 """
 
 
-def train_probe(*args: str) -> dict:
+def probe(command: str, *args: str) -> dict:
     code = f"HEAVY = {HEAVY!r}\n{PROBE}"
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    cmd = [sys.executable, "-c", code, command, *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def train_probe(*args: str) -> dict:
+    return probe("train_command", *args)
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
@@ -72,4 +77,18 @@ def test_bad_eval_rows_and_bad_reward(tmp_path, good_data):
         "--data.train", str(good_data), "--reward", "no_such_verifier", "--output_dir", str(tmp_path / "s")
     )
     assert res["code"] == 1 and "reward:" in res["output"] and "no_such_verifier" in res["output"], res["output"]
+    assert res["loaded"] == []
+
+
+def test_evaluate_model_checks_the_model_adapter_and_rows_first(tmp_path, good_data):
+    missing = tmp_path / "no-such-model"
+    res = probe("evaluate_model_command", "--model", str(missing), "--data", str(good_data))
+    assert res["code"] == 1 and f"model.path: no model folder at {missing}" in res["output"], res["output"]
+    assert res["loaded"] == []
+    res = probe("evaluate_model_command", "--adapter", str(tmp_path / "no-run"), "--data", str(good_data))
+    assert res["code"] == 1 and "--adapter: no folder at" in res["output"], res["output"]
+    assert res["loaded"] == []
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"prompt": "1+1=", "answer": "2"}, {"question": "2+2="}])
+    res = probe("evaluate_model_command", "--data", str(bad))
+    assert res["code"] == 1 and "bad.jsonl:2: missing the prompt" in res["output"], res["output"]
     assert res["loaded"] == []
