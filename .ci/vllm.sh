@@ -54,4 +54,4 @@ EOF
 
 cd "$ROOT"
 export AHA_REQUIRE_VLLM=1 OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" TOKENIZERS_PARALLELISM=false
-exec "$VENV/bin/python" -m pytest -m vllm tests/trainer/rollout_vllm -q -p no:cacheprovider --timeout=900 "$@"
+exec "$VENV/bin/python" -m pytest -m vllm tests/trainer/rollout_vllm tests/verifiers/judge/test_judge_vllm.py -q -p no:cacheprovider --timeout=900 "$@"

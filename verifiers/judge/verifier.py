@@ -24,7 +24,7 @@ VERDICT_SCHEMA = {
         "strict": True,
         "schema": {
             "type": "object",
-            "properties": {"met": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 300}},
+            "properties": {"met": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 200}},
             "required": ["met", "reason"],
             "additionalProperties": False,
         },

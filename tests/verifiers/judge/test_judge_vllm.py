@@ -87,8 +87,10 @@ def vllm_server(tmp_path_factory):
         "--dtype",
         "bfloat16",
         "--max-model-len",
-        "2048",
+        "4096",
         "--enforce-eager",
+        "--gpu-memory-utilization",
+        "0.3",
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -121,7 +123,8 @@ ROWS = [{"prompt": f"What is {i}+{i}?", "completion": f"It is {2 * i}.", "answer
 
 
 def judge(url: str, cache, **kw) -> LLMJudge:
-    return LLMJudge(model="tiny-judge", base_url=url, cache=str(cache), max_reply_tokens=64, timeout=120, **kw)
+    kw.setdefault("max_reply_tokens", 2500)  # a random model pads JSON with whitespace the grammar allows
+    return LLMJudge(model="tiny-judge", base_url=url, cache=str(cache), timeout=300, **kw)
 
 
 def test_round_trip_cache_and_budget_against_vllm_serve(vllm_server, tmp_path):
