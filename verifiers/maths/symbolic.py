@@ -364,8 +364,14 @@ class SympyBackend:
 
 def _tolerated(a: Any, b: Any, va: tuple, vb: tuple, pred: Node, gold: Node, policy: Policy) -> bool:
     """The tolerance policy for a written decimal against a constant (`2.236` and `\\sqrt 5`)."""
-    if not (va[1].is_zero and vb[1].is_zero):
-        return False
+    if not (va[1].is_zero and vb[1].is_zero):  # complex: each part as an expression with decimals
+        if not (has_decimal(pred) or has_decimal(gold)):
+            return False
+        parts = [(Fraction(str(u)), Fraction(str(v))) for u, v in zip(va, vb)]
+        loose = [Written(u, 0, 0, plain=False) for u, _ in parts]
+        return all(
+            approximately(u, v, w, None, True, True, policy) is not None or u == v for (u, v), w in zip(parts, loose)
+        )
     x, y = Fraction(str(va[0])), Fraction(str(vb[0]))
     # A decimal inside an expression (2.236 + 1) has no single precision: rounding and relative rules only.
     wa, wb = approximation(pred, x), approximation(gold, y)

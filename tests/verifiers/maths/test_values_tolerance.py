@@ -393,3 +393,19 @@ def test_a_rounding_to_enough_digits_stands_for_its_fraction(n, d, digits):
         wrong = f"{float(off):.{places}f}"
         if written(wrong) is not None and written(wrong).value == off:
             assert judge(wrong, f"\\frac{{{n}}}{{{d}}}", DEFAULT).equal is False, wrong
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("0.5+0.866i", "e^{i\\pi/3}", True),
+        ("0.5+0.866i", "\\frac12+\\frac{\\sqrt3}{2}i", True),
+        ("1.732i", "\\sqrt{3}i", True),
+        ("2 + 1.4142i", "2+\\sqrt2 i", True),
+        ("0.5+0.87i", "\\frac12+\\frac{\\sqrt3}{2}i", False),
+        ("-1.732i", "\\sqrt{3}i", False),
+        ("1.732", "\\sqrt{3}i", False),
+    ],
+)
+def test_complex_decimals_get_the_rounding_and_relative_rules_per_part(pred, gold, expected):
+    assert equal(pred, gold) is expected
