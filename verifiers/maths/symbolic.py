@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from typing import Any
@@ -413,8 +414,30 @@ _RELATIONS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}
 MAX_SOLUTIONS = 50
 
 
+def _without_abs(expr: Any, x: Any, solve: Any) -> Any:
+    """Solve with each |u| (u rational in x) replaced by u or -u on the part of the line where u has
+    that sign: a few rational problems instead of solveset's general (slow) method; None otherwise."""
+    inner = [a.args[0] for a in expr.atoms(sp.Abs)]
+    if not inner or len(inner) > 3 or not all(u.is_rational_function(x) for u in inner):
+        return None
+    out = sp.S.EmptySet
+    for signs in itertools.product((1, -1), repeat=len(inner)):
+        piece = sp.S.Reals
+        for u, sign in zip(inner, signs):
+            piece = sp.Intersection(piece, _where(sp.Ge if sign > 0 else sp.Lt, u, x))
+        plain = expr.xreplace({sp.Abs(u): sign * u for u, sign in zip(inner, signs)})
+        if plain.has(sp.Abs) or not plain.is_rational_function(x):
+            return None
+        out = sp.Union(out, sp.Intersection(solve(plain), piece))
+    return out
+
+
 def _zeros(expr: Any, x: Any) -> Any:
     """The real zeros of an expression: polynomial root finding when it is rational, else solveset."""
+    if expr.has(sp.Abs):
+        found = _without_abs(expr, x, lambda e: _zeros(e, x))
+        if found is not None:
+            return found
     if expr.is_rational_function(x):
         num, den = sp.fraction(sp.together(expr))
         if num.is_polynomial(x) and den.is_polynomial(x) and not num.free_symbols - {x}:
@@ -427,6 +450,10 @@ def _zeros(expr: Any, x: Any) -> Any:
 
 def _where(relation: Any, expr: Any, x: Any) -> Any:
     """Where `expr op 0` holds on the reals (sympy's rational inequality solver when it applies)."""
+    if expr.has(sp.Abs):
+        found = _without_abs(expr, x, lambda e: _where(relation, e, x))
+        if found is not None:
+            return found
     if expr.is_rational_function(x) and not expr.free_symbols - {x}:
         from sympy.solvers.inequalities import reduce_rational_inequalities
 

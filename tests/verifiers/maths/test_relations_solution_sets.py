@@ -76,6 +76,11 @@ SAME = [
     ("\\text{no real solutions}", "\\emptyset"),
     ("|x| \\ge 3", "x \\le -3 \\text{ or } x \\ge 3"),
     ("x \\in (-\\infty, 2) \\cup (3, \\infty)", "x < 2 \\text{ or } x > 3"),
+    # absolute values: solved piece by piece
+    ("|2x-1| = x+2", "x = -\\frac{1}{3} \\text{ or } x = 3"),
+    ("|x-1| + |x+1| = 2", "[-1, 1]"),
+    ("|x| < -1", "\\emptyset"),
+    ("|x-1| > |x+1|", "x < 0"),
 ]
 
 DIFFERENT = [
@@ -108,6 +113,8 @@ DIFFERENT = [
     ("\\{x \\mid x > 1\\}", "[1, \\infty)"),
     ("\\text{no solution}", "x^2 = 1"),
     ("|x| \\ge 3", "(-\\infty, -3) \\cup (3, \\infty)"),
+    ("|2x-1| = x+2", "x = 3"),
+    ("|x-1| > |x+1|", "x > 0"),
 ]
 
 
