@@ -1,0 +1,173 @@
+"""Probe: math_equivalence (default settings) on hand-written labelled pairs of the kinds real answers have.
+
+Each row of bench/data/maths_probe.jsonl is {"kind", "pred", "gold", "equivalent", "note"?, "question"?,
+"area"?, "base_kind"?}: `pred` is a model output (a bare answer or a whole completion), `gold` a reference answer as
+datasets write them, `equivalent` the label by mathematical truth and the common graders' convention.
+Rows of kind `styled_completion` put the answer of a bare pair of `base_kind` inside a whole completion
+written in one of the shapes reasoning models use (boxed, "Final Answer", think blocks, answer tags, ...).
+The script prints the agreement with the label per kind and overall, and every miss.
+
+Run:  python bench/maths_probe.py [--data bench/data/maths_probe.jsonl] [--kind KIND] [--failures out.txt]
+      (--failures writes one line per miss, tagged with the part of the verifier that decides it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "bench" / "data" / "maths_probe.jsonl"
+
+# Which part of the verifier a miss of each kind most likely belongs to (a row's "area" overrides it):
+# EXTRACT finds and cleans the final answer, VALUES reads and compares numbers and syntax,
+# RELATIONS compares equations, inequalities, solution sets, named left sides and identities.
+AREA_BY_KIND = {
+    "completion": "EXTRACT",
+    "think_block": "EXTRACT",
+    "multilingual": "EXTRACT",
+    "escaped_json": "EXTRACT",
+    "gsm8k": "EXTRACT",
+    "multiple_choice": "EXTRACT",
+    "text_answer": "EXTRACT",
+    "latex_value": "VALUES",
+    "aime_integer": "VALUES",
+    "tolerance": "VALUES",
+    "units": "VALUES",
+    "percent": "VALUES",
+    "plain_cas": "VALUES",
+    "matrix_vector": "VALUES",
+    "multi_answer": "VALUES",
+    "interval_set": "RELATIONS",
+    "inequality": "RELATIONS",
+    "named_relation": "RELATIONS",
+    "k12_cn": "RELATIONS",
+    "identity": "RELATIONS",
+}
+
+
+def load(path: Path) -> list[dict]:
+    """The labelled rows of a probe file, checked for the fields every row needs."""
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            missing = {"kind", "pred", "gold", "equivalent"} - row.keys()
+            if missing:
+                raise ValueError(f"{path}:{n}: missing {sorted(missing)}")
+            row["line"] = n
+            rows.append(row)
+    return rows
+
+
+def run(rows: list[dict]) -> list[dict]:
+    """Score every row with math_equivalence at its defaults; one outcome dict per row."""
+    from verifiers import load_reward
+
+    reward = load_reward("math_equivalence")
+    samples = []
+    for r in rows:
+        sample = {"completion": r["pred"], "answer": r["gold"]}
+        if r.get("question"):
+            sample["question"] = r["question"]
+        samples.append(sample)
+    results = reward.batch(samples)
+    out = []
+    for r, res in zip(rows, results):
+        got = res.score >= 1.0
+        out.append(
+            {
+                "row": r,
+                "got": got,
+                "agree": got == bool(r["equivalent"]),
+                "status": res.status.value,
+                "reason": res.reason,
+                "extracted": res.details.get("extracted"),
+            }
+        )
+    return out
+
+
+def _clip(text: object, n: int = 160) -> str:
+    s = repr(text)
+    return s if len(s) <= n else s[: n - 20] + " ... " + s[-15:]
+
+
+def miss_line(o: dict) -> str:
+    """One line describing a miss: area, kind, label, verdict, the pair and the verifier's reason."""
+    r = o["row"]
+    area = r.get("area") or AREA_BY_KIND.get(r.get("base_kind") or r["kind"], "VALUES")
+    label = "EQ" if r["equivalent"] else "NEQ"
+    kind_of_miss = "false-negative" if r["equivalent"] else "false-positive"
+    parts = [
+        f"{area}",
+        f"{r['kind']}",
+        f"line {r['line']}",
+        f"label {label} ({kind_of_miss}, status {o['status']})",
+        f"pred={_clip(r['pred'])}",
+        f"gold={_clip(r['gold'], 80)}",
+        f"extracted={_clip(o['extracted'], 80)}",
+        f"reason={_clip(o['reason'], 200)}",
+    ]
+    if r.get("note"):
+        parts.append(f"note={r['note']}")
+    return " | ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print agreement per kind and overall, then the misses."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--kind", action="append", help="only rows of this kind (repeatable)")
+    ap.add_argument("--failures", type=Path, help="write the misses here, one per line, tagged by area")
+    args = ap.parse_args(argv)
+
+    rows = load(args.data)
+    if args.kind:
+        rows = [r for r in rows if r["kind"] in args.kind]
+    outcomes = run(rows)
+
+    total, agree = Counter(), Counter()
+    for o in outcomes:
+        total[o["row"]["kind"]] += 1
+        agree[o["row"]["kind"]] += o["agree"]
+    labels = Counter(bool(r["equivalent"]) for r in rows)
+    completions = sum(1 for r in rows if len(r["pred"]) > 200 or "\n" in r["pred"])
+    print(
+        f"{len(rows)} pairs ({labels[True]} equivalent, {labels[False]} not; "
+        f"{completions} whole completions), {len(total)} kinds"
+    )
+    print(f"{'kind':<18} {'pairs':>5} {'agree':>5} {'%':>6}")
+    for kind in sorted(total):
+        print(f"{kind:<18} {total[kind]:>5} {agree[kind]:>5} {100 * agree[kind] / total[kind]:>6.1f}")
+    n_agree = sum(agree.values())
+    print(f"{'overall':<18} {len(rows):>5} {n_agree:>5} {100 * n_agree / max(1, len(rows)):>6.1f}")
+    misses = [o for o in outcomes if not o["agree"]]
+    fn = sum(1 for o in misses if o["row"]["equivalent"])
+    print(f"misses: {len(misses)} ({fn} false negatives, {len(misses) - fn} false positives)")
+    odd = Counter(o["status"] for o in outcomes if o["status"] not in ("passed", "failed"))
+    if odd:
+        print("statuses other than passed/failed:", dict(odd))
+    lines = [miss_line(o) for o in misses]
+    lines.sort()
+    for line in lines:
+        print(line)
+    if args.failures:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        head = (
+            f"# {stamp}: {len(misses)} misses of {len(rows)} pairs ({n_agree} agree); "
+            "one per line: area | kind | line in the data file | label | pair | what the verifier extracted and said\n"
+        )
+        args.failures.write_text(head + "".join(line + "\n" for line in lines), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
