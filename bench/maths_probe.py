@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in lines:
         print(line)
     if args.failures:
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = (
             f"# {stamp}: {len(misses)} misses of {len(rows)} pairs ({n_agree} agree); "
             "one per line: area | kind | line in the data file | label | pair | what the verifier extracted and said\n"
