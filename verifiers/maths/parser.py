@@ -93,6 +93,9 @@ _RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", "=<": "<=", "
 _CMD_RELATIONS = {"le": "<=", "ge": ">=", "ne": "!=", "approx": "~", "equiv": "=", "sim": "~", "simeq": "~"}
 _SET_OPS = {"cup": "cup", "cap": "cap", "setminus": "setminus", "backslash": "setminus"}
 _CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "oo"}
+_CAS_FUNCTIONS = {"Abs": "abs", "Rational": "rational", "Sqrt": "sqrt", "Max": "max", "Min": "min"}
+_INVERSE_TRIG = {name: "arc" + name for name in ("sin", "cos", "tan", "cot", "sec", "csc")}
+_MINUS_ONE = Neg(Num(Fraction(1)))
 _ROOT_SIGNS = {"\u221b": "3", "\u221c": "4"}
 _IMPLICIT_START = {"num", "id", "const", "func", "frac", "sqrt", "binom", "(", "{", "lfloor", "lceil", "begin", "font"}
 
@@ -174,6 +177,9 @@ def _letters(run: str, text: str, start: int, end: int, out: list[Token], space:
         return
     if run in FUNCTIONS:
         out.append(("func", _FUNC_ALIASES.get(run, run), space))
+        return
+    if run in _CAS_FUNCTIONS and text[end : end + 1] == "(":  # sympy's printing: Abs(x), Rational(1, 3)
+        out.append(("func", _CAS_FUNCTIONS[run], space))
         return
     if prev_kind == "num" and run in _UNIT_ABBREVIATIONS and (len(run) > 1 or space):
         out.append(("word", run, space))
@@ -713,6 +719,10 @@ class _Parser:
             node: Node = Call("log", (args[0], base))
         elif name == "cbrt":
             node = Call("root", (args[0], Num(Fraction(3), "3")))
+        elif name == "rational" and len(args) == 2:
+            return Div(args[0], args[1])
+        elif power == _MINUS_ONE and name in _INVERSE_TRIG:  # \sin^{-1} x is arcsin x
+            return Call(_INVERSE_TRIG[name], tuple(args))
         else:
             node = Call(name, tuple(args))
         return Pow(node, power) if power is not None else node

@@ -264,3 +264,26 @@ def test_different_values_stay_different(pred, gold):
 )
 def test_words_that_say_a_number_is_rounded(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("Abs(x)", "|x|", True),
+        ("Abs(-3)", "3", True),
+        ("Rational(1, 3)", "\\frac13", True),
+        ("Rational(2, 4)", "0.5", True),
+        ("Max(2, 5)", "5", True),
+        ("Sqrt(16)", "4", True),
+        ("\\tan^{-1} x", "\\arctan x", True),
+        ("\\sin^{-1}(x)", "\\arcsin(x)", True),
+        ("\\cos^{-1} x", "acos(x)", True),
+        ("\\tan^{-1}(1)", "\\frac{\\pi}{4}", True),
+        ("\\sin^{-1} x", "\\frac{1}{\\sin x}", False),  # the inverse function, not the reciprocal
+        ("\\sin^{2} x", "\\sin(x)^2", True),
+        ("Rational(1, 3)", "\\frac12", False),
+        ("Abs(x)", "x", False),
+    ],
+)
+def test_sympy_printing_and_inverse_trig_notation(pred, gold, expected):
+    assert same(pred, gold) is expected
