@@ -82,7 +82,7 @@ GREEK = set(
 _TEXT_COMMANDS = {"text", "textbf", "textrm", "textnormal", "mbox", "textit", "textsf", "texttt", "hbox"}
 _FONT_COMMANDS = set(
     "mathrm mathbf mathit mathsf mathtt boldsymbol bm mathbb mathcal operatorname emph vec overline bar "
-    "hat tilde widehat".split()
+    "hat tilde widehat num".split()
 )
 _MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array", "vmatrix", "Vmatrix"}
 _UNIT_ABBREVIATIONS = set(

@@ -80,6 +80,8 @@ def same(pred: str, gold: str) -> bool | None:
         ("1\\,000\\,000", Fraction(10**6)),
         ("12\\,345.67", Fraction(1234567, 100)),
         ("1{,}234{,}567", Fraction(1234567)),
+        ("\\num{1500}", Fraction(1500)),
+        ("\\num{1.5e3}", Fraction(1500)),
         # signs, zeros and decimal points
         ("-0", Fraction(0)),
         ("-0.0", Fraction(0)),
