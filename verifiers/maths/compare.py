@@ -25,6 +25,7 @@ from .nodes import (
     Const,
     Div,
     Group,
+    I,
     Matrix,
     Member,
     Mul,
@@ -104,7 +105,7 @@ class Backend(Protocol):
 
     def fallback_parse(self, text: str) -> Node: ...
 
-    def solution_set(self, node: Node) -> Node | None: ...
+    def solution_set(self, node: Node, complex_roots: bool = False) -> Node | None: ...
 
     def check_defined(self, node: Node) -> None: ...
 
@@ -452,8 +453,9 @@ class Comparer:
         if self.backend is None:
             raise NeedsSymbolic("solution set")
         self.stage = "symbolic"
-        ps = self.backend.solution_set(p) if pv else p
-        gs = self.backend.solution_set(g) if gv else g
+        complex_roots = I in _walk(p) or I in _walk(g)  # "x = 1 \\pm 2i": complex roots count
+        ps = self.backend.solution_set(p, complex_roots) if pv else p
+        gs = self.backend.solution_set(g, complex_roots) if gv else g
         if ps is None or gs is None:  # not solvable in closed form: compared as relations below
             return None
         same, why = self.answers(ps, gs)
@@ -525,6 +527,9 @@ class Comparer:
             return False, "the prediction has several parts, the gold answer has one"
         if len(p.items) > MAX_ITEMS or len(g.items) > MAX_ITEMS:
             raise Unverifiable(f"more than {MAX_ITEMS} items")
+        for one, system in ((p, g), (g, p)):  # {(2, -1)} against x = 2, y = -1: the one solution
+            if len(one.items) == 1 and isinstance(one.items[0], Group) and is_system(system):
+                return self.answers(one.items[0], g) if one is p else self.answers(p, one.items[0])
         pk, gk = group_kind(p), group_kind(g)
         if (pk == "set") != (gk == "set") and "bare" not in (pk, gk):
             return False, "a set is not a tuple, list or interval"
@@ -707,6 +712,8 @@ def max_stage(a: str, b: str) -> str:
 
 def canon(node: Node) -> Node:
     """One spelling for answers that mean the same: `x \\in S` is S, `a or b` is a list, `a \\pm b` two values."""
+    if isinstance(node, (Div, Mul, Add, Neg, Pow)) and _count_pm(node) == 1:  # \frac{-1 \pm \sqrt5}{2}
+        return Group("", "", (_pick_pm(node, 1), _pick_pm(node, -1)))
     if isinstance(node, Member) and (isinstance(node.elem, Sym) or is_name(node.elem)):
         return canon(node.set)
     if isinstance(node, Alt) or (
@@ -762,6 +769,39 @@ def systems(items: list[Node]) -> list[Node] | None:
     return out
 
 
+def _count_pm(node: Node) -> int:
+    return sum(1 for n in _walk(node) if _is_pm(n))
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(children(n))
+
+
+def _pick_pm(node: Node, sign: int) -> Node:
+    """The node with its one `a \\pm b` replaced by `a + b` (sign 1) or `a - b` (sign -1)."""
+    if _is_pm(node):
+        a, b = node.args  # type: ignore[attr-defined]
+        if node.name == "mp":  # type: ignore[attr-defined]
+            sign = -sign
+        b = b if sign > 0 else Neg(b)
+        return b if a == Num(Fraction(0)) else Add((a, b))
+    if isinstance(node, Neg):
+        return Neg(_pick_pm(node.arg, sign))
+    if isinstance(node, (Add, Mul)):
+        return type(node)(tuple(_pick_pm(a, sign) for a in node.args))
+    if isinstance(node, Div):
+        return Div(_pick_pm(node.num, sign), _pick_pm(node.den, sign))
+    if isinstance(node, Pow):
+        return Pow(_pick_pm(node.base, sign), _pick_pm(node.exp, sign))
+    if isinstance(node, Call):
+        return Call(node.name, tuple(_pick_pm(a, sign) for a in node.args))
+    return node
+
+
 def _is_pm(node: Node) -> bool:
     return isinstance(node, Call) and node.name in ("pm", "mp") and len(node.args) == 2
 
@@ -788,6 +828,16 @@ def is_name(node: Node) -> bool:
     if isinstance(node, Group) and node.open in ("(", "<"):
         return all(isinstance(a, Sym) for a in node.items)
     return False
+
+
+def is_system(node: Node) -> bool:
+    """`x = 2, y = -1`: a bare list of values stated for two or more different variables."""
+    if not isinstance(node, Group) or node.open != "" or len(node.items) < 2:
+        return False
+    pairs = [solved(i) for i in node.items]
+    if any(p is None or not isinstance(p[0], Sym) for p in pairs):
+        return False
+    return len({p[0] for p in pairs}) == len(pairs)  # type: ignore[index]
 
 
 def alphabetical(items: tuple[Node, ...]) -> tuple[Node, ...] | None:

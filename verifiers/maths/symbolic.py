@@ -282,22 +282,30 @@ class SympyBackend:
         # `y = 1/x` is `xy = 1`, `(x - y)^2 = 0` is `x = y`.
         return _constant_ratio(_core(A), _core(B), False)
 
-    def solution_set(self, node: Node) -> Node | None:
+    def solution_set(self, node: Node, complex_roots: bool = False) -> Node | None:
         """The real solution set of an equation or inequality in one variable, as answer nodes.
 
         A finite set is a set node, intervals a union; None when sympy finds no closed form
-        (periodic or implicit solutions) or the relation cannot be converted.
+        (periodic or implicit solutions) or the relation cannot be converted. With
+        `complex_roots` (the other side names complex numbers) an equation's complex roots count.
         """
         names = free_names(node)
         if len(names) != 1:
             return None
         name = next(iter(names))
-        x = sp.Symbol(name, real=True)
         try:
-            found = self._solve(node, sp.Symbol(name), x)
+            if complex_roots:
+                return _set_node(self._complex_roots(node, sp.Symbol(name)), complex_roots=True)
+            found = self._solve(node, sp.Symbol(name), sp.Symbol(name, real=True))
         except (NotComparable, NotImplementedError, TypeError, ValueError, Undefined):
             return None
         return _set_node(found)
+
+    def _complex_roots(self, node: Node, x: Any) -> Any:
+        if not isinstance(node, Rel) or node.ops != ("=",):
+            raise NotComparable("complex roots of an equation only")
+        expr = self.to_sympy(node.args[0]) - self.to_sympy(node.args[1])
+        return sp.solveset(expr, x, sp.S.Complexes)
 
     def _solve(self, node: Node, plain: Any, x: Any) -> Any:
         if isinstance(node, Alt):
@@ -461,14 +469,14 @@ def _where(relation: Any, expr: Any, x: Any) -> Any:
     return sp.solveset(relation(expr, 0), x, sp.S.Reals)
 
 
-def _set_node(found: Any) -> Node | None:
+def _set_node(found: Any, complex_roots: bool = False) -> Node | None:
     """A sympy set as answer nodes: points as a set `{...}`, intervals as a union; None otherwise."""
     if found == sp.S.Reals:
         found = sp.Interval(-sp.oo, sp.oo)
     if found is sp.S.EmptySet:
         return Group("{", "}", ())
     if isinstance(found, sp.FiniteSet):
-        if len(found) > MAX_SOLUTIONS or not all(e.is_real for e in found):
+        if len(found) > MAX_SOLUTIONS or not (complex_roots or all(e.is_real for e in found)):
             return None
         return Group("{", "}", tuple(_value_node(e) for e in found))
     if isinstance(found, sp.Interval):

@@ -81,6 +81,13 @@ SAME = [
     ("|x-1| + |x+1| = 2", "[-1, 1]"),
     ("|x| < -1", "\\emptyset"),
     ("|x-1| > |x+1|", "x < 0"),
+    # the quadratic formula's \\pm inside a fraction, and complex roots when the other side names them
+    ("x=\\frac{-1\\pm\\sqrt{5}}{2}", "\\frac{-1+\\sqrt5}{2}, \\frac{-1-\\sqrt5}{2}"),
+    ("x^2+x-1=0", "x=\\frac{-1\\pm\\sqrt{5}}{2}"),
+    ("\\frac{1\\pm\\sqrt{3}i}{2}", "\\frac{1+\\sqrt3 i}{2}, \\frac{1-\\sqrt3 i}{2}"),
+    ("x = 1 \\pm 2i", "x^2-2x+5=0"),
+    ("x^2-2x+5=0", "1+2i, 1-2i"),
+    ("x^2+1=0", "\\pm i"),
 ]
 
 DIFFERENT = [
@@ -115,6 +122,9 @@ DIFFERENT = [
     ("|x| \\ge 3", "(-\\infty, -3) \\cup (3, \\infty)"),
     ("|2x-1| = x+2", "x = 3"),
     ("|x-1| > |x+1|", "x > 0"),
+    ("\\frac{3\\pm\\sqrt5}{2}", "\\frac{3+\\sqrt5}{2}"),
+    ("x^2-2x+5=0", "1+2i"),
+    ("x = 1 \\pm 2i", "x^2+2x+5=0"),
 ]
 
 
