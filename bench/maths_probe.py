@@ -35,6 +35,9 @@ AREA_BY_KIND = {
     "gsm8k": "EXTRACT",
     "multiple_choice": "EXTRACT",
     "text_answer": "EXTRACT",
+    "currency_prose": "EXTRACT",
+    "remarks_after": "EXTRACT",
+    "traps": "EXTRACT",
     "latex_value": "VALUES",
     "aime_integer": "VALUES",
     "tolerance": "VALUES",
@@ -43,11 +46,13 @@ AREA_BY_KIND = {
     "plain_cas": "VALUES",
     "matrix_vector": "VALUES",
     "multi_answer": "VALUES",
+    "notation": "VALUES",
     "interval_set": "RELATIONS",
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
     "k12_cn": "RELATIONS",
     "identity": "RELATIONS",
+    "form_and_question": "RELATIONS",
 }
 
 
