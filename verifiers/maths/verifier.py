@@ -146,13 +146,13 @@ class MathEquivalence(Verifier):
         questions = []
         for s in samples:
             start = time.perf_counter()
+            sample = None
             try:
                 sample = Sample.coerce(s)
-                questions.append(sample)
                 prepared = self._prepare(sample)
             except Exception as exc:  # noqa: BLE001 - one bad sample never stops a batch
                 prepared = Result(0.0, Status.ERROR, f"{type(exc).__name__}: {exc}", verifier=self.name)
-                questions.append(None)
+            questions.append(sample)
             items.append((prepared, time.perf_counter() - start))
             if not isinstance(prepared, Result):
                 pairs.extend((prepared[0], g) for g in prepared[1])

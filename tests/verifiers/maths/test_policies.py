@@ -254,3 +254,16 @@ def test_a_prediction_that_restates_the_question_fails(question, pred, gold, exp
 
 def test_restating_is_allowed_without_question_checks():
     assert formed("Solve $2x+1=7$.", "2x + 1 = 7", "3", form="ignore")
+
+
+def test_form_in_a_batch_after_a_sample_that_raised():
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    maths = MathEquivalence()
+    bad = {"completion": "\\boxed{1}", "answer": Unprintable()}
+    row = {"prompt": "Factor $x^2-1$.", "completion": "\\boxed{x^2-1}", "answer": "(x+1)(x-1)"}
+    results = maths.batch([bad, row])
+    assert results[0].status is Status.ERROR
+    assert results[1].status is Status.FAILED and "factored form" in results[1].reason
