@@ -38,6 +38,10 @@ AREA_BY_KIND = {
     "currency_prose": "EXTRACT",
     "remarks_after": "EXTRACT",
     "traps": "EXTRACT",
+    "languages_more": "EXTRACT",
+    "stray": "EXTRACT",
+    "units_glued": "EXTRACT",
+    "lists_words": "EXTRACT",
     "latex_value": "VALUES",
     "aime_integer": "VALUES",
     "tolerance": "VALUES",
@@ -47,12 +51,17 @@ AREA_BY_KIND = {
     "matrix_vector": "VALUES",
     "multi_answer": "VALUES",
     "notation": "VALUES",
+    "decimal_comma": "VALUES",
+    "times": "VALUES",
     "interval_set": "RELATIONS",
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
     "k12_cn": "RELATIONS",
     "identity": "RELATIONS",
     "form_and_question": "RELATIONS",
+    "relations_more": "RELATIONS",
+    "solution_sets": "RELATIONS",
+    "identities_more": "RELATIONS",
 }
 
 
