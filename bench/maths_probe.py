@@ -42,6 +42,7 @@ AREA_BY_KIND = {
     "stray": "EXTRACT",
     "units_glued": "EXTRACT",
     "lists_words": "EXTRACT",
+    "long_completion": "EXTRACT",
     "latex_value": "VALUES",
     "aime_integer": "VALUES",
     "tolerance": "VALUES",
