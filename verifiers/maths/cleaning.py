@@ -27,6 +27,15 @@ _SUPERSCRIPTS = str.maketrans(
         "⁻": "^-",
     }
 )
+_SUPERSCRIPT_RUN = re.compile("[²³¹⁰⁴⁵⁶⁷⁸⁹⁻]+")
+
+
+def _superscript(m: re.Match) -> str:
+    """`x²` is x^2; a run of superscripts is one exponent: `10²³` is 10^{23}, `x⁻¹` is x^{-1}."""
+    plain = m.group(0).translate(_SUPERSCRIPTS).replace("^", "")
+    return "^" + plain if len(plain) == 1 else "^{" + plain + "}"
+
+
 _UNICODE = {
     "\u2212": "-",
     "\u2013": "-",
@@ -382,7 +391,7 @@ def _join_thousands(m: re.Match) -> str:
 def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> str:
     """A canonical spelling of an answer string: same meaning, fewer ways to write it."""
     s = undouble_backslashes(script_digits(answer))
-    s = s.translate(_SUPERSCRIPTS)
+    s = _SUPERSCRIPT_RUN.sub(_superscript, s)
     s = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], s)
     s = unicodedata.normalize("NFKC", s)
     s = _DECIMAL_ELLIPSIS.sub(r"\1\\ldots", s)  # 0.1666... is a truncation: the parser keeps the mark

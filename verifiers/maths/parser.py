@@ -86,7 +86,8 @@ _FONT_COMMANDS = set(
 )
 _MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array", "vmatrix", "Vmatrix"}
 _UNIT_ABBREVIATIONS = set(
-    "cm mm km kg mg ml mL ft yd mi hr hrs min mins sec lb lbs oz mph kph in sq cc m g s h L kW W J N V Hz".split()
+    "cm mm km kg mg ml mL ft yd mi hr hrs min mins sec lb lbs oz mph kph in sq cc m g s h L kW W J N V Hz C K A Pa"
+    " mol".split()
 )
 _SINGLE_LETTER_UNITS = {"m", "g", "s", "h", "L", "W", "J", "N", "V"}
 _RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", "=<": "<=", ">=": ">=", "=>": ">=", "!=": "!="}
@@ -96,6 +97,7 @@ _CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "o
 _CAS_FUNCTIONS = {"Abs": "abs", "Rational": "rational", "Sqrt": "sqrt", "Max": "max", "Min": "min"}
 _INVERSE_TRIG = {name: "arc" + name for name in ("sin", "cos", "tan", "cot", "sec", "csc")}
 _MINUS_ONE = Neg(Num(Fraction(1)))
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _ROOT_SIGNS = {"\u221b": "3", "\u221c": "4"}
 _IMPLICIT_START = {"num", "id", "const", "func", "frac", "sqrt", "binom", "(", "{", "lfloor", "lceil", "begin", "font"}
 
@@ -262,7 +264,7 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
             out.append(("func", _FUNC_ALIASES.get(content, content), space))
         elif name == "mathrm" and content == "e":
             out.append(("const", "e", space))
-        elif name == "mathrm" and len(content) > 1 and content.isalpha() and out and out[-1][0] in ("num", "}"):
+        elif name == "mathrm" and content.isalpha() and out and out[-1][0] in ("num", "}"):  # 10\mathrm{~N}
             out.append(("word", content, space))
         elif re.fullmatch(r"[A-Za-z]", content):
             out.append(("id", content, space))
@@ -401,6 +403,9 @@ class _Parser:
             elif k == "^" and parts and self.peek(1) == "num":
                 self.next()
                 parts.append("^" + self.next()[1])
+            elif k == "^" and parts and [t[0] for t in self.toks[self.pos + 1 : self.pos + 4]] == ["{", "num", "}"]:
+                parts.append("^" + self.toks[self.pos + 2][1])  # \mathrm{cm}^{2}
+                self.pos += 4
             elif k == "/" and parts and self.peek(1) in ("word", "id"):
                 self.next()
                 parts.append("/" + self.next()[1])
@@ -561,6 +566,10 @@ class _Parser:
         kind, value, space = self.next()
         if kind == "num":
             node = self.number(value)
+            scale = _SCALES.get(self.toks[self.pos][1].lower()) if self.peek() == "word" else None
+            if scale is not None:  # 1.5 million
+                self.next()
+                return Mul((node, Num(Fraction(scale), str(scale))))
             if self.policy.mixed_numbers and "." not in value and "e" not in value.lower():
                 mixed = self.mixed_fraction()
                 if mixed is not None:
@@ -789,6 +798,9 @@ def parse(text: str, policy: Policy) -> Node:
     tokens = tokenize(text, policy)
     if not tokens:
         raise ParseError("empty answer")
+    if "*" in text and "\\" not in text:  # sympy's printing: 2*E is 2e, 3 + 4*I is 3+4i
+        sympy_names = {"E": ("const", "e"), "I": ("const", "i") if policy.imaginary_unit else ("id", "I")}
+        tokens = [(*sympy_names[t[1]], t[2]) if t[0] == "id" and t[1] in sympy_names else t for t in tokens]
     return _Parser(tokens, policy).answer()
 
 

@@ -289,3 +289,37 @@ def test_words_that_say_a_number_is_rounded(pred, gold, expected):
 )
 def test_sympy_printing_and_inverse_trig_notation(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        # a run of superscript digits is one exponent
+        ("6.02 × 10²³", "6.02\\times10^{23}", True),
+        ("10⁻³", "0.001", True),
+        ("x⁻¹", "\\frac{1}{x}", True),
+        ("2³", "8", True),
+        ("10²³", "10^{2^3}", False),
+        # scientific notation with a unit after it, NuminaMath-style units in \mathrm
+        ("1.6 x 10^-19 C", "1.6\\times10^{-19}", True),
+        ("10 \\mathrm{~N}", "10", True),
+        ("15", "15 \\mathrm{~cm}^{2}", True),
+        ("3\\,\\mathrm{m}", "3", True),
+        ("20 \\mathrm{~km}", "20000 \\mathrm{~m}", True),
+        ("10 \\mathrm{~N}", "12", False),
+        ("x + C", "C + x", True),  # a constant of integration stays a letter
+        # scale words
+        ("1.5 million", "1500000", True),
+        ("2.5 billion", "2500000000", True),
+        ("3 thousand", "3000", True),
+        ("2 million dollars", "2000000", True),
+        ("1.5 million", "1600000", False),
+        # sympy's E and I in a product written with *
+        ("2*E", "2e", True),
+        ("3 + 4*I", "3+4i", True),
+        ("sqrt(3)*I", "\\sqrt3 i", True),
+        ("2*E", "2", False),
+    ],
+)
+def test_more_spellings_seen_in_public_answers(pred, gold, expected):
+    assert same(pred, gold) is expected
