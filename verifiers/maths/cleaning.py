@@ -123,9 +123,8 @@ _OPEN_BOX = re.compile(r"^\\(?:boxed|fbox)\s*\{")
 _REPEATING = re.compile(r"(\d*)\.(\d*)\\(?:overline|bar|dot)\s*\{(\d{1,30})\}")
 
 
-# Digits of other scripts (`٥٧`, `५७`, full-width `１２`) and the punctuation of full-width, CJK, Arabic and
-# Devanagari text; sentence marks get a space after them so that "57。所以" ends a sentence.
-_SCRIPT_CHARS = re.compile(r"(?![0-9])\d|[\uff01-\uff5e\u3000\u3001\u3002\u060c\u061b\u061f\u066b\u066c\u0964\u0965]")
+# The punctuation of full-width, CJK, Arabic and Devanagari text as ASCII; sentence marks get a space
+# after them so that "57。所以" ends a sentence.
 _SCRIPT_PUNCT = {
     "\u3000": " ",
     "\u3001": ", ",
@@ -175,18 +174,26 @@ def script_digits(text: str) -> str:
     """Digits of every script as ASCII digits; full-width, CJK, Arabic and Devanagari punctuation as ASCII."""
     if text.isascii():
         return text
-    return _SCRIPT_CHARS.sub(_script_char, text)
+    return text.translate(_SCRIPT_TABLE)
 
 
-def _script_char(m: re.Match) -> str:
-    c = m.group(0)
-    hit = _SCRIPT_PUNCT.get(c)
-    if hit is not None:
-        return hit
-    if "\uff01" <= c <= "\uff5e":
-        return chr(ord(c) - 0xFEE0)
-    digit = unicodedata.decimal(c, None)
-    return c if digit is None else str(digit)
+class _ScriptTable(dict):
+    """A `str.translate` table filled on first sight of each character (the lookups then stay in C)."""
+
+    def __missing__(self, code: int) -> str | int:
+        c = chr(code)
+        value: str | int = code
+        if c in _SCRIPT_PUNCT:
+            value = _SCRIPT_PUNCT[c]
+        elif "\uff01" <= c <= "\uff5e":
+            value = chr(code - 0xFEE0)
+        elif c.isdecimal() and not c.isascii():
+            value = str(unicodedata.decimal(c))
+        self[code] = value
+        return value
+
+
+_SCRIPT_TABLE = _ScriptTable()
 
 
 def undouble_backslashes(text: str) -> str:

@@ -128,10 +128,11 @@ _PHRASE_AFTER = re.compile(
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 _NUMBER = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?(?!\d)|"  # a clock time: 7:05 PM
-    r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d+,\d+(?![\d,])|\d+)(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?"
+    r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d++,\d++(?![\d,])|\d++)(?:\.\d++)?(?:\s*/\s*\d++(?:\.\d++)?)?"
     r"(?:\s*(?:\\?%|percent))?"
 )
-_LIST_ITEM = r"(?:[A-Za-z](?:_\{?\w{1,3}\}?)?\s*=\s*)?[-+]?\d+(?:\.\d+)?"
+# Possessive digits and no start inside a number: a long run of digits is one failed attempt, not n.
+_LIST_ITEM = r"(?:[A-Za-z](?:_\{?\w{1,3}\}?)?\s*=\s*)?[-+]?(?<![\d.])\d++(?:\.\d++)?"
 _LIST_OF_NUMBERS = re.compile(rf"{_LIST_ITEM}(?:\s*(?:,|;|{_LIST_WORD})\s*{_LIST_ITEM})+", re.IGNORECASE)
 _TOKEN = re.compile(r"\\[A-Za-z]+|[^\W\d_]+|\d+|[^\w\s]")
 _UNIT_WORDS = re.compile(r"\s*[A-Za-z]+(?:[ /][A-Za-z]+)?(?:\^\d)?")
@@ -425,10 +426,11 @@ def last_expression(text: str) -> str | None:
     line = lines[-1].rstrip(".").strip()
     if len(line) <= 300 and looks_like_expression(line):
         return line
-    found = _number_spans(line)
+    tail = line[-3000:]  # the answer is at the end of a long line of prose; numbers before it are not read
+    found = _number_spans(tail)
     if found:
         last = None
-        for m in _LIST_OF_NUMBERS.finditer(line):
+        for m in _LIST_OF_NUMBERS.finditer(tail):
             last = m
         if last is not None and last.end() >= found[-1][1] and last.start() <= found[-1][0]:
             return last.group(0)  # "the two numbers are 14 and 15", "the solutions are x = 3 and x = -2"
@@ -441,7 +443,7 @@ def last_expression(text: str) -> str | None:
             return line  # a short answer such as "Monday"
         if re.match(r"[-+\d\\($\[{.]", line) and len(_WORD.findall(_COMMAND.sub(" ", line))) <= 2:
             return line  # "120 minutes", "57个", "12days"
-    for m in reversed(list(_BOLD.finditer(line))):
+    for m in reversed(list(_BOLD.finditer(tail))):
         inner = m.group(1).strip()
         if _answer_like(inner):
             return inner  # "... هو **57**": the bold number is the answer
