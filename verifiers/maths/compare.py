@@ -55,6 +55,15 @@ NUMBER_WORDS = {
         "seventeen eighteen nineteen twenty".split()
     )
 }
+# Text answers that mean the same (keys and values as normalize_text writes them).
+TEXT_SYNONYMS = {
+    "dne": "does not exist",
+    "doesnt exist": "does not exist",
+    "doesn t exist": "does not exist",
+    "does not exists": "does not exist",
+    "not defined": "undefined",
+    "is undefined": "undefined",
+}
 FUNCTION_LETTERS = set("fghpqrsFGHPQRS")
 EMPTY_WORDS = {
     "no solution",
@@ -366,6 +375,7 @@ class Comparer:
             return ratio
         self.stage = "text"
         pt, gt = words_of(p), words_of(g)
+        pt, gt = TEXT_SYNONYMS.get(pt, pt), TEXT_SYNONYMS.get(gt, gt)  # type: ignore[arg-type]
         if pt is not None and gt is not None and pt == gt:
             return True, "same text answer"
         for word, other in ((pt, g), (gt, p)):

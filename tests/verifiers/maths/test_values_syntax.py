@@ -323,3 +323,18 @@ def test_sympy_printing_and_inverse_trig_notation(pred, gold, expected):
 )
 def test_more_spellings_seen_in_public_answers(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("DNE", "\\text{does not exist}", True),
+        ("\\text{DNE}", "\\text{Does not exist}", True),
+        ("doesn't exist", "DNE", True),
+        ("not defined", "\\text{undefined}", True),
+        ("DNE", "0", False),
+        ("exists", "does not exist", False),
+    ],
+)
+def test_text_answers_that_mean_the_same(pred, gold, expected):
+    assert same(pred, gold) is expected
