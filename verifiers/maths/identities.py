@@ -40,8 +40,9 @@ _NEGATIVE = (
     -1.6487212707001282,
     -3.1415926535897932 * 0.77,
 )
-_INTEGERS = (2, 3, 5, 4, 7, 1, 6, 8, -2, 3, -1, 4, -3, 5, 2, -4)
-_POINTS = 24
+_INTEGERS = (2, 3, 5, 4, 7, 1, -2, 6, -1, 4, -3, 8)
+_PHASE = 6  # points per phase: all positive; mixed signs; every sign pattern, integer variables real
+_POINTS = 3 * _PHASE
 _INTEGER_NAMES = {"n", "m", "k"}
 
 
@@ -76,11 +77,12 @@ def same_on_real_domain(a: Any, b: Any, syms: list, tol: float) -> bool | None:
 
 def _value(k: int, j: int, integer: bool) -> Any:
     """The value of the j-th variable at the k-th point: positive reals first, then mixed signs."""
-    if integer and k < 16:
+    if integer and k < 2 * _PHASE:
         return mpmath.mpf(_INTEGERS[(k + 3 * j) % len(_INTEGERS)])
-    if k < 8:
+    if k < _PHASE:
         return mpmath.mpf(_POSITIVE[(k + 3 * j) % len(_POSITIVE)])
-    if (k + j) % 2 or k >= 16 and (k * (j + 1)) % 3 == 0:
+    negative = (k + j) % 2 if k < 2 * _PHASE else ((k - 2 * _PHASE + 1) >> (j % 3)) & 1
+    if negative:
         return mpmath.mpf(_NEGATIVE[(k + 2 * j) % len(_NEGATIVE)])
     return mpmath.mpf(_POSITIVE[(k + 5 * j + 1) % len(_POSITIVE)])
 
@@ -117,20 +119,19 @@ _UNARY = {
 
 
 def _eval(expr: Any, values: dict) -> tuple[Any, Any]:
-    """(value, largest intermediate magnitude) of a real expression at a point; raises Outside."""
+    """(value, largest term of any sum) of a real expression at a point; raises Outside."""
     scale = [mpmath.mpf(0)]
 
     def ev(e: Any) -> Any:
-        v = _node(e, ev, values)
+        v = _node(e, ev, values, scale)
         if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
             raise Outside
-        scale[0] = max(scale[0], abs(v))
         return v
 
     return ev(expr), scale[0]
 
 
-def _node(e: Any, ev: Any, values: dict) -> Any:
+def _node(e: Any, ev: Any, values: dict, scale: list) -> Any:
     if e.is_Symbol:
         if e not in values:
             raise Unevaluable(str(e))
@@ -142,7 +143,9 @@ def _node(e: Any, ev: Any, values: dict) -> Any:
             raise Outside
         return mpmath.mpf(sp.Float(e, DIGITS))
     if e.is_Add:
-        return mpmath.fsum(ev(x) for x in e.args)
+        terms = [ev(x) for x in e.args]
+        scale[0] = max(scale[0], *(abs(t) for t in terms))  # cancellation error is relative to this
+        return mpmath.fsum(terms)
     if e.is_Mul:
         out = mpmath.mpf(1)
         for x in e.args:
