@@ -43,6 +43,7 @@ AREA_BY_KIND = {
     "units_glued": "EXTRACT",
     "lists_words": "EXTRACT",
     "long_completion": "EXTRACT",
+    "latex_spellings": "EXTRACT",
     "latex_value": "VALUES",
     "aime_integer": "VALUES",
     "tolerance": "VALUES",
