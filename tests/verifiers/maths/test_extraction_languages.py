@@ -315,3 +315,23 @@ def test_numbers_are_never_taken_from_inside_words(text, expected):
 def test_long_multilingual_text_is_read_to_its_last_phrase():
     text = ("答案 réponse Ответ **1** 和 x = 2; " * 20_000) + "答案是 5"
     assert extract(text) == ("5", "final_answer")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("5" * 50_000 + " x", "5"),  # a long run of digits: 5s only (read from the end of the line)
+        ("1 and " * 10_000 + "x", "1 and"),
+        ("٥" * 50_000, "5"),
+        ("答" * 50_000, None),
+        ("**1" * 20_000, "1"),
+        (("answer" + " " * 2_000) * 10, None),
+        ("x = " * 20_000, None),
+    ],
+)
+def test_hostile_text_is_read_in_one_pass(text, expected):
+    found = extract(text)[0]
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and set(found) == set(expected)
