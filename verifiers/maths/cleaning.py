@@ -110,7 +110,7 @@ _LATEX_COMMA = re.compile(r"(?<=\d)\{,\}(?=\d)")
 _TEXT_WHOLE = re.compile(r"^\\(?:text|textrm|textnormal|textbf|mbox)\s*\{(.*)\}$", re.DOTALL)
 _BOXED_WHOLE = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.DOTALL)
 # A decimal that trails off (`0.1666...`, `3.14159\\ldots`) at the end of the answer, before any closing wrapper.
-_DECIMAL_ELLIPSIS = re.compile(r"(\d\.\d+)\s*(?:\.{3}|\\[lc]?dots\b)(?=[\s$}*\\)\]]*$)")
+_DECIMAL_ELLIPSIS = re.compile(r"(\d\.\d+)\s*(?:\.{2,}|\\[lc]?dots\b)(?=[\s$}*\\)\]]*$)")
 _TRAILING = re.compile(r"(?:[.;:,]|\\\\|\\text\{\s*\.\s*\})+$")
 _CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|€|£|¥")
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")

@@ -128,6 +128,7 @@ _PHRASE_AFTER = re.compile(
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 _NUMBER = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?(?!\d)|"  # a clock time: 7:05 PM
+_TRAILS_OFF = re.compile(r"\d\.\d+\s*(?:\.{3}|\u2026)$")  # a line ending in a decimal that trails off: 0.1666...
     r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d++,\d++(?![\d,])|\d++)(?:\.\d++)?(?:\s*/\s*\d++(?:\.\d++)?)?"
     r"(?:\s*(?:\\?%|percent))?"
 )
@@ -423,7 +424,7 @@ def last_expression(text: str) -> str | None:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     if not lines:
         return None
-    line = lines[-1].rstrip(".").strip()
+    line = lines[-1] if _TRAILS_OFF.search(lines[-1]) else lines[-1].rstrip(".").strip()
     if len(line) <= 300 and looks_like_expression(line):
         return line
     tail = line[-3000:]  # the answer is at the end of a long line of prose; numbers before it are not read

@@ -409,3 +409,17 @@ def test_a_rounding_to_enough_digits_stands_for_its_fraction(n, d, digits):
 )
 def test_complex_decimals_get_the_rounding_and_relative_rules_per_part(pred, gold, expected):
     assert equal(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "completion, gold",
+    [
+        ("0.666...", "\\frac23"),
+        ("Answer: 0.1666...", "\\frac16"),
+        ("The answer is 0.1666... so we are done.", "\\frac16"),
+        ("The probability is $0.1666\\ldots$", "\\frac16"),
+    ],
+)
+def test_a_decimal_that_trails_off_in_a_completion(maths, completion, gold):
+    result = maths({"completion": completion, "answer": gold})
+    assert result.passed, (result.details.get("extracted"), result.reason)
