@@ -27,7 +27,7 @@ DOSE_KEYS = {
     "note",
     "confirmed",
 }
-PAIR_KEYS = {"id", "a", "b", "severity", "risk", "warning_terms", "source"}
+PAIR_KEYS = {"id", "a", "b", "severity", "risk", "warning_terms", "source", "url", "confirmed"}
 PAIR_SEVERITIES = ("major", "moderate")
 
 
@@ -68,6 +68,8 @@ class Pair:
     risk: str
     source: str
     warning_terms: tuple[str, ...] = ()
+    url: str = ""
+    confirmed: bool = True
 
 
 @dataclass
@@ -143,7 +145,10 @@ def load_doses(path: str | None = None, confirmed_only: bool = False) -> tuple[D
 
 @functools.lru_cache(maxsize=4)
 def load_interactions(path: str | None = None) -> Interactions:
-    """The interaction table; pairs refer to groups (or single drugs) and each names its source."""
+    """The interaction table; pairs refer to groups (or single drugs) and each names its source.
+
+    `confirmed = false` marks a pair whose warning was not checked against the public text of its source (`url`).
+    """
     p = Path(path) if path else INTERACTIONS
     data = _read(p)
     groups = {k: list(v) for k, v in data.get("groups", {}).items()}
@@ -158,9 +163,20 @@ def load_interactions(path: str | None = None) -> Interactions:
         severity = row.get("severity", "major")
         if severity not in PAIR_SEVERITIES:
             raise TableError(f"{p}: pair {i + 1} ({row['id']}): severity must be major or moderate, not {severity!r}")
+        confirmed = row.get("confirmed", True)
+        if not isinstance(confirmed, bool):
+            raise TableError(f"{p}: pair {i + 1} ({row['id']}): 'confirmed' must be true or false")
         pairs.append(
             Pair(
-                row["id"], row["a"], row["b"], severity, row["risk"], row["source"], tuple(row.get("warning_terms", []))
+                row["id"],
+                row["a"],
+                row["b"],
+                severity,
+                row["risk"],
+                row["source"],
+                tuple(row.get("warning_terms", [])),
+                url=row.get("url", ""),
+                confirmed=confirmed,
             )
         )
     return Interactions(groups, pairs, list(data.get("caution_phrases", [])))

@@ -70,6 +70,18 @@ def test_table_covers_the_common_drugs_and_says_what_was_confirmed():
     assert len({n for d in table for n in (x.lower() for x in d.names)}) == sum(len(d.names) for d in table)
 
 
+def test_interaction_pairs_say_what_was_confirmed(tmp_path):
+    pairs = load_interactions().pairs
+    assert any(p.confirmed for p in pairs) and not all(p.confirmed for p in pairs)
+    assert all(p.url.startswith(("https://", "http://")) for p in pairs if p.confirmed)
+    bad = tmp_path / "pairs.toml"
+    bad.write_text(
+        '[[pair]]\nid = "x"\na = "a"\nb = "b"\nrisk = "r"\nsource = "s"\nconfirmed = "yes"\n', encoding="utf-8"
+    )
+    with pytest.raises(TableError, match="'confirmed' must be true or false"):
+        load_interactions(str(bad))
+
+
 def test_unit_confusion_is_named(doses):
     text = "Start levothyroxine 50 mg once daily."
     r = doses(text)
