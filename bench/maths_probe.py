@@ -55,6 +55,7 @@ AREA_BY_KIND = {
     "notation": "VALUES",
     "decimal_comma": "VALUES",
     "times": "VALUES",
+    "near_misses": "VALUES",
     "interval_set": "RELATIONS",
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
