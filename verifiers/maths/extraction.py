@@ -27,7 +27,7 @@ _GOLD_FALLBACK = ("whole",)
 # is required where the bare word is common in running text).
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|the\s+result)\s*(?:is|:|=|\*\*\s*:?)\s*:?"
-    r"|final\s+answer(?=[\s*#]*\n)|(?:^|(?<=\s))####"
+    r"|final\s+answer(?=[\s*#]*\n)|(?:^|(?<=\s))####|(?:correct|right|best)\s+(?:option|choice)\s*(?:is|:)"
     # Chinese, Japanese, Korean
     r"|(?:最终|最終|最后|最後)答案\s*(?:应该|應該|应|應|就)?\s*(?:是|为|為|:|=)?"
     r"|答案\s*(?:应该|應該|应|應|就)?\s*(?:是|为|為|:|=)|答\s*:|(?:结果|結果)\s*(?:是|为|為|:)"
@@ -74,11 +74,14 @@ _BOX_GAP = re.compile(
 # A unit word then "and"/"or" between two boxes: "\\boxed{1} papers and \\boxed{2} bins".
 _BOX_GAP_UNIT = re.compile(rf"[\s$*]*[A-Za-z]{{1,12}}\.?\s*(?:,\s*)?(?:{_LIST_WORD})[\s$*]*", re.IGNORECASE)
 _BOX_GAP_LIMIT = 200
+_BULLET = re.compile(r"[-*+\u2022][ \t]+")
 _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
 _TRIGGERS = (
     "answer",
     "result",
+    "option",
+    "choice",
     "####",
     "答",
     "结果",
@@ -125,10 +128,10 @@ _BRACE = re.compile(r"[{}\\]")
 _PHRASE_AFTER = re.compile(
     r"(?:\$([^$\n]{1,100})\$|([^\s$]{1,60}))\s+is\s+(?:the|our|my)\s+(?:final\s+)?answer", re.IGNORECASE
 )
+_TRAILS_OFF = re.compile(r"\d\.\d+\s*(?:\.{3}|\u2026)$")  # a line ending in a decimal that trails off: 0.1666...
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 _NUMBER = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?(?!\d)|"  # a clock time: 7:05 PM
-_TRAILS_OFF = re.compile(r"\d\.\d+\s*(?:\.{3}|\u2026)$")  # a line ending in a decimal that trails off: 0.1666...
     r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d++,\d++(?![\d,])|\d++)(?:\.\d++)?(?:\s*/\s*\d++(?:\.\d++)?)?"
     r"(?:\s*(?:\\?%|percent))?"
 )
@@ -184,8 +187,11 @@ def final_answer(text: str) -> str | None:
             return None
         return (before.group(1) or before.group(2)).strip() or None
     rest = text[last.end() : last.end() + 2000].lstrip(" \t*:")
-    if rest.startswith("\n"):
-        rest = rest.lstrip()
+    if rest.startswith("\n") or "\n" in last.group(0):
+        rest = _BULLET.sub("", rest.lstrip(), count=1)  # "**Answer:**\n\n- 12"
+    spans = math_spans(rest)
+    if spans and spans[0][0] == 0 and "\n" in spans[0][2]:
+        return _connected_spans(rest, first=True, spans=spans)  # a display span over several lines
     line = rest.split("\n", 1)[0]
     masked = list(line)
     for a, b, _ in math_spans(line):
@@ -206,8 +212,8 @@ def final_answer(text: str) -> str | None:
     spans = _connected_spans(line, first=True)
     if spans:
         return spans
-    out = line.strip().strip("*").strip()
-    return _answer_core(out) or None
+    out = _answer_core(line.strip().strip("*").strip())
+    return out if any(c.isalnum() for c in out) else None  # "The answer is $": nothing stated
 
 
 def _last_phrase(text: str) -> re.Match | None:

@@ -260,6 +260,19 @@ SHAPES = [
     ("The solutions are x = 3 and x = -2.", "-2, 3", True),
     ("Here b = 8 and a = 2, so x = -2", "-2", True),
     ("Therefore the roots are $2$ and $-3$.", "2, -3", True),
+    # the answer on the lines after the phrase
+    ("The final answer is:\n\n$$\n42\n$$", "42", True),
+    ("The answer is:\n\\[\n\\frac{1}{2}\n\\]", "0.5", True),
+    ("**Answer:**\n\n- 12", "12", True),
+    ("Answer:\n-12", "-12", True),
+    ("Answer:\n-12", "12", False),
+    ("The correct option is **(D)**.", "D", True),
+    ("The correct option is **(D)**.", "C", False),
+    ("The answer is $", "5", False),
+    ("Answer: (C) 17", "C", True),
+    ("The answer is −5.", "-5", True),
+    ("#### $1,234.50", "1234.5", True),
+    ("So the answer is x=2 and y=3.", "x=2, y=3", True),
 ]
 
 
