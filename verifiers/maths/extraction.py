@@ -132,7 +132,8 @@ _TRAILS_OFF = re.compile(r"\d\.\d+\s*(?:\.{3}|\u2026)$")  # a line ending in a d
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 _NUMBER = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?(?!\d)|"  # a clock time: 7:05 PM
-    r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<!\d,)\d++,\d++(?![\d,])|\d++)(?:\.\d++)?(?:\s*/\s*\d++(?:\.\d++)?)?"
+    r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d++)?(?![\d,])"
+    r"|(?<!\d,)\d++,\d++(?![\d,])|\d++)(?:\.\d++)?(?:\s*/\s*\d++(?:\.\d++)?)?"
     r"(?:\s*(?:\\?%|percent))?"
 )
 # Possessive digits and no start inside a number: a long run of digits is one failed attempt, not n.

@@ -273,6 +273,8 @@ SHAPES = [
     ("The answer is −5.", "-5", True),
     ("#### $1,234.50", "1234.5", True),
     ("So the answer is x=2 and y=3.", "x=2, y=3", True),
+    ("La population compte donc 1 000 000 habitants.", "1000000", True),
+    ("Le total est de 1 234,5 euros.", "1234.5", True),
 ]
 
 
@@ -319,6 +321,9 @@ def test_extracted_text(text, expected):
         ("-4 and −2.5", ["-4", "-2.5"]),
         ("1,234,567 or 3,25 or 1,2,3", ["1,234,567", "3,25", "1", "2", "3"]),
         ("3/4 of 50%", ["3/4", "50%"]),
+        ("de 1 000 000 habitants", ["1 000 000"]),
+        ("soit 1 234,5 euros", ["1 234,5"]),
+        ("in 2019 345 people", ["2019", "345"]),
     ],
 )
 def test_numbers_are_never_taken_from_inside_words(text, expected):
