@@ -64,6 +64,24 @@ TEXT_SYNONYMS = {
     "not defined": "undefined",
     "is undefined": "undefined",
 }
+_DENOMINATORS = {
+    2: ("half", "halves"),
+    3: ("third", "thirds"),
+    4: ("quarter", "quarters", "fourth", "fourths"),
+    5: ("fifth", "fifths"),
+    6: ("sixth", "sixths"),
+    7: ("seventh", "sevenths"),
+    8: ("eighth", "eighths"),
+    9: ("ninth", "ninths"),
+    10: ("tenth", "tenths"),
+}
+# "one half", "a third", "two thirds", "three quarters": fractions written in words.
+FRACTION_WORDS = {
+    f"{count} {name}": Fraction(NUMBER_WORDS.get(count, 1), d)
+    for d, names in _DENOMINATORS.items()
+    for name in names
+    for count in ("a", *list(NUMBER_WORDS)[1:11])
+} | {"half": Fraction(1, 2)}
 FUNCTION_LETTERS = set("fghpqrsFGHPQRS")
 EMPTY_WORDS = {
     "no solution",
@@ -199,12 +217,18 @@ def named_value(text: str, policy: Policy) -> Node | None:
     if not cuts or _top_level_equals(text, ",;"):
         return None
     left, last = text[: cuts[0]].strip(), text[cuts[-1] + 1 :].strip()
-    if not left or not last or any(c in left for c in "<>") or isinstance(_parsed(left, policy), Node):
+    if not left or not last or any(c in left for c in "<>"):
         return None
     value = _parsed(last, policy)
     if not isinstance(value, Node) or isinstance(value, Rel):
         return None
-    return Rel(("=",), (Sym(" ".join(left.split())), value))
+    if not isinstance(_parsed(left, policy), Node):
+        return Rel(("=",), (Sym(" ".join(left.split())), value))
+    if len(cuts) > 1:  # `1 = \\zzz = x = 0`: an unreadable link inside a chain that ends `x = 0`
+        name = _parsed(text[cuts[-2] + 1 : cuts[-1]].strip(), policy)
+        if isinstance(name, Node) and is_quantity(name) and not free_names(value) & free_names(name):
+            return Rel(("=",), (name, value))
+    return None
 
 
 def _relation_sides(text: str, policy: Policy, backend: Backend) -> Node | None:
@@ -383,7 +407,7 @@ class Comparer:
                 empty = Group("{", "}", ())
                 same, why = self.answers(empty, g) if other is g else self.answers(p, empty)
                 return same, f"no solution: {why}"
-            number = NUMBER_WORDS.get(word or "")
+            number = NUMBER_WORDS.get(word or "", FRACTION_WORDS.get(word or ""))
             if number is not None and not isinstance(other, Text):
                 same = self.value(Num(Fraction(number), str(number)), other)
                 return same, "number word" + (" equals" if same else " differs")
