@@ -44,6 +44,8 @@ AREA_BY_KIND = {
     "lists_words": "EXTRACT",
     "long_completion": "EXTRACT",
     "latex_spellings": "EXTRACT",
+    "multilingual_long": "EXTRACT",
+    "gold_formats": "EXTRACT",
     "latex_value": "VALUES",
     "aime_integer": "VALUES",
     "tolerance": "VALUES",
