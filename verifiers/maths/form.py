@@ -16,11 +16,13 @@ from .policy import Policy
 _FACTOR = re.compile(
     r"\bfactori[sz](?:e|es|ed|ing|ation)\b|\bfactor(?:ed|ing)?\b(?!\s+(?:of|is|tree)\b)|"
     r"\bfactoris(?:ez|er)\b|\bfactori[cz]a(?:r|ción)?\b|\bfaktorisier|\bzerleg|"
+    r"\bfator(?:e|ar|ize)\b|\bfattorizz|\bscomponi|на\s+множител|"
     r"因式分解|分解因式|因数分解",
     re.IGNORECASE,
 )
 _EXPAND = re.compile(
-    r"\bexpand(?:ed|ing)?\b|\bmultiply\s+out\b|\bd[ée]velopp|\bdesarroll|\bausmultiplizier|"
+    r"\bexpand(?:ed|ing|a|ir)?\b|\bmultiply\s+out\b|\bd[ée]velopp|\bdesarroll|\bausmultiplizier|"
+    r"\bsviluppa|раскройте\s+скобки|"
     r"展开|展開",
     re.IGNORECASE,
 )

@@ -197,6 +197,11 @@ def formed(question: str, pred: str, gold: str, **policy) -> bool:
         ("Développer $(x+1)(x-1)$.", "(x+1)(x-1)", "x^2-1", False),
         ("Multiply out $(a+b)(a-b)$.", "a^2-b^2", "a^2-b^2", True),
         ("Multiply out $(a+b)(a-b)$.", "(a-b)(a+b)", "a^2-b^2", False),
+        ("Fatore a expressão $x^2-9$.", "x^2-9", "(x-3)(x+3)", False),
+        ("Scomponi in fattori $x^2-9$.", "(x+3)(x-3)", "(x-3)(x+3)", True),
+        ("Разложите на множители $x^2-9$.", "x^2-9", "(x-3)(x+3)", False),
+        ("Раскройте скобки: $(x+3)^2$.", "(x+3)^2", "x^2+6x+9", False),
+        ("Expanda $(x+3)^2$.", "x^2+6x+9", "x^2+6x+9", True),
         # "factor" that asks for no form: a number, a gold that is not factored
         ("What is the largest prime factor of 91?", "13", "13", True),
         ("Find the greatest common factor of $2x^2$ and $4x$.", "2x", "2x", True),
