@@ -130,8 +130,9 @@ _PHRASE_AFTER = re.compile(
 )
 _TRAILS_OFF = re.compile(r"\d\.\d+\s*(?:\.{3}|\u2026)$")  # a line ending in a decimal that trails off: 0.1666...
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
+# A clock time (7:05 PM, 19:05:00, 3 pm) is one number; then numbers with thousands, decimals, fractions, percents.
 _NUMBER = re.compile(
-    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?(?!\d)|"  # a clock time: 7:05 PM
+    r"\d{1,2}(?::\d{2}(?::\d{2})?(?:\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))?|\s*[AaPp]\.?\s?[Mm]\.?(?![A-Za-z]))(?!\d)|"
     r"[-+\u2212]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d++)?(?![\d,])"
     r"|(?<!\d,)\d++,\d++(?![\d,])|\d++)(?:\.\d++)?(?:\s*/\s*\d++(?:\.\d++)?)?"
     r"(?:\s*(?:\\?%|percent))?"

@@ -94,7 +94,7 @@ _RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", "=<": "<=", "
 _CMD_RELATIONS = {"le": "<=", "ge": ">=", "ne": "!=", "approx": "~", "equiv": "=", "sim": "~", "simeq": "~"}
 _SET_OPS = {"cup": "cup", "cap": "cap", "setminus": "setminus", "backslash": "setminus"}
 _CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "oo"}
-_CAS_FUNCTIONS = {"Abs": "abs", "Rational": "rational", "Sqrt": "sqrt", "Max": "max", "Min": "min"}
+_CAS_FUNCTIONS = {"Abs": "abs", "Rational": "rational", "Sqrt": "sqrt", "Max": "max", "Min": "min", "Matrix": "matrix"}
 _INVERSE_TRIG = {name: "arc" + name for name in ("sin", "cos", "tan", "cot", "sec", "csc")}
 _MINUS_ONE = Neg(Num(Fraction(1)))
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -256,7 +256,11 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         content, pos = _braced(text, pos)
         _text_content(content.strip(), out, space, policy)
     elif name in _FONT_COMMANDS:
-        content, pos = _braced(text, pos)
+        bare = re.match(r"\s*([A-Za-z0-9])", text[pos:])
+        if bare is not None and not text[pos:].lstrip().startswith("{"):  # \vec v, \hat x: one character
+            content, pos = bare.group(1), pos + bare.end()
+        else:
+            content, pos = _braced(text, pos)
         content = content.strip()
         if name == "mathbb" and content == "R":
             out.append(("reals", content, space))
@@ -318,6 +322,7 @@ class _Parser:
         self.pos = 0
         self.policy = policy
         self.depth = 0
+        self.bars = 0  # open |...| around the current position: inside one, a bar closes it
 
     # -- helpers ----------------------------------------------------------------
     def peek(self, k: int = 0) -> str | None:
@@ -454,7 +459,7 @@ class _Parser:
                     factors = [Div(left, right)]
             elif k == "id" and self._times_ten(factors[-1]):
                 self.next()  # "1.5 x 10^3": the letter x is a multiplication sign
-            elif k in _IMPLICIT_START:
+            elif k in _IMPLICIT_START or (k == "|" and self.bars == 0):  # 2\sqrt3 |x|
                 factors.append(self.power())
             else:
                 break
@@ -628,8 +633,10 @@ class _Parser:
             return Group("<", ">", items)
         if kind == "|":
             self.enter()
+            self.bars += 1
             inner = self.additive()
             self.expect("|")
+            self.bars -= 1
             self.depth -= 1
             return Call("abs", (inner,))
         if kind in ("lfloor", "lceil"):
@@ -730,6 +737,8 @@ class _Parser:
             node = Call("root", (args[0], Num(Fraction(3), "3")))
         elif name == "rational" and len(args) == 2:
             return Div(args[0], args[1])
+        elif name == "matrix" and len(args) == 1 and isinstance(args[0], Matrix):  # sympy's Matrix([[1, 2]])
+            return args[0]
         elif power == _MINUS_ONE and name in _INVERSE_TRIG:  # \sin^{-1} x is arcsin x
             return Call(_INVERSE_TRIG[name], tuple(args))
         else:
@@ -747,6 +756,10 @@ class _Parser:
         self.next()
         self.depth -= 1
         if isinstance(inner, Group) and inner.open == "":
+            rows = inner.items
+            if opener + closer == "[]" and all(isinstance(r, Group) and r.open + r.close == "[]" for r in rows):
+                if len({len(r.items) for r in rows}) == 1:  # [[1, 2], [3, 4]]: a matrix, row by row
+                    return Matrix(tuple(r.items for r in rows))  # type: ignore[attr-defined]
             return Group(opener, closer, inner.items)
         if opener == "(" and closer == ")":
             return inner
@@ -791,8 +804,17 @@ _APPROX_BEFORE = re.compile(r"^(?:approximately|approx\.?|about|around|roughly|~
 _APPROX_AFTER = re.compile(r"(?<=[\d}])\s*(?:\((?:approx\.?|approximately|rounded)\)|approximately)$", re.IGNORECASE)
 
 
+_FRACTION_IN_WORDS = re.compile(
+    r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten)[- ]"
+    r"(?:half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)",
+    re.IGNORECASE,
+)
+
+
 def parse(text: str, policy: Policy) -> Node:
     """Parse a cleaned answer string into a node; raises ParseError when it is not readable."""
+    if _FRACTION_IN_WORDS.fullmatch(text):  # "one-half", "two thirds": words, compared as their number
+        return Text(text.replace("-", " "))
     if text[:1].isalpha() or text.endswith(("approximately", ")")) or text.startswith("~"):
         text = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))
     tokens = tokenize(text, policy)

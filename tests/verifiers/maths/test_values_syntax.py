@@ -338,3 +338,40 @@ def test_more_spellings_seen_in_public_answers(pred, gold, expected):
 )
 def test_text_answers_that_mean_the_same(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        # an absolute value after a factor
+        ("\\sqrt{12x^2}", "2\\sqrt3 |x|", True),
+        ("2|x|", "|2x|", True),
+        ("|x||y|", "|xy|", True),
+        ("3|x| + |y|", "|y| + 3|x|", True),
+        ("||x|-1|", "|1-|x||", True),
+        ("2|x|", "2x", False),
+        # accents and fonts on one character without braces
+        ("\\vec{v}", "\\vec v", True),
+        ("\\hat x", "\\hat{x}", True),
+        ("\\mathbf v", "\\mathbf{v}", True),
+        ("\\vec u", "\\vec v", False),
+        # nested lists and sympy's Matrix are matrices
+        ("[[1, 2], [3, 4]]", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}", True),
+        ("Matrix([[1, 2], [3, 4]])", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", True),
+        ("[[1, 2], [3, 5]]", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}", False),
+        ("[[0.333, 0.5]]", "\\begin{bmatrix}\\frac13&\\frac12\\end{bmatrix}", True),
+        # fractions in words
+        ("one-half", "\\frac{1}{2}", True),
+        ("one half", "0.5", True),
+        ("a third", "\\frac13", True),
+        ("A quarter", "0.25", True),
+        ("three quarters", "0.75", True),
+        ("two thirds", "\\frac23", True),
+        ("five sixths", "\\frac56", True),
+        ("half", "50\\%", True),
+        ("one-half", "\\frac13", False),
+        ("two thirds", "\\frac32", False),
+    ],
+)
+def test_absolute_values_accents_nested_lists_and_fraction_words(pred, gold, expected):
+    assert same(pred, gold) is expected

@@ -176,6 +176,8 @@ def test_a_bad_percent_policy_is_a_clear_error():
         ("It ends at 19:05:00.", "19:05"),
         ("He left at 7:05 and came back at 9:30 am.", "9:30"),
         ("The meeting starts at 12:00 noon.", "12:00"),
+        ("He arrives at 3 pm.", "15:00"),
+        ("He arrives at 3 p.m. sharp", "15:00"),
     ],
 )
 def test_a_clock_time_in_prose_is_extracted_whole(maths, completion, gold):
