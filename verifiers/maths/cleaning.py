@@ -112,7 +112,7 @@ _BOXED_WHOLE = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.DOTALL)
 # A decimal that trails off (`0.1666...`, `3.14159\\ldots`) at the end of the answer, before any closing wrapper.
 _DECIMAL_ELLIPSIS = re.compile(r"(\d\.\d+)\s*(?:\.{2,}|\\[lc]?dots\b)(?=[\s$}*\\)\]]*$)")
 _TRAILING = re.compile(r"(?:[.;:,]|\\\\|\\text\{\s*\.\s*\})+$")
-_CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|€|£|¥")
+_CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|[€£¥₹₩₫₽₺₪₦฿₱₴₸₡]")
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")
 _PYTHON_POWER = re.compile(r"(?<=[\w)}\]])\s*\*\*\s*(?=[\w({\[+-])")
 _LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=|:)\s*")
@@ -161,6 +161,9 @@ _UNIT_AFTER_CONSTANT = re.compile(
     r"(?:(?<=[\d}])|(?<=\\pi))\s+(m|s|g|h|cm|mm|km|kg|mg|ml|ft|in|yd|mi|lb|oz|sec|min|hr|L)((?:\^\s*\{?\s*[23]\s*\}?)?)\s*$"
 )
 _EXPONENT = re.compile(r"\^\s*\{?\s*\d+\s*\}?")
+_TEXT_GROUP = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm)\s*\{([^{}]*)\}")
+# A unit in \mathrm{} after a number (`5\,\mathrm{m/s}`), read as \text{} (not e, i or d: constants, differentials).
+_MATHRM_UNIT = re.compile(r"(?<=[\d}])(\s*)\\mathrm\s*\{\s*(?![eid]\s*\})([A-Za-z][A-Za-z/^.\d ]{0,15})\}")
 _COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
 # A remark in \text{} after the answer: `5 \text{ (since } x > 0)`, `12 \quad \text{because ...}`.
 _EXPLANATION = re.compile(
@@ -272,6 +275,11 @@ def _other_script_words(s: str) -> str:
     """Words in other scripts around a number dropped: `57个` -> `57`, `5 метров` -> `5`, `约 57` -> `57`."""
     if s.isascii():
         return s
+    original = s
+    if "\\" in s:  # 57 \text{ người}: a unit in \text{} written in another script
+        s = _TEXT_GROUP.sub(lambda m: " " if _foreign_word(m.group(1).replace(" ", "")) else m.group(0), s).strip()
+    if not any(c.isdigit() for c in s):
+        return original  # a text answer: \text{星期一}
     s = _CJK_GLUE.sub(" ", s)
     tokens = s.split(" ")
     while tokens and _foreign_word(tokens[-1]):
@@ -279,7 +287,7 @@ def _other_script_words(s: str) -> str:
     while tokens and _foreign_word(tokens[0]):
         tokens.pop(0)
     rest = " ".join(tokens).strip()
-    return rest if any(c.isdigit() for c in rest) else s
+    return rest if any(c.isdigit() for c in rest) else original
 
 
 def _foreign_word(token: str) -> bool:
@@ -427,6 +435,8 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
     s = _other_script_words(s)
     s = _LIST_WORDS.sub(", ", s)
     s = _GLUED_WORD.sub(_glued_word, s)
+    if "\\mathrm" in s:
+        s = _MATHRM_UNIT.sub(lambda m: f"{m.group(1) or ' '}\\text{{ {m.group(2).strip()}}}", s)
     s = _unit_after_constant(s)
     s = decimal_commas(s, decimal_comma)
     if thousands:

@@ -156,6 +156,18 @@ def test_undouble_backslashes(raw, expected):
         ("10 रुपये", "10"),
         ("12개", "12"),
         ("\\text{星期一}", "\\text{星期一}"),
+        ("57 \\text{ người}", "57"),
+        ("12 \\text{个}", "12"),
+        # units in \\mathrm{} after a number, currency signs of many countries
+        ("5 \\, \\mathrm{m/s}", "5 \\text{ m/s}"),
+        ("5\\mathrm{m}", "5 \\text{ m}"),
+        ("3\\mathrm{cm}^2", "3 \\text{ cm}^2"),
+        ("2\\mathrm{e}", "2\\mathrm{e}"),
+        ("x\\mathrm{d}x", "x\\mathrm{d}x"),
+        ("₹500", "500"),
+        ("₩3000", "3000"),
+        ("₫20 000", "20000"),
+        ("500₽", "500"),
         # list words of other languages
         ("2 和 5", "2, 5"),
         ("2和5", "2, 5"),
