@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from .cleaning import script_digits, undouble_backslashes
+from .parser import FUNCTIONS
 
 STRATEGIES = ("boxed", "answer_tag", "final_answer", "math_span", "last_expression", "whole")
 DEFAULT_PRIORITY = ("boxed", "answer_tag", "final_answer", "math_span", "last_expression")
@@ -151,7 +152,7 @@ _KNOWN_WORDS = set(
     "neq pm emptyset varnothing mathbf quad binom lfloor rfloor lceil rceil langle rangle displaystyle "
     "approx infinity textbf gcd lcm mod max min ceil floor det operatorname alpha beta gamma delta theta "
     "lambda sigma omega phi mathbb setminus vert lvert rvert dots ldots cdots and".split()
-)
+) | {name.lower() for name in FUNCTIONS}  # and plain-CAS names: atan(1), factorial(5), abs(x)
 _THINK_END = "</think>"
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[A-Za-z*]+\}")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -448,8 +449,8 @@ def last_expression(text: str) -> str | None:
         if rhs and len(rhs) <= 100 and looks_like_expression(rhs):
             return rhs
     if len(lines) == 1 and len(line) <= 60 and not re.search(r"[.!?]\s", line):
-        if not re.search(r"\d", line) and len(line.split()) <= 3:
-            return line  # a short answer such as "Monday"
+        if (not re.search(r"\d", line) and len(line.split()) <= 3) or (len(line) <= 30 and line.isalnum()):
+            return line  # a short answer such as "Monday" or a code such as "BQX7Z3" (never its digits alone)
         if re.match(r"[-+\d\\($\[{.]", line) and len(_WORD.findall(_COMMAND.sub(" ", line))) <= 2:
             return line  # "120 minutes", "57个", "12days"
     for m in reversed(list(_BOLD.finditer(tail))):

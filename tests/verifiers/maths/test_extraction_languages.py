@@ -199,6 +199,9 @@ NOTATIONS = [
     ("The answer is “12”.", "12", True),
     # digits inside words are no numbers; trailing sentences are not answers
     ("The code is BQX7Z3", "3", False),
+    ("BQX7Z3", "3", False),
+    ("BQX7Z3", "BQX7Z3", True),
+    ("abc123def", "abc123def", True),
     ("abc123def", "123", False),
     ("The answer is H2O", "2", False),
     ("This was caused by COVID-19", "-19", False),
@@ -315,7 +318,8 @@ def test_completion_against_gold(maths, completion, gold, expected):
         ("The answer is Monday.", "Monday"),
         ("最终答案：１２３。", "123"),
         ("The code is BQX7Z3", None),
-        ("abc123def", None),
+        ("abc123def", "abc123def"),
+        ("Le code est abc123def.", None),
     ],
 )
 def test_extracted_text(text, expected):
