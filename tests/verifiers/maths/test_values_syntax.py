@@ -375,3 +375,19 @@ def test_text_answers_that_mean_the_same(pred, gold, expected):
 )
 def test_absolute_values_accents_nested_lists_and_fraction_words(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "completion, gold",
+    [
+        ("atan(1)", "\\frac{\\pi}{4}"),
+        ("acos(0)", "\\frac{\\pi}{2}"),
+        ("factorial(5)", "120"),
+        ("abs(-3)", "3"),
+        ("binomial(5, 2)", "10"),
+        ("The result:\nsqrt(12)", "2\\sqrt3"),
+    ],
+)
+def test_a_plain_cas_answer_is_extracted_whole(maths, completion, gold):
+    result = maths({"completion": completion, "answer": gold})
+    assert result.passed, (result.details.get("extracted"), result.reason)
