@@ -64,6 +64,7 @@ AREA_BY_KIND = {
     "decimal_comma": "VALUES",
     "times": "VALUES",
     "near_misses": "VALUES",
+    "values_hard": "VALUES",
     "interval_set": "RELATIONS",
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
@@ -73,6 +74,9 @@ AREA_BY_KIND = {
     "relations_more": "RELATIONS",
     "solution_sets": "RELATIONS",
     "identities_more": "RELATIONS",
+    "sets_hard": "RELATIONS",
+    "relations_hard": "RELATIONS",
+    "identities_hard": "RELATIONS",
 }
 
 
