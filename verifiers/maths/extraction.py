@@ -75,6 +75,13 @@ _BOX_GAP = re.compile(
 # A unit word then "and"/"or" between two boxes: "\\boxed{1} papers and \\boxed{2} bins".
 _BOX_GAP_UNIT = re.compile(rf"[\s$*]*[A-Za-z]{{1,12}}\.?\s*(?:,\s*)?(?:{_LIST_WORD})[\s$*]*", re.IGNORECASE)
 _BOX_GAP_LIMIT = 200
+# Words that open a conclusion, in the languages of _PHRASE.
+_CONCLUSION = re.compile(
+    r"\b(?:therefore|thus|hence|so|consequently|finally|in total|in all|altogether|overall|donc|ainsi|"
+    r"por lo tanto|entonces|also|daher|somit|insgesamt|quindi|portanto|logo|vậy|do đó|jadi|dolayısıyla|"
+    r"поэтому|итак|значит)\b|所以|因此|因而|综上|故|よって|したがって|따라서|لذلك|إذن|अतः|इसलिए",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"[-*+\u2022][ \t]+")
 _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
@@ -402,7 +409,8 @@ def math_span(text: str) -> str | None:
 
 
 def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
-    """Whether a short sentence of prose after the last math span, with no equation, has a number.
+    """Whether a short conclusion in prose after the last math span ("Therefore, there are 12 ..."),
+    with no equation, has a number.
 
     A displayed span (`$$...$$`, `\\[...\\]`) or one that ends with a full stop ends its sentence.
     """
@@ -412,8 +420,8 @@ def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
         if end is None:
             return False
         tail = tail[end.end() :]
-    if len(tail) > 600 or "=" in tail:
-        return False  # a check of the result ("2(5) - 3 = 7") or more working: the span stands
+    if len(tail) > 600 or "=" in tail or _CONCLUSION.search(tail) is None:
+        return False  # a check ("2(5) - 3 = 7"), more working or a remark ("I used 3 steps"): the span stands
     return bool(_number_spans(tail))
 
 
