@@ -85,46 +85,12 @@ _CONCLUSION = re.compile(
 _BULLET = re.compile(r"[-*+\u2022][ \t]+")
 _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
-_TRIGGERS = (
-    "answer",
-    "result",
-    "option",
-    "choice",
-    "####",
-    "答",
-    "结果",
-    "結果",
-    "正解",
-    "답",
-    "إجابة",
-    "اجابة",
-    "جواب",
-    "پاسخ",
-    "उत्तर",
-    "जवाब",
-    "উত্তর",
-    "ответ",
-    "відповідь",
-    "odpowied",
-    "réponse",
-    "respuesta",
-    "resposta",
-    "risposta",
-    "résultat",
-    "resultado",
-    "risultato",
-    "antwort",
-    "ergebnis",
-    "antwoord",
-    "cevap",
-    "yanıt",
-    "sonuç",
-    "đáp",
-    "câu trả lời",
-    "kết quả",
-    "jawa",
-    "jibu",
-    "คำตอบ",
+_TRIGGERS = tuple(
+    (
+        "answer|result|option|choice|####|答|结果|結果|正解|답|إجابة|اجابة|جواب|پاسخ|उत्तर|जवाब|উত্তর|ответ|"
+        "відповідь|odpowied|réponse|respuesta|resposta|risposta|résultat|resultado|risultato|antwort|ergebnis|"
+        "antwoord|cevap|yanıt|sonuç|đáp|câu trả lời|kết quả|jawa|jibu|คำตอบ"
+    ).split("|")
 )
 _TRIES_PER_TRIGGER = 16
 _PHRASE_LEAD = 24
