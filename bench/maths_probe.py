@@ -8,13 +8,16 @@ written in one of the shapes reasoning models use (boxed, "Final Answer", think 
 The script prints the agreement with the label per kind and overall, and every miss.
 
 Run:  python bench/maths_probe.py [--data bench/data/maths_probe.jsonl] [--kind KIND] [--failures out.txt]
-      (--failures writes one line per miss, tagged with the part of the verifier that decides it)
+      (--failures writes one line per miss, tagged with the part of the verifier that decides it, and NEW
+      when the pair was not in the list the file held before)
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
 import sys
 from collections import Counter
 from datetime import UTC, datetime
@@ -129,16 +132,22 @@ def _clip(text: object, n: int = 160) -> str:
     return s if len(s) <= n else s[: n - 20] + " ... " + s[-15:]
 
 
-def miss_line(o: dict) -> str:
+def row_id(row: dict) -> str:
+    """A short stable id of a pair (its text, not its line, which moves as rows are added)."""
+    text = json.dumps([row["pred"], row["gold"]], ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def miss_line(o: dict, new: bool = False) -> str:
     """One line describing a miss: area, kind, label, verdict, the pair and the verifier's reason."""
     r = o["row"]
     area = r.get("area") or AREA_BY_KIND.get(r.get("base_kind") or r["kind"], "VALUES")
     label = "EQ" if r["equivalent"] else "NEQ"
     kind_of_miss = "false-negative" if r["equivalent"] else "false-positive"
     parts = [
-        f"{area}",
+        f"{area}" + (" NEW" if new else ""),
         f"{r['kind']}",
-        f"line {r['line']}",
+        f"line {r['line']} id={row_id(r)}",
         f"label {label} ({kind_of_miss}, status {o['status']})",
         f"pred={_clip(r['pred'])}",
         f"gold={_clip(r['gold'], 80)}",
@@ -184,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     odd = Counter(o["status"] for o in outcomes if o["status"] not in ("passed", "failed"))
     if odd:
         print("statuses other than passed/failed:", dict(odd))
-    lines = [miss_line(o) for o in misses]
+    before = None
+    if args.failures and args.failures.exists():
+        before = set(re.findall(r"id=([0-9a-f]{8})", args.failures.read_text(encoding="utf-8")))
+    lines = [miss_line(o, new=before is not None and row_id(o["row"]) not in before) for o in misses]
     lines.sort()
     for line in lines:
         print(line)
@@ -192,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = (
             f"# {stamp}: {len(misses)} misses of {len(rows)} pairs ({n_agree} agree); "
-            "one per line: area | kind | line in the data file | label | pair | what the verifier extracted and said\n"
+            "one per line: area (NEW: not in the previous list) | kind | line in the data file and pair id | label | "
+            "pair | what the verifier extracted and said\n"
         )
         args.failures.write_text(head + "".join(line + "\n" for line in lines), encoding="utf-8")
     return 0
