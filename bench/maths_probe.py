@@ -72,6 +72,7 @@ AREA_BY_KIND = {
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
     "k12_cn": "RELATIONS",
+    "fullwidth": "EXTRACT",
     "identity": "RELATIONS",
     "form_and_question": "RELATIONS",
     "relations_more": "RELATIONS",
