@@ -296,10 +296,10 @@ class SympyBackend:
         try:
             if complex_roots:
                 return _set_node(self._complex_roots(node, sp.Symbol(name)), complex_roots=True)
-            found = self._solve(node, sp.Symbol(name), sp.Symbol(name, real=True))
+            spans = self._solve(node, sp.Symbol(name), sp.Symbol(name, real=True))
         except (NotComparable, NotImplementedError, TypeError, ValueError, Undefined):
             return None
-        return _set_node(found)
+        return _spans_node(spans)
 
     def _complex_roots(self, node: Node, x: Any) -> Any:
         if not isinstance(node, Rel) or node.ops != ("=",):
@@ -307,24 +307,28 @@ class SympyBackend:
         expr = self.to_sympy(node.args[0]) - self.to_sympy(node.args[1])
         return sp.solveset(expr, x, sp.S.Complexes)
 
-    def _solve(self, node: Node, plain: Any, x: Any) -> Any:
+    def _solve(self, node: Node, plain: Any, x: Any) -> list[Span]:
+        """The solution set as spans; unions and intersections done here, not by sympy's slow set code."""
         if isinstance(node, Alt):
-            return sp.Union(*[self._solve(i, plain, x) for i in node.items])
+            return [span for i in node.items for span in self._solve(i, plain, x)]
         if isinstance(node, Both):
-            return sp.Intersection(*[self._solve(i, plain, x) for i in node.items])
+            out = self._solve(node.items[0], plain, x)
+            for item in node.items[1:]:
+                out = _meet(out, self._solve(item, plain, x))
+            return out
         if not isinstance(node, Rel):
             raise NotComparable("not a relation")
-        out = sp.S.Reals
+        out = [(-sp.oo, sp.oo, False, False)]
         for k, op in enumerate(node.ops):
             left = self.to_sympy(node.args[k]).xreplace({plain: x})
             right = self.to_sympy(node.args[k + 1]).xreplace({plain: x})
             if op == "!=":
-                part = sp.Complement(sp.S.Reals, _zeros(left - right, x))
+                part = _outside(_zeros(left - right, x))
             elif op == "=":
                 part = _zeros(left - right, x)
             else:
                 part = _where(_RELATIONS[op], left - right, x)
-            out = sp.Intersection(out, part)
+            out = _meet(out, part)
         return out
 
     def sets_equal(self, a: list[Interval], b: list[Interval]) -> bool:
@@ -422,25 +426,86 @@ _RELATIONS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}
 MAX_SOLUTIONS = 50
 
 
-def _without_abs(expr: Any, x: Any, solve: Any) -> Any:
+def _without_abs(expr: Any, x: Any, solve: Any) -> list[Span] | None:
     """Solve with each |u| (u rational in x) replaced by u or -u on the part of the line where u has
     that sign: a few rational problems instead of solveset's general (slow) method; None otherwise."""
     inner = [a.args[0] for a in expr.atoms(sp.Abs)]
     if not inner or len(inner) > 3 or not all(u.is_rational_function(x) for u in inner):
         return None
-    out = sp.S.EmptySet
+    out: list[Span] = []
+    sides = {(u, sign): _where(sp.Ge if sign > 0 else sp.Lt, u, x) for u in inner for sign in (1, -1)}
     for signs in itertools.product((1, -1), repeat=len(inner)):
-        piece = sp.S.Reals
+        piece: list[Span] = [(-sp.oo, sp.oo, False, False)]
         for u, sign in zip(inner, signs):
-            piece = sp.Intersection(piece, _where(sp.Ge if sign > 0 else sp.Lt, u, x))
+            piece = _meet(piece, sides[(u, sign)])
         plain = expr.xreplace({sp.Abs(u): sign * u for u, sign in zip(inner, signs)})
         if plain.has(sp.Abs) or not plain.is_rational_function(x):
             return None
-        out = sp.Union(out, sp.Intersection(solve(plain), piece))
+        if piece:
+            out.extend(_meet(solve(plain), piece))
     return out
 
 
-def _zeros(expr: Any, x: Any) -> Any:
+Span = tuple[Any, Any, bool, bool]  # low, high (sympy numbers or infinities), low closed, high closed
+
+
+def _spans(found: Any) -> list[Span]:
+    """A sympy set of reals as spans (points are closed spans of length 0); raises NotComparable otherwise."""
+    if found is sp.S.EmptySet:
+        return []
+    if found == sp.S.Reals:
+        return [(-sp.oo, sp.oo, False, False)]
+    if isinstance(found, sp.Interval):
+        return [(found.start, found.end, not found.left_open, not found.right_open)]
+    if isinstance(found, sp.FiniteSet) and len(found) <= MAX_SOLUTIONS and all(p.is_real for p in found):
+        return [(p, p, True, True) for p in found]
+    if isinstance(found, sp.Union):
+        return [span for part in found.args for span in _spans(part)]
+    raise NotComparable(f"no closed form: {type(found).__name__}")
+
+
+def _key(v: Any) -> float:
+    return float(v) if v.is_infinite else float(sp.N(v, 30))
+
+
+def _meet(a: list[Span], b: list[Span]) -> list[Span]:
+    """The intersection of two unions of spans."""
+    out = []
+    for alo, ahi, alc, ahc in a:
+        for blo, bhi, blc, bhc in b:
+            ka, kb = _key(alo), _key(blo)
+            lo, lc = (alo, alc) if ka > kb else (blo, blc) if kb > ka else (alo, alc and blc)
+            ka, kb = _key(ahi), _key(bhi)
+            hi, hc = (ahi, ahc) if ka < kb else (bhi, bhc) if kb < ka else (ahi, ahc and bhc)
+            klo, khi = _key(lo), _key(hi)
+            if klo < khi or (klo == khi and lc and hc):
+                out.append((lo, hi, lc, hc))
+    return out
+
+
+def _outside(points: list[Span]) -> list[Span]:
+    """The reals without finitely many points, as open spans."""
+    if any(lo != hi for lo, hi, _, _ in points):
+        raise NotComparable("a relation != holds on a whole interval")
+    cuts = [-sp.oo, *sorted({lo for lo, _, _, _ in points}, key=_key), sp.oo]
+    return [(a, b, False, False) for a, b in zip(cuts, cuts[1:])]
+
+
+def _spans_node(spans: list[Span]) -> Node:
+    """Spans as answer nodes: only points give a set `{...}`, otherwise a union of intervals and points."""
+    if all(lo == hi for lo, hi, _, _ in spans):
+        unique = list(dict.fromkeys(lo for lo, _, _, _ in spans))
+        return Group("{", "}", tuple(_value_node(p) for p in unique))
+    parts: list[Node] = []
+    for lo, hi, lc, hc in spans:
+        if lo == hi:
+            parts.append(Group("{", "}", (_value_node(lo),)))
+        else:
+            parts.append(Group("[" if lc else "(", "]" if hc else ")", (_value_node(lo), _value_node(hi))))
+    return SetOp("cup", tuple(parts))
+
+
+def _zeros(expr: Any, x: Any) -> list[Span]:
     """The real zeros of an expression: polynomial root finding when it is rational, else solveset."""
     if expr.has(sp.Abs):
         found = _without_abs(expr, x, lambda e: _zeros(e, x))
@@ -450,13 +515,14 @@ def _zeros(expr: Any, x: Any) -> Any:
         num, den = sp.fraction(sp.together(expr))
         if num.is_polynomial(x) and den.is_polynomial(x) and not num.free_symbols - {x}:
             top, bottom = sp.Poly(num, x), sp.Poly(den, x)
+            poles = [(p, p, True, True) for p in set(bottom.real_roots())]
             if top.is_zero:
-                return sp.Complement(sp.S.Reals, sp.FiniteSet(*bottom.real_roots()))
-            return sp.Complement(sp.FiniteSet(*top.real_roots()), sp.FiniteSet(*bottom.real_roots()))
-    return sp.solveset(expr, x, sp.S.Reals)
+                return _outside(poles)
+            return [(p, p, True, True) for p in set(top.real_roots()) if (p, p, True, True) not in poles]
+    return _spans(sp.solveset(expr, x, sp.S.Reals))
 
 
-def _where(relation: Any, expr: Any, x: Any) -> Any:
+def _where(relation: Any, expr: Any, x: Any) -> list[Span]:
     """Where `expr op 0` holds on the reals (sympy's rational inequality solver when it applies)."""
     if expr.has(sp.Abs):
         found = _without_abs(expr, x, lambda e: _where(relation, e, x))
@@ -465,8 +531,8 @@ def _where(relation: Any, expr: Any, x: Any) -> Any:
     if expr.is_rational_function(x) and not expr.free_symbols - {x}:
         from sympy.solvers.inequalities import reduce_rational_inequalities
 
-        return reduce_rational_inequalities([[relation(expr, 0)]], x, relational=False)
-    return sp.solveset(relation(expr, 0), x, sp.S.Reals)
+        return _spans(reduce_rational_inequalities([[relation(expr, 0)]], x, relational=False))
+    return _spans(sp.solveset(relation(expr, 0), x, sp.S.Reals))
 
 
 def _set_node(found: Any, complex_roots: bool = False) -> Node | None:
