@@ -203,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     if args.failures:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        per_area = Counter(line.split(" | ")[0].split()[0] for line in lines)
+        per_kind = Counter(o["row"]["kind"] for o in misses)
         head = (
             f"# {stamp}: {len(misses)} misses of {len(rows)} pairs ({n_agree} agree); "
+            f"by area: {dict(sorted(per_area.items()))}; by kind: {dict(per_kind.most_common())}\n# "
             "one per line: area (NEW: not in the previous list) | kind | line in the data file and pair id | label | "
             "pair | what the verifier extracted and said\n"
         )
