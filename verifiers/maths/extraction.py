@@ -206,7 +206,7 @@ def _last_phrase(text: str) -> re.Match | None:
             last = m
         return last
     best: re.Match | None = None
-    for word in _TRIGGERS:
+    for word in [w for w in _TRIGGERS if w in lower]:
         end = len(lower)
         for _ in range(_TRIES_PER_TRIGGER):
             at = lower.rfind(word, 0, end)
@@ -224,6 +224,8 @@ def _last_phrase(text: str) -> re.Match | None:
 def _phrase_around(text: str, at: int) -> re.Match | None:
     """A phrase match that starts at most `_PHRASE_LEAD` characters before `at` and reaches past it."""
     for start in range(max(0, at - _PHRASE_LEAD), at + 1):
+        if start < at - 2 and start > 0 and not text[start - 1].isspace():
+            continue  # a phrase starts at a word ("the final answer") or just before its trigger (最终答案, الإجابة)
         m = _PHRASE.match(text, start)
         if m is not None and m.end() > at:
             return m
@@ -501,6 +503,8 @@ def _boxed(text: str, which: str) -> str | None:
 
 def _final_after_boxes(text: str) -> str | None:
     """The answer of a "Final Answer: The final answer is $X$." written after the last box, or None."""
+    if text.lower().rfind("final answer") < max(text.rfind("\\boxed"), text.rfind("\\fbox")):
+        return None
     found = boxes(text)
     tail = text[found[-1][1] :] if found else ""
     if not tail or len(tail) > 3000 or _STRONG_FINAL.search(tail) is None:
