@@ -68,6 +68,7 @@ AREA_BY_KIND = {
     "times": "VALUES",
     "near_misses": "VALUES",
     "values_hard": "VALUES",
+    "tolerance_more": "VALUES",
     "interval_set": "RELATIONS",
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
@@ -81,6 +82,7 @@ AREA_BY_KIND = {
     "sets_hard": "RELATIONS",
     "relations_hard": "RELATIONS",
     "identities_hard": "RELATIONS",
+    "cn_sets": "RELATIONS",
 }
 
 
