@@ -168,7 +168,9 @@ _COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
 # A remark in \text{} after the answer: `5 \text{ (since } x > 0)`, `12 \quad \text{because ...}`.
 _EXPLANATION = re.compile(
     r"\s*(?:\\quad|\\qquad|,)?\s*\\(?:text|textrm|textnormal|mbox)\s*\{\s*\(?\s*"
-    r"(?:since|because|as|where|when|if|for|which|note|using|i\.e\.|e\.g\.|rounded|approx)\b",
+    r"(?:since|because|as|where|when|if|for|which|note|using|i\.e\.|e\.g\.|rounded|approx)\b"
+    # or a remark in brackets, in \text{} or plain: `12 \text{ (after simplifying)}`, `5 (rounded down)`
+    r"|\s*(?:\\(?:text|textrm|textnormal|mbox)\s*\{\s*)?\((?=[A-Za-z][A-Za-z ,.'-]*[A-Za-z]{4}[A-Za-z ,.'-]*\)\s*\}?\s*$)",
     re.IGNORECASE,
 )
 
