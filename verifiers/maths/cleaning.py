@@ -139,6 +139,7 @@ _SCRIPT_PUNCT = {
     "\u061f": "? ",
     "\u066b": ".",
     "\u066c": ",",
+    "\u066a": "%",
     "\u0964": ". ",
     "\u0965": ". ",
 }
@@ -176,7 +177,8 @@ _EXPLANATION = re.compile(
 
 
 def script_digits(text: str) -> str:
-    """Digits of every script as ASCII digits; full-width, CJK, Arabic and Devanagari punctuation as ASCII."""
+    """Digits of every script as ASCII digits; full-width, CJK, Arabic and Devanagari punctuation as ASCII;
+    direction marks and zero-width characters dropped."""
     if text.isascii():
         return text
     return text.translate(_SCRIPT_TABLE)
@@ -185,10 +187,12 @@ def script_digits(text: str) -> str:
 class _ScriptTable(dict):
     """A `str.translate` table filled on first sight of each character (the lookups then stay in C)."""
 
-    def __missing__(self, code: int) -> str | int:
+    def __missing__(self, code: int) -> str | int | None:
         c = chr(code)
-        value: str | int = code
-        if c in _SCRIPT_PUNCT:
+        value: str | int | None = code
+        if unicodedata.category(c) == "Cf":
+            value = None  # direction marks and zero-width characters (Arabic and Hebrew text) are dropped
+        elif c in _SCRIPT_PUNCT:
             value = _SCRIPT_PUNCT[c]
         elif "\uff01" <= c <= "\uff5e":
             value = chr(code - 0xFEE0)

@@ -73,6 +73,10 @@ def test_decimal_comma_modes(raw, mode, expected):
         ("答案：１２", "答案: 12"),
         ("57。", "57. "),
         ("plain ascii 12", "plain ascii 12"),
+        ("\u200f٥٧\u200f", "57"),
+        ("5\u200b7", "57"),
+        ("\ufeff12", "12"),
+        ("٥٠٪", "50%"),
     ],
 )
 def test_script_digits(raw, expected):
