@@ -44,6 +44,12 @@ class ScoreStats:
         self.reward_total += result.score
         self.reward_sq_total += result.score * result.score
         self.statuses[result.status.value] += 1
+        if not result.terms:  # one verifier's result, the common case of a plain reward: no walk of terms
+            self.verifier_time[result.verifier] += result.elapsed
+            self.verifier_calls[result.verifier] += 1
+            if result.details and "fired" in result.details:
+                self._fired(result)
+            return
         self._time(result)
         for name, term in result.iter_terms():
             ts = self.terms.get(name)
