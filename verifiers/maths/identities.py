@@ -197,10 +197,12 @@ def _power(base: Any, exp_expr: Any, ev: Any) -> Any:
     exp = ev(exp_expr)
     if base == 0 and exp <= 0:
         raise Outside
-    if base < 0 and exp != mpmath.floor(exp):
-        raise Outside  # a non-integer power of a negative number is not real
     if base != 0 and abs(exp * mpmath.log(abs(base))) > MAX_LOG_MAGNITUDE:
         raise Outside  # beyond any answer's range (a tower like x^{x^{x^x}}): never computed
+    if base < 0 and exp != mpmath.floor(exp):
+        if exp_expr.is_Rational and exp_expr.q % 2:  # an odd root of a negative number is real
+            return (-1 if exp_expr.p % 2 else 1) * (-base) ** exp
+        raise Outside  # any other non-integer power of a negative number is not real
     try:
         return base**exp
     except (ValueError, ZeroDivisionError, OverflowError) as exc:

@@ -44,6 +44,11 @@ SAME = [
     ("\\frac{1}{x} + \\frac{1}{y}", "\\frac{x+y}{xy}"),
     ("(x+1)^2", "x^2 + 2x + 1"),
     ("\\frac{\\sqrt{x}}{x}", "x^{-1/2}"),
+    # odd roots of negative numbers are real
+    ("\\sqrt[3]{-x}", "-\\sqrt[3]{x}"),
+    ("\\sqrt[3]{x^3}", "x"),
+    ("x^{2/3}", "\\sqrt[3]{x^2}"),
+    ("\\sqrt[3]{x^6}", "x^2"),
 ]
 
 DIFFERENT = [
@@ -68,6 +73,8 @@ DIFFERENT = [
     ("2^{n+1}", "2^n + 1"),
     ("\\binom{n}{2}", "\\frac{n^2+n}{2}"),
     ("(x+1)^2", "x^2 + 1"),
+    ("x^{1/3}", "|x|^{1/3}"),
+    ("\\sqrt[3]{x}", "\\sqrt{x}"),
 ]
 
 
