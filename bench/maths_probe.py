@@ -190,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:<18} {total[kind]:>5} {agree[kind]:>5} {100 * agree[kind] / total[kind]:>6.1f}")
     n_agree = sum(agree.values())
     print(f"{'overall':<18} {len(rows):>5} {n_agree:>5} {100 * n_agree / max(1, len(rows)):>6.1f}")
+    hand = [o for o in outcomes if o["row"]["kind"] != "styled_completion"]
+    if len(hand) != len(outcomes):
+        n_hand = sum(o["agree"] for o in hand)
+        print(
+            f"{'overall, hand-written':<18} {len(hand):>5} {n_hand:>5} {100 * n_hand / max(1, len(hand)):>6.1f}  (without styled_completion)"
+        )
     misses = [o for o in outcomes if not o["agree"]]
     fn = sum(1 for o in misses if o["row"]["equivalent"])
     print(f"misses: {len(misses)} ({fn} false negatives, {len(misses) - fn} false positives)")
