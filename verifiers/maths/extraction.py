@@ -434,9 +434,25 @@ def last_expression(text: str) -> str | None:
         if _answer_like(inner):
             return inner  # "... هو **57**": the bold number is the answer
     if found:
-        return found[-1][2]
+        return _concluding_number(tail, found) or found[-1][2]
     found = _number_spans(text[-5000:])
     return found[-1][2] if found else None
+
+
+def _concluding_number(line: str, found: list[tuple[int, int, str]]) -> str | None:
+    """The last number of the line's last conclusion ("So he has 57 apples."), when a later sentence
+    without one holds the line's last number ("That is 3 more than before."); else None."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(line)]
+    if not ends:
+        return None
+    chosen = None
+    for start, end in zip([0, *ends], [*ends, len(line)]):
+        if _CONCLUSION.search(line, start, end):
+            chosen = (start, end)
+    if chosen is None or chosen[1] >= found[-1][1]:
+        return None
+    inside = [value for at, _, value in found if chosen[0] <= at < chosen[1]]
+    return inside[-1] if inside else None
 
 
 def boxes(text: str) -> list[tuple[int, int, str]]:

@@ -210,6 +210,12 @@ NOTATIONS = [
     ("This was caused by COVID-19", "19", False),
     ("The answer is 57.\nLet me double check: 3 + 54 = 57, and 2 steps were needed.", "57", True),
     ("Final answer: 57\n\nNote: rounded to 2 places.", "57", True),
+    ("So he has 57 apples. That is 3 more than yesterday.", "57", True),
+    ("So he has 57 apples. That is 3 more than yesterday.", "3", False),
+    ("Donc il a 57 pommes. C'est 3 de plus qu'hier.", "57", True),
+    ("所以他有57个苹果。比昨天多3个。", "57", True),
+    ("He had 54 apples. So now he has 57.", "57", True),
+    ("We need 3 boxes and 57 apples.", "57", True),
     ("Answer: 57. I checked it 3 times.", "3", False),
     ("So the area is 12, that is 2,500.5m² in all", "2500.5", True),
     # prose after the last math span, boxes before a Minerva-style final answer
