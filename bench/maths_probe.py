@@ -69,6 +69,7 @@ AREA_BY_KIND = {
     "near_misses": "VALUES",
     "values_hard": "VALUES",
     "tolerance_more": "VALUES",
+    "physics": "VALUES",
     "interval_set": "RELATIONS",
     "inequality": "RELATIONS",
     "named_relation": "RELATIONS",
