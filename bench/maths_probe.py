@@ -8,8 +8,9 @@ written in one of the shapes reasoning models use (boxed, "Final Answer", think 
 The script prints the agreement with the label per kind and overall, and every miss.
 
 Run:  python bench/maths_probe.py [--data bench/data/maths_probe.jsonl] [--kind KIND] [--failures out.txt]
-      (--failures writes one line per miss, tagged with the part of the verifier that decides it, and NEW
-      when the pair was not in the list the file held before)
+      (--failures writes one line per miss, tagged with the part of the verifier that decides it, and
+      REGRESSED when the pair was right in the previous run, NEW when the pair was added since; the ids of
+      the pairs of each run are kept beside it, with the suffix .ids)
 """
 
 from __future__ import annotations
@@ -142,14 +143,14 @@ def row_id(row: dict) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def miss_line(o: dict, new: bool = False) -> str:
+def miss_line(o: dict, tag: str = "") -> str:
     """One line describing a miss: area, kind, label, verdict, the pair and the verifier's reason."""
     r = o["row"]
     area = r.get("area") or AREA_BY_KIND.get(r.get("base_kind") or r["kind"], "VALUES")
     label = "EQ" if r["equivalent"] else "NEQ"
     kind_of_miss = "false-negative" if r["equivalent"] else "false-positive"
     parts = [
-        f"{area}" + (" NEW" if new else ""),
+        f"{area} {tag}".strip(),
         f"{r['kind']}",
         f"line {r['line']} id={row_id(r)}",
         f"label {label} ({kind_of_miss}, status {o['status']})",
@@ -203,10 +204,18 @@ def main(argv: list[str] | None = None) -> int:
     odd = Counter(o["status"] for o in outcomes if o["status"] not in ("passed", "failed"))
     if odd:
         print("statuses other than passed/failed:", dict(odd))
-    before = None
+    # Compared with the previous list: a miss not in it is NEW, and REGRESSED when its pair was scored then.
+    before, scored = None, set()
     if args.failures and args.failures.exists():
         before = set(re.findall(r"id=([0-9a-f]{8})", args.failures.read_text(encoding="utf-8")))
-    lines = [miss_line(o, new=before is not None and row_id(o["row"]) not in before) for o in misses]
+        ids_file = args.failures.with_suffix(".ids")
+        if ids_file.exists():
+            scored = set(ids_file.read_text(encoding="utf-8").split())
+    lines = []
+    for o in misses:
+        rid = row_id(o["row"])
+        tag = "" if before is None or rid in before else ("REGRESSED" if rid in scored else "NEW")
+        lines.append(miss_line(o, tag))
     lines.sort()
     for line in lines:
         print(line)
@@ -217,10 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         head = (
             f"# {stamp}: {len(misses)} misses of {len(rows)} pairs ({n_agree} agree); "
             f"by area: {dict(sorted(per_area.items()))}; by kind: {dict(per_kind.most_common())}\n# "
-            "one per line: area (NEW: not in the previous list) | kind | line in the data file and pair id | label | "
+            "one per line: area (REGRESSED: passed in the previous run; NEW: a pair added since) | kind | line in the data file and pair id | label | "
             "pair | what the verifier extracted and said\n"
         )
         args.failures.write_text(head + "".join(line + "\n" for line in lines), encoding="utf-8")
+        args.failures.with_suffix(".ids").write_text("\n".join(row_id(r) for r in rows) + "\n", encoding="utf-8")
     return 0
 
 
