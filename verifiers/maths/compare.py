@@ -281,7 +281,7 @@ def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) 
     p = clean(pred, policy.thousands, policy.decimal_comma)
     g = clean(gold, policy.thousands, policy.decimal_comma)
     verdict = _judge_cleaned(p, g, policy, backend)
-    if verdict.equal or policy.decimal_comma != "auto":
+    if verdict.equal or policy.decimal_comma != "auto" or ("," not in pred and "," not in gold):
         return verdict
     # "3,5" read as a decimal did not match: the list reading (3 and 5) may
     alt = clean(pred, policy.thousands, "never"), clean(gold, policy.thousands, "never")
