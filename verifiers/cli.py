@@ -186,7 +186,7 @@ def score_command(
     fields = Fields(completion_field, messages_field, answer_field, prompt_field)
     answer_explicit = ctx.get_parameter_source("answer_field") is not click.core.ParameterSource.DEFAULT
     workers = workers or os.cpu_count() or 1
-    total = count_lines(Path(input_path)) if input_path != "-" else None
+    total = count_lines(Path(input_path)) if input_path != "-" and not quiet else None  # for the progress bar
 
     def say(message: str) -> None:
         console.print(message, markup=False, highlight=False, soft_wrap=True)
