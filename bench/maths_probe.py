@@ -36,6 +36,7 @@ AREA_BY_KIND = {
     "think_block": "EXTRACT",
     "multilingual": "EXTRACT",
     "escaped_json": "EXTRACT",
+    "escaped_more": "EXTRACT",
     "gsm8k": "EXTRACT",
     "multiple_choice": "EXTRACT",
     "text_answer": "EXTRACT",
