@@ -183,6 +183,7 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
         condition = _parsed(builder.group(2), policy)
         if isinstance(condition, (Rel, Alt, Both)) and free_names(condition) == {builder.group(1)}:
             return condition
+    text = _separate_relations(text)
     node = _parsed(text, policy)
     if isinstance(node, Node):
         return node
@@ -206,6 +207,32 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
 
 
 _SET_BUILDER = re.compile(r"\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\{?R\}?\s*)?(?:\\mid|\||:|\\colon)\s*(.+?)\s*\\\}")
+
+
+_JOINED = re.compile(r"\\(?:text|mbox|mathrm|textbf|quad)|\b(?:and|or)\b|[^\x00-\x7f]")  # already separated
+_NEXT_RELATION = re.compile(r"(?<=[\w})])\s+(?=[A-Za-z](?:_\{?\w+\}?)?\s*=[^=])")
+
+
+def _separate_relations(text: str) -> str:
+    """`x=3 y=1` (a `\\quad` between two equations, dropped by the cleaner) as `x=3, y=1`."""
+    if len(_top_level_equals(text)) < 2 or _top_level_equals(text, ",;") or _JOINED.search(text):
+        return text
+    depth = _depths(text)
+    cuts = [m.start() for m in _NEXT_RELATION.finditer(text) if depth[m.start()] == 0]
+    for k in reversed(cuts):
+        text = text[:k] + "," + text[k:]
+    return text
+
+
+def _depths(text: str) -> list[int]:
+    out, depth = [], 0
+    for c in text:
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        out.append(depth)
+    return out
 
 
 def named_value(text: str, policy: Policy) -> Node | None:

@@ -65,6 +65,9 @@ SAME = [
     ("\\{(2,-1)\\}", "x=2, y=-1"),
     ("x=2, y=-1", "\\{(2,-1)\\}"),
     ("0", "1 = \\zzz = x = 0"),  # an unreadable link inside a chain ending in x = 0
+    ("x=3 \\quad y=1", "(3, 1)"),  # equations side by side, separated by space only
+    ("x = \\frac{1}{2} \\quad y = 3", "(\\frac12, 3)"),
+    ("a=1 \\quad b=2 \\quad c=3", "(1, 2, 3)"),
 ]
 
 DIFFERENT = [
@@ -98,6 +101,7 @@ DIFFERENT = [
     ("\\{(2,-1)\\}", "x=2, y=1"),
     ("x=2, y=-1", "\\{(-1,2)\\}"),
     ("1", "1 = \\zzz = x = 0"),
+    ("x=3 \\quad y=1", "(1, 3)"),
 ]
 
 
