@@ -37,6 +37,8 @@ AREA_BY_KIND = {
     "multilingual": "EXTRACT",
     "escaped_json": "EXTRACT",
     "escaped_more": "EXTRACT",
+    "boxed_content": "EXTRACT",
+    "chat_messages": "EXTRACT",
     "gsm8k": "EXTRACT",
     "multiple_choice": "EXTRACT",
     "text_answer": "EXTRACT",
