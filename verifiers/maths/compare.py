@@ -183,7 +183,7 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
         condition = _parsed(builder.group(2), policy)
         if isinstance(condition, (Rel, Alt, Both)) and free_names(condition) == {builder.group(1)}:
             return condition
-    text = _separate_relations(text)
+    text = _separate_relations(_GLUED_QUAD.sub(" ", text))
     node = _parsed(text, policy)
     if isinstance(node, Node):
         return node
@@ -209,6 +209,7 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
 _SET_BUILDER = re.compile(r"\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\{?R\}?\s*)?(?:\\mid|\||:|\\colon)\s*(.+?)\s*\\\}")
 
 
+_GLUED_QUAD = re.compile(r"\\q?quad(?=[A-Za-z])")  # `,\quadx_2 = ...`: a space glued to the next name
 _JOINED = re.compile(r"\\(?:text|mbox|mathrm|textbf|quad)|\b(?:and|or)\b|[^\x00-\x7f]")  # already separated
 _NEXT_RELATION = re.compile(r"(?<=[\w})])\s+(?=[A-Za-z](?:_\{?\w+\}?)?\s*=[^=])")
 

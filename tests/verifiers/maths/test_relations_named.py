@@ -68,6 +68,7 @@ SAME = [
     ("x=3 \\quad y=1", "(3, 1)"),  # equations side by side, separated by space only
     ("x = \\frac{1}{2} \\quad y = 3", "(\\frac12, 3)"),
     ("a=1 \\quad b=2 \\quad c=3", "(1, 2, 3)"),
+    ("\\frac{3+\\sqrt5}{2}, \\frac{3-\\sqrt5}{2}", "x_{1}=\\frac{3+\\sqrt5}{2},\\quadx_{2}=\\frac{3-\\sqrt5}{2}"),
 ]
 
 DIFFERENT = [
