@@ -81,6 +81,7 @@ AREA_BY_KIND = {
     "fullwidth": "EXTRACT",
     "identity": "RELATIONS",
     "form_and_question": "RELATIONS",
+    "form_questions": "RELATIONS",
     "relations_more": "RELATIONS",
     "solution_sets": "RELATIONS",
     "identities_more": "RELATIONS",
