@@ -39,6 +39,7 @@ AREA_BY_KIND = {
     "escaped_more": "EXTRACT",
     "boxed_content": "EXTRACT",
     "chat_messages": "EXTRACT",
+    "self_correction": "EXTRACT",
     "gsm8k": "EXTRACT",
     "multiple_choice": "EXTRACT",
     "text_answer": "EXTRACT",
