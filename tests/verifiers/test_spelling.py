@@ -248,3 +248,10 @@ def test_units_after_per_and_case_names_at_sentence_start():
     assert s("Give 5 to 10 mg per kg every 6 hours.").status is Status.PASSED
     assert s("Marbury v. Madison, 5 U.S. 137 (1803). Engel v. Vitale followed.").status is Status.PASSED
     assert words(s("Zorblax arrived late.")) == ["Zorblax"]
+
+
+def test_ignore_patterns_are_compiled_within_the_regex_limits():
+    with pytest.raises(ValueError, match="ignore pattern"):
+        Spelling(ignore_patterns=["((((a{100}){100}){100}){100})"])
+    with pytest.raises(ValueError, match="invalid ignore pattern"):
+        Spelling(ignore_patterns=["(unclosed"])

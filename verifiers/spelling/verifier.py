@@ -6,10 +6,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import regex
-
 from ..base import Verifier
 from ..result import Result
+from ..safe_regex import compile_pattern
 from ..sample import Sample
 from .dictionary import Dictionary, vocabulary_words
 from .masking import MASKS, mask_text
@@ -95,10 +94,7 @@ class Spelling(Verifier):
 
     @staticmethod
     def _compile(pattern: str):
-        try:
-            return regex.compile(pattern)
-        except regex.error as exc:
-            raise ValueError(f"invalid ignore pattern {pattern!r}: {exc}") from exc
+        return compile_pattern(pattern, what="ignore pattern")
 
     @staticmethod
     def _vocabulary_names(vocabularies: str | Sequence[str] | None) -> tuple[str, ...] | str:
