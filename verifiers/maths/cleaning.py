@@ -116,6 +116,7 @@ _CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|[€
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")
 _PYTHON_POWER = re.compile(r"(?<=[\w)}\]])\s*\*\*\s*(?=[\w({\[+-])")
 _LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=|:)\s*")
+_CHOICE_MARK = re.compile(r"^([A-E])[).](?=\s|$)")
 _QUOTES = '"`\u201c\u201d\u00ab\u00bb'
 _DOLLAR = re.compile(r"\\\$")
 _STRAY_DOLLAR = re.compile(r"(?<!\\)\$")
@@ -435,6 +436,7 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
         s = _PYTHON_POWER.sub("^", s)  # plain-text x**2
     s = _WS.sub(" ", s).strip()
     s = _LEADING_ANSWER.sub("", s)
+    s = _CHOICE_MARK.sub(r"(\1)", s, count=1)  # "B) 12", "B. 12": choice B
     m = _EXPLANATION.search(s)
     if m is not None and m.start() > 0:
         s = s[: m.start()]

@@ -82,6 +82,7 @@ _CONCLUSION = re.compile(
     r"поэтому|итак|значит)\b|所以|因此|因而|综上|故|よって|したがって|따라서|لذلك|إذن|अतः|इसलिए",
     re.IGNORECASE,
 )
+_QA_PREFIX = re.compile(r"^(?:A|Ans)\s*[:.]\s+")
 _BULLET = re.compile(r"[-*+\u2022][ \t]+")
 _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
@@ -410,6 +411,7 @@ def last_expression(text: str) -> str | None:
     if not lines:
         return None
     line = lines[-1] if _TRAILS_OFF.search(lines[-1]) else lines[-1].rstrip(".").strip()
+    line = _QA_PREFIX.sub("", line, count=1) or line  # "Q: ...\nA: 5"
     if len(line) <= 300 and looks_like_expression(line):
         return line
     tail = line[-3000:]  # the answer is at the end of a long line of prose; numbers before it are not read

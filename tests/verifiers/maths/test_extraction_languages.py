@@ -304,6 +304,16 @@ SHAPES = [
     ("#### $1,234.50", "1234.5", True),
     ("So the answer is x=2 and y=3.", "x=2, y=3", True),
     ("La population compte donc 1 000 000 habitants.", "1000000", True),
+    ("Q: what is 2+3?\nA: 5", "5", True),
+    ("A: 5", "5", True),
+    ("Answer: B) 12", "B", True),
+    ("Answer: B) 12", "C", False),
+    ("Answer: C. 7", "C", True),
+    ("答案：③", "3", True),
+    ("正确答案是 C。", "C", True),
+    ("The answer is five.", "5", True),
+    ("Ans: 7", "7", True),
+    ("Total: 7 apples", "7", True),
     ("Le total est de 1 234,5 euros.", "1234.5", True),
 ]
 
