@@ -90,6 +90,7 @@ AREA_BY_KIND = {
     "relations_hard": "RELATIONS",
     "identities_hard": "RELATIONS",
     "cn_sets": "RELATIONS",
+    "olympiad": "RELATIONS",
 }
 
 
