@@ -148,7 +148,8 @@ def answer_tag(text: str, name: str = "answer") -> str | None:
 
 
 def final_answer(text: str) -> str | None:
-    """The answer stated after the last "final answer is", "the answer is", "Answer:", or None.
+    """The answer stated after the last answer phrase ("the final answer is", "Answer:", "答案是",
+    "Ответ:", "la réponse est", ...), or None.
 
     Within that sentence, a lead-in without numbers ("The volume of $V$ is 120") is skipped.
     "X is the answer" is read too.
@@ -200,8 +201,8 @@ def _last_phrase(text: str) -> re.Match | None:
     full pattern is tried only around them (a scan of the whole text with the full pattern costs
     microseconds a character).
     """
-    lower = text.lower()
-    if len(lower) != len(text):  # a character whose lower case is longer: positions would shift
+    lower = text.replace("\u0130", "I").lower()  # Turkish İ is the common letter whose lower case is longer
+    if len(lower) != len(text):  # another such letter: positions would shift
         last = None
         for m in _PHRASE.finditer(text):
             last = m

@@ -88,6 +88,7 @@ LANGUAGES = [
     ("Cevap: 15", "15", True),
     ("Bu yüzden cevap 15'tir.", "15", True),
     ("Yanıt: 2 ve 5", "2, 5", True),
+    ("İstanbul'dan gelen soru. Cevap: 15", "15", True),
     ("Đáp án: 20", "20", True),
     ("Vậy câu trả lời là 36.", "36", True),
     ("Đáp số là 2 và 3.", "2, 3", True),
