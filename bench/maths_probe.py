@@ -7,7 +7,7 @@ Rows of kind `styled_completion` put the answer of a bare pair of `base_kind` in
 written in one of the shapes reasoning models use (boxed, "Final Answer", think blocks, answer tags, ...).
 The script prints the agreement with the label per kind and overall, and every miss.
 
-Run:  python bench/maths_probe.py [--data bench/data/maths_probe.jsonl] [--kind KIND] [--failures out.txt]
+Run:  python bench/maths_probe.py [--data bench/data/maths_probe.jsonl] [--kind KIND] [--failures out.txt] [--markdown]
       (--failures writes one line per miss, tagged with the part of the verifier that decides it, and
       REGRESSED when the pair was right in the previous run, NEW when the pair was added since; the ids of
       the pairs of each run are kept beside it, with the suffix .ids)
@@ -170,12 +170,36 @@ def miss_line(o: dict, tag: str = "") -> str:
     return " | ".join(parts)
 
 
+def markdown_table(outcomes: list[dict]) -> str:
+    """Agreement per kind as a Markdown table: pairs, not-equivalent pairs, agreement, misses by direction."""
+    by_kind: dict[str, list[dict]] = {}
+    for o in outcomes:
+        by_kind.setdefault(o["row"]["kind"], []).append(o)
+    out = ["| kind | pairs | of which not equivalent | agree | % | false negatives | false positives |"]
+    out.append("|---|---|---|---|---|---|---|")
+
+    def row(name: str, group: list[dict]) -> str:
+        agree = sum(o["agree"] for o in group)
+        neq = sum(not o["row"]["equivalent"] for o in group)
+        fn = sum(1 for o in group if not o["agree"] and o["row"]["equivalent"])
+        fp = sum(1 for o in group if not o["agree"] and not o["row"]["equivalent"])
+        pct = 100 * agree / max(1, len(group))
+        return f"| {name} | {len(group)} | {neq} | {agree} | {pct:.1f} | {fn} | {fp} |"
+
+    out += [row(k, by_kind[k]) for k in sorted(by_kind)]
+    hand = [o for o in outcomes if o["row"]["kind"] != "styled_completion"]
+    out.append(row("**all hand-written kinds**", hand))
+    out.append(row("**all**", outcomes))
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print agreement per kind and overall, then the misses."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--kind", action="append", help="only rows of this kind (repeatable)")
     ap.add_argument("--failures", type=Path, help="write the misses here, one per line, tagged by area")
+    ap.add_argument("--markdown", action="store_true", help="also print the per-kind table in Markdown")
     args = ap.parse_args(argv)
 
     rows = load(args.data)
@@ -204,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{'overall, hand-written':<18} {len(hand):>5} {n_hand:>5} {100 * n_hand / max(1, len(hand)):>6.1f}  (without styled_completion)"
         )
+    if args.markdown:
+        print(markdown_table(outcomes))
     misses = [o for o in outcomes if not o["agree"]]
     fn = sum(1 for o in misses if o["row"]["equivalent"])
     print(f"misses: {len(misses)} ({fn} false negatives, {len(misses) - fn} false positives)")
