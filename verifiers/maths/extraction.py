@@ -191,7 +191,11 @@ def final_answer(text: str) -> str | None:
     if spans:
         return spans
     out = _answer_core(line.strip().strip("*").strip())
-    return out if any(c.isalnum() for c in out) else None  # "The answer is $": nothing stated
+    if not any(c.isalnum() for c in out):
+        return None  # "The answer is $": nothing stated
+    if len(out.split()) > 6 and not any(c.isdigit() or c == "\\" for c in out):
+        return None  # "Answer:\nTo solve this, we first ...": a solution follows, not an answer
+    return out
 
 
 def _last_phrase(text: str) -> re.Match | None:
