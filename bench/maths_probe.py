@@ -148,6 +148,14 @@ def miss_line(o: dict, tag: str = "") -> str:
     return " | ".join(parts)
 
 
+def reason_class(o: dict) -> str:
+    """The verifier's reason without the quoted answers, to group misses by what went wrong."""
+    reason = re.sub(
+        r"(?s)(['\"]).*?(?<!\\)\1 (is not equivalent to|equals|vs) (['\"]).*?(?<!\\)\3:?", "", o["reason"] or ""
+    )
+    return re.sub(r"\s+", " ", reason).strip()[:70] or "(none)"
+
+
 def markdown_table(outcomes: list[dict]) -> str:
     """Agreement per kind as a Markdown table: pairs, not-equivalent pairs, agreement, misses by direction."""
     by_kind: dict[str, list[dict]] = {}
@@ -233,9 +241,11 @@ def main(argv: list[str] | None = None) -> int:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         per_area = Counter(line.split(" | ")[0].split()[0] for line in lines)
         per_kind = Counter(o["row"]["kind"] for o in misses)
+        per_reason = Counter(reason_class(o) for o in misses)
         head = (
             f"# {stamp}: {len(misses)} misses of {len(rows)} pairs ({n_agree} agree); "
-            f"by area: {dict(sorted(per_area.items()))}; by kind: {dict(per_kind.most_common())}\n# "
+            f"by area: {dict(sorted(per_area.items()))}; by kind: {dict(per_kind.most_common())}\n"
+            f"# by the verifier's reason: {dict(per_reason.most_common())}\n# "
             "one per line: area (REGRESSED: passed in the previous run; NEW: a pair added since) | kind | line in the data file and pair id | label | "
             "pair | what the verifier extracted and said\n"
         )
