@@ -6,8 +6,11 @@
 
 Pairs (bench/data/{medical,legal}_pairs.jsonl) are plain question/answer pairs without tags, each with a
 good and a bad answer, scored with a content-only reward (see PAIR_REWARDS). The held-out pairs
-(*_pairs_heldout.jsonl) were written after the rule packs were last tuned and are reported apart. To measure an older version of
-the verifiers with this script, put its checkout first on PYTHONPATH.
+(*_pairs_heldout.jsonl) were written after the rule packs were tuned on the main pairs, and the fresh pairs
+(*_pairs_fresh.jsonl: children's doses by weight, pregnancy, older people, alcohol, antibiotic courses, remedies
+that share an ingredient, emergencies named only in the question; tenancy, dismissal, refunds, small claims,
+wills, data requests and traffic fines in several countries) after that; each set is reported apart. To
+measure an older version of the verifiers with this script, put its checkout first on PYTHONPATH.
 
 Throughput rows are built from the sample answers in examples/legal and examples/medical: each row gets
 random misspellings and shuffled sentences, so the spelling cache sees new words as it would in training.
@@ -109,11 +112,15 @@ def latency_us(verifier, texts: list[str]) -> tuple[float, float, float]:
     return statistics.median(times), times[int(len(times) * 0.9) - 1], times[int(len(times) * 0.99) - 1]
 
 
-PAIR_SETS = {"main": "{domain}_pairs.jsonl", "held-out": "{domain}_pairs_heldout.jsonl"}
+PAIR_SETS = {
+    "main": "{domain}_pairs.jsonl",
+    "held-out": "{domain}_pairs_heldout.jsonl",
+    "fresh": "{domain}_pairs_fresh.jsonl",
+}
 
 
 def load_pairs(domain: str, pair_set: str = "main") -> list[dict]:
-    """The good/bad answer pairs of a domain (`held-out`: written after the rules were last tuned)."""
+    """The good/bad answer pairs of a domain (`held-out`, `fresh`: written after the rules were tuned on the others)."""
     path = DATA / PAIR_SETS[pair_set].format(domain=domain)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

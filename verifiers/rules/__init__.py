@@ -10,15 +10,18 @@ from .loader import RULE_TYPES, RulePack, build_pack, load_pack, load_pack_sourc
 from .patterns import Pattern
 from .quantities import Quantity, find_quantities
 from .quantity_rule import QuantityRule
+from .scope import SCOPES
 from .sources import source_texts
 from .substances import SubstanceIndex
 from .text_rules import MaxLength, MustInclude, MustNotInclude, Sections
+from .turns import context_text
 from .units import Amount, unit_info
 from .verifier import Rules, resolve_pack
 
 __all__ = [
     "CITATION_FORMATS",
     "RULE_TYPES",
+    "SCOPES",
     "SEVERITIES",
     "Amount",
     "CitationRule",
@@ -43,6 +46,7 @@ __all__ = [
     "Sections",
     "SubstanceIndex",
     "build_pack",
+    "context_text",
     "find_quantities",
     "fired_record",
     "load_pack",

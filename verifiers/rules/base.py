@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from ..sample import Sample
 from .quantities import Quantity, find_quantities, sentence_bounds
 from .sources import source_texts
+from .turns import context_text
 
 SEVERITIES = {"info": 0, "warning": 1, "error": 2, "critical": 3}
 
@@ -32,7 +33,17 @@ class Context:
         self._quantities: list[Quantity] | None = None
         self._bounds: list[int] | None = None
         self._sources: dict[str, list[str] | None] = {}
+        self._before: dict[tuple[str, ...] | None, Context] = {}
+        self.is_answer = True
         self.cache: dict[Any, Any] = {}
+
+    def before(self, roles: tuple[str, ...] | None = None) -> Context:
+        """A context over what came before the answer (prompt and earlier turns, of these roles only)."""
+        if roles not in self._before:
+            other = Context(self.sample, context_text(self.sample, roles))
+            other.is_answer = False
+            self._before[roles] = other
+        return self._before[roles]
 
     @property
     def quantities(self) -> list[Quantity]:

@@ -9,16 +9,23 @@ from .base import Context, Hit, Rule
 from .errors import SchemaError
 from .patterns import Pattern
 from .schema import check_keys, get_number, get_patterns, get_str, get_strings, get_table
+from .scope import SCOPE_KEYS, read_scope, scoped
 from .settings import Settings
 from .substances import DEFAULT_WINDOW, SubstanceIndex
 from .units import dimension_of
 
-CONDITION_KEYS = frozenset({"patterns", "match", "regex", "case", "whole_word", "quantity", "substances", "window"})
+CONDITION_KEYS = (
+    frozenset({"patterns", "match", "regex", "case", "whole_word", "quantity", "substances", "window"}) | SCOPE_KEYS
+)
 
 
 @dataclass
 class Condition:
-    """What triggers a conditional rule: patterns, an amount of some dimension, or an amount of a substance."""
+    """What triggers a conditional rule: patterns, an amount of some dimension, or an amount of a substance.
+
+    `scope` says where to look: the answer (default), the context before it (the prompt and earlier chat
+    turns, of `roles` only when given), or either.
+    """
 
     patterns: list[Pattern] = field(default_factory=list)
     match: str = "any"
@@ -27,6 +34,8 @@ class Condition:
     window: int = DEFAULT_WINDOW
     index: SubstanceIndex | None = None
     substance_keys: list[str] = field(default_factory=list)
+    scope: str = "answer"
+    roles: tuple[str, ...] | None = None
 
     @classmethod
     def build(cls, table: dict[str, Any], path: tuple, settings: Settings) -> Condition:
@@ -42,7 +51,10 @@ class Condition:
         substances = get_strings(table, "substances", path)
         if not patterns and not dims and not substances:
             raise SchemaError(path, "a condition needs 'patterns', 'quantity' or 'substances'")
+        scope, roles = read_scope(table, path)
         return cls(
+            scope=scope,
+            roles=roles,
             patterns=patterns,
             match=get_str(table, "match", path, default="any", choices=("any", "all")),
             dimensions=dims,
@@ -55,8 +67,16 @@ class Condition:
         self.index = index
         self.substance_keys = [index.add([s]) for s in self.substances] if self.substances else []
 
+    def find(self, ctx: Context) -> tuple[Context, list[list[int]]] | None:
+        """Where the condition holds (the answer's context or the one before it) and the spans, or None."""
+        for where in scoped(ctx, self.scope, self.roles):
+            spans = self.triggers(where)
+            if spans is not None:
+                return where, spans
+        return None
+
     def triggers(self, ctx: Context) -> list[list[int]] | None:
-        """The spans that make the condition true, or None when it is false."""
+        """The spans in this context's text that make the condition true, or None when it is false."""
         spans: list[list[int]] = []
         if self.patterns:
             found = [p.search(ctx.text) for p in self.patterns]
@@ -110,13 +130,15 @@ class Conditional(Rule):
     def evaluate(self, ctx: Context) -> list[Hit]:
         """Evaluate the inner rule only when the condition is true; its hits carry the triggering span."""
         assert self.when is not None and self.then is not None
-        triggers = self.when.triggers(ctx)
-        if triggers is None:
+        found = self.when.find(ctx)
+        if found is None:
             return []
+        where, triggers = found
         hits = self.then.evaluate(ctx)
-        what = ctx.text[triggers[0][0] : triggers[0][1]]
+        what = where.text[triggers[0][0] : triggers[0][1]]
+        place = "" if where.is_answer else " before the answer"
         for h in hits:
-            h.detail = f"{h.detail} (triggered by {what[:60]!r})"
-            if not h.spans:
+            h.detail = f"{h.detail} (triggered by {what[:60]!r}{place})"
+            if not h.spans and where.is_answer:
                 h.spans = [triggers[0]]
         return hits

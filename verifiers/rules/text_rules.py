@@ -11,6 +11,7 @@ from .base import Context, Hit, Rule
 from .errors import SchemaError
 from .patterns import Pattern, case_flags
 from .schema import PATTERN_KEYS, get_bool, get_number, get_patterns, get_str
+from .scope import SCOPE_KEYS, read_scope, scoped
 from .settings import Settings
 
 MAX_SPANS = 20
@@ -18,26 +19,36 @@ MAX_SPANS = 20
 
 @dataclass
 class MustInclude(Rule):
-    """The answer contains any (or all) of the patterns."""
+    """The answer contains any (or all) of the patterns.
+
+    With `scope = "any"` a pattern found before the answer (prompt, earlier turns) counts too; with
+    `scope = "context"` only there.
+    """
 
     patterns: list[Pattern] = field(default_factory=list)
     match: str = "any"
+    scope: str = "answer"
+    roles: tuple[str, ...] | None = None
 
     type: ClassVar[str] = "must_include"
-    keys: ClassVar[frozenset[str]] = PATTERN_KEYS | {"match"}
+    keys: ClassVar[frozenset[str]] = PATTERN_KEYS | SCOPE_KEYS | {"match"}
 
     @classmethod
     def build(cls, table: dict[str, Any], path: tuple, common: dict[str, Any], settings: Settings) -> MustInclude:
         """Build from a rule table."""
+        scope, roles = read_scope(table, path)
         return cls(
             **common,
             patterns=get_patterns(table, path, settings.case, settings.timeout),
             match=get_str(table, "match", path, default="any", choices=("any", "all")),
+            scope=scope,
+            roles=roles,
         )
 
     def evaluate(self, ctx: Context) -> list[Hit]:
         """Fire when no pattern (match="any") or not every pattern (match="all") is found."""
-        missing = [p.source for p in self.patterns if p.search(ctx.text) is None]
+        texts = [c.text for c in scoped(ctx, self.scope, self.roles)]
+        missing = [p.source for p in self.patterns if all(p.search(t) is None for t in texts)]
         if self.match == "any":
             if len(missing) == len(self.patterns):
                 return [Hit("missing", "none of " + ", ".join(repr(s) for s in missing) + " found")]
@@ -55,29 +66,35 @@ class MustInclude(Rule):
 
 @dataclass
 class MustNotInclude(Rule):
-    """The answer contains none of the patterns."""
+    """The answer contains none of the patterns (with `scope`, nor does what came before it)."""
 
     patterns: list[Pattern] = field(default_factory=list)
+    scope: str = "answer"
+    roles: tuple[str, ...] | None = None
 
     type: ClassVar[str] = "must_not_include"
-    keys: ClassVar[frozenset[str]] = PATTERN_KEYS
+    keys: ClassVar[frozenset[str]] = PATTERN_KEYS | SCOPE_KEYS
 
     @classmethod
     def build(cls, table: dict[str, Any], path: tuple, common: dict[str, Any], settings: Settings) -> MustNotInclude:
         """Build from a rule table."""
-        return cls(**common, patterns=get_patterns(table, path, settings.case, settings.timeout))
+        scope, roles = read_scope(table, path)
+        return cls(
+            **common, patterns=get_patterns(table, path, settings.case, settings.timeout), scope=scope, roles=roles
+        )
 
     def evaluate(self, ctx: Context) -> list[Hit]:
-        """Fire once, with the span of every match of every pattern."""
+        """Fire once, with the span of every match of every pattern in the answer."""
         spans: list[list[int]] = []
         found: list[str] = []
-        for p in self.patterns:
-            for m in p.finditer(ctx.text):
-                if len(spans) < MAX_SPANS:
-                    spans.append([m.start(), m.end()])
-                if len(found) < 5 and m.group(0) not in found:
-                    found.append(m.group(0))
-        if not spans:
+        for where in scoped(ctx, self.scope, self.roles):
+            for p in self.patterns:
+                for m in p.finditer(where.text):
+                    if where.is_answer and len(spans) < MAX_SPANS:
+                        spans.append([m.start(), m.end()])
+                    if len(found) < 5 and m.group(0) not in found:
+                        found.append(m.group(0))
+        if not found:
             return []
         spans.sort()
         return [Hit("forbidden", "found " + ", ".join(repr(f[:80]) for f in found), spans, match=found[0][:200])]
