@@ -7,8 +7,9 @@ then reruns the same judgement in a killable worker with the sympy backend.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import Protocol
@@ -17,6 +18,8 @@ from ..normalize import normalize_text
 from .cleaning import clean
 from .exact import NotExact, TooLarge, Undefined, exact_value
 from .nodes import (
+    INF,
+    PI,
     Add,
     Alt,
     Approx,
@@ -33,6 +36,7 @@ from .nodes import (
     Node,
     Num,
     Pow,
+    Raw,
     Rel,
     SetOp,
     Sym,
@@ -94,6 +98,13 @@ EMPTY_WORDS = {
     "the empty set",
     "none",
 }
+
+# "all real numbers", "x can be any real number", "tous les réels": the whole real line (normalised text)
+ALL_REALS = re.compile(
+    r"(?:[a-z] (?:is|can be|may be) )?(?:the set of )?(?:all|any|every) real(?:s| numbers?| values?)(?: (?:of )?[a-z])?"
+    r"|(?:the )?(?:set of )?real numbers|(?:todos los|tous les|alle|todos os|tutti i) "
+    r"(?:números reales|nombres réels|réels|reellen zahlen|números reais|numeri reali)"
+)
 
 Interval = tuple[Node, Node, bool, bool]  # low, high, low closed, high closed
 
@@ -180,9 +191,16 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
         return Text(text.replace(" ", "").casefold(), literal=True)
     builder = _SET_BUILDER.fullmatch(text)
     if builder:  # {x | x > 1}: the condition is the answer
-        condition = _parsed(builder.group(2), policy)
-        if isinstance(condition, (Rel, Alt, Both)) and free_names(condition) == {builder.group(1)}:
-            return condition
+        name, domain, condition = builder.group(1), builder.group(2), _parsed(builder.group(3), policy)
+        if isinstance(condition, (Rel, Alt, Both)) and free_names(condition) == {name}:
+            if not domain or "R" in domain:
+                return condition
+            integers = integers_in(condition, domain)  # {x \in \mathbb{Z} : 1 \le x \le 3} is {1, 2, 3}
+            if integers is not None:
+                return integers
+    declared = _PARAMETER.search(text)  # x = \frac{\pi}{4} + k\pi, k \in \mathbb{Z}: k is a parameter
+    if declared and re.search(rf"(?<![\\a-zA-Z]){declared.group(1)}(?![a-zA-Z])", text[: declared.start()]):
+        text = text[: declared.start()]
     text = _separate_relations(_GLUED_QUAD.sub(" ", text))
     node = _parsed(text, policy)
     if isinstance(node, Node):
@@ -206,9 +224,43 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
     return Text(text)
 
 
-_SET_BUILDER = re.compile(r"\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\{?R\}?\s*)?(?:\\mid|\||:|\\colon)\s*(.+?)\s*\\\}")
+_SET_BUILDER = re.compile(
+    r"\\\{\s*([A-Za-z])\s*(?:\\in\s*((?:\\mathbb\{?[RZN]\}?|[RZN])(?:[\^_]\{?[+*]\}?)?)\s*)?(?:\\mid|\||:|\\colon)\s*(.+?)\s*\\\}"
+)
 
 
+def integers_in(condition: Node, domain: str) -> Group | None:
+    """The integers (`\\mathbb{Z}`) or natural numbers (`\\mathbb{N}`, `\\mathbb{Z}^+`) that meet a condition with
+    bounded solutions, as a finite set; None when unbounded, not exact, or ambiguous (is 0 natural?)."""
+    found = as_intervals(condition)
+    ivs = exact_intervals(found[0]) if found is not None else None
+    if ivs is None:
+        return None
+    zero = (0, Fraction(0))
+    if ("N" in domain and any(c in domain for c in "+*")) or ("Z" in domain and "+" in domain):
+        ivs = intersect(ivs, [((0, Fraction(1)), _INF_KEY, True, False)])
+    elif "N" in domain:
+        if intersect(ivs, [(zero, zero, True, True)]):  # whether 0 is a natural number differs between authors
+            return None
+        ivs = intersect(ivs, [(zero, _INF_KEY, True, False)])
+    elif "*" in domain:
+        return None
+    items: list[Node] = []
+    for (lk, lo), (hk, hi), lc, hc in merge(ivs):
+        if lk or hk:
+            return None
+        first = math.ceil(lo) + (1 if not lc and lo == math.ceil(lo) else 0)
+        last = math.floor(hi) - (1 if not hc and hi == math.floor(hi) else 0)
+        if last - first + len(items) >= MAX_ITEMS:
+            return None
+        items.extend(Num(Fraction(k), str(k)) for k in range(first, last + 1))
+    return Group("{", "}", tuple(items))
+
+
+_PARAMETER = re.compile(
+    r"\s*(?:[,;]|\\q?quad)?\s*(?:\\text\{\s*(?:where|for|with)\s*\}\s*)?\(?\s*([a-zA-Z])\s*\\in\s*"
+    r"(?:\\mathbb\{?Z\}?|\\mathbf\{Z\}|Z)\s*\)?\s*$"
+)
 _GLUED_QUAD = re.compile(r"\\q?quad(?=[A-Za-z])")  # `,\quadx_2 = ...`: a space glued to the next name
 _JOINED = re.compile(r"\\(?:text|mbox|mathrm|textbf|quad)|\b(?:and|or)\b|[^\x00-\x7f]")  # already separated
 _NEXT_RELATION = re.compile(r"(?<=[\w})])\s+(?=[A-Za-z](?:_\{?\w+\}?)?\s*=[^=])")
@@ -406,6 +458,9 @@ class Comparer:
         decided = self.solution_sets(p, g)
         if decided is not None:
             return decided
+        pn, gn = bound_names(p), bound_names(g)
+        if pn and gn and pn != gn:  # y > 2 is not x > 2
+            return False, f"different variables ({', '.join(sorted(pn | gn))})"
         p, g = canon(p), canon(g)
         if p == g:
             return True, "same expression"
@@ -435,6 +490,10 @@ class Comparer:
                 empty = Group("{", "}", ())
                 same, why = self.answers(empty, g) if other is g else self.answers(p, empty)
                 return same, f"no solution: {why}"
+            if word and ALL_REALS.fullmatch(word) and not isinstance(other, Text):  # "all real numbers"
+                line = Group("(", ")", (Neg(INF), INF))
+                same, why = self.answers(line, g) if other is g else self.answers(p, line)
+                return same, f"all real numbers: {why}"
             number = NUMBER_WORDS.get(word or "", FRACTION_WORDS.get(word or ""))
             if number is not None and not isinstance(other, Text):
                 same = self.value(Num(Fraction(number), str(number)), other)
@@ -580,12 +639,14 @@ class Comparer:
         if isinstance(g, Matrix) or isinstance(p, Matrix):
             return self.matrices(p, g)
         if not isinstance(p, Group):
-            if isinstance(g, Group) and len(g.items) == 1:
+            if isinstance(g, Group) and (len(g.items) == 1 or self.repeats(g, p, gold_first=True)):
                 return self.answers(p, g.items[0])
             return False, "the gold answer has several parts, the prediction has one"
         if not isinstance(g, Group):
             if len(p.items) == 1:
                 return self.answers(p.items[0], g)
+            if self.repeats(p, g):  # x = 3 or x = 3 (a double root) against 3
+                return True, "the same value repeated"
             return False, "the prediction has several parts, the gold answer has one"
         if len(p.items) > MAX_ITEMS or len(g.items) > MAX_ITEMS:
             raise Unverifiable(f"more than {MAX_ITEMS} items")
@@ -627,6 +688,16 @@ class Comparer:
             return False, "different elements"
         return True, "same elements"
 
+    def repeats(self, group: Group, one: Node, gold_first: bool = False) -> bool:
+        """An unordered list or set whose items all equal one value (a repeated answer counts once)."""
+        if group_kind(group) not in ("bare", "set") or self.policy.order == "ordered" or not group.items:
+            return False
+        if len(stated_names(group)) > 1:  # x = 3, y = 3 is a point, not a repeated value
+            return False
+        if len(group.items) > MAX_ITEMS:
+            raise Unverifiable(f"more than {MAX_ITEMS} items")
+        return all((self.answers(one, i) if gold_first else self.answers(i, one))[0] for i in group.items)
+
     def covers(self, items: tuple[Node, ...], others: tuple[Node, ...], gold_first: bool = False) -> bool:
         for a in items:
             if not any((self.answers(b, a) if gold_first else self.answers(a, b))[0] for b in others):
@@ -660,6 +731,10 @@ class Comparer:
         gv, gu = split_unit(g)
         if pu is None and gu is None:
             same = self.value(pv, gv)
+            if not same:
+                family = self.families(pv, gv)
+                if family is not None:
+                    return family
             if not same and self.policy.percent == "scaled":
                 for factor in (Fraction(100), Fraction(1, 100)):  # 60 against 0.6, either way
                     if self.value(Mul((pv, Num(factor, str(factor)))), gv):
@@ -673,6 +748,41 @@ class Comparer:
             factor = Mul((Const("pi"), Num(Fraction(1, 180), "1/180")))
             return self.scaled(pv, pu, gv, gu, "degree", factor, self.policy.degrees)
         return self.units(pv, pu, gv, gu)
+
+    def families(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        """`\\frac{\\pi}{4} + n\\pi` against `\\frac{5\\pi}{4} + k\\pi`: the same values as the integer runs over Z.
+
+        Only for periodic families: one integer letter on each side, entering linearly, with pi in the answer.
+        """
+        pf, gf = free_names(p), free_names(g)
+        extra_p, extra_g = pf - gf, gf - pf
+        if len(extra_p) != len(extra_g) or len(extra_p) > 1 or not (PI in _walk(p) and PI in _walk(g)):
+            return None
+        if extra_p:
+            (old,), (name,) = extra_p, extra_g
+            if old not in INTEGER_LETTERS or name not in INTEGER_LETTERS:
+                return None
+            p = substitute(p, old, Sym(name))
+            if self.value(p, g):
+                return True, f"the same family ({old} renamed {name})"
+        else:
+            shared = pf & INTEGER_LETTERS
+            if len(shared) != 1:
+                return None
+            (name,) = shared
+        if not (_linear_in(p, name) and _linear_in(g, name)):
+            return None
+
+        def at(node: Node, k: int) -> Node:
+            return substitute(node, name, Num(Fraction(k), str(k)))
+
+        step = Add((at(g, 1), Neg(at(g, 0))))
+        if not any(self.value(Add((at(p, 1), Neg(at(p, 0)))), s) for s in (step, Neg(step))):
+            return None
+        for shift in (1, -1, 2, -2, 3, -3):  # the first value of one family is a value of the other
+            if self.value(at(p, 0), at(g, shift)):
+                return True, f"the same family ({name} shifted by {shift})"
+        return None
 
     def scaled(self, pv: Node, pu, gv: Node, gu, unit: str, factor: Node, mode: str) -> tuple[bool, str]:
         """Percent and degree policies: `factor` turns the unit into a plain value."""
@@ -688,6 +798,9 @@ class Comparer:
         return False, "different values"
 
     def units(self, pv: Node, pu: str | None, gv: Node, gu: str | None) -> tuple[bool, str]:
+        pm, gm = _MODULUS.fullmatch(pu or ""), _MODULUS.fullmatch(gu or "")
+        if pm and gm:  # x \equiv 9 \pmod 7 against x \equiv 2 \pmod 7: residues, the same modulus
+            return self.congruent(pv, gv, int(pm.group(1))) if pm.group(1) == gm.group(1) else (False, "moduli differ")
         mode = self.policy.units
         same_unit = pu is not None and gu is not None and unit_key(pu) == unit_key(gu)
         if mode == "strip" or (mode == "auto" and (pu is None or gu is None or same_unit)):
@@ -708,6 +821,16 @@ class Comparer:
             same = self.value(pv, gv)
             return same, "equal values (units set aside)" if same else "different values"
         return converted, "equal quantities" if converted else "different quantities"
+
+    def congruent(self, p: Node, g: Node, modulus: int) -> tuple[bool, str]:
+        """Two integers modulo `modulus` (other values: equal values)."""
+        try:
+            a, b = exact_value(p), exact_value(g)
+        except NotExact:
+            same = self.value(p, g)
+        else:
+            same = a == b or (a.denominator == b.denominator == 1 and modulus > 0 and (a - b) % modulus == 0)
+        return same, f"congruent modulo {modulus}" if same else f"not congruent modulo {modulus}"
 
     def value(self, p: Node, g: Node) -> bool:
         """Two scalar expressions are equal (exact first, then symbolic)."""
@@ -765,6 +888,48 @@ def words_of(node: Node) -> str | None:
     if isinstance(node, Mul) and all(isinstance(a, Sym) for a in node.args):
         return normalize_text("".join(a.name for a in node.args))
     return None
+
+
+INTEGER_LETTERS = {"k", "n", "m", "j", "l"}
+
+
+def substitute(node: Node, name: str, value: Node) -> Node:
+    """The node with every variable `name` replaced by `value`."""
+    if isinstance(node, Sym):
+        return value if node.name == name else node
+    if not free_names(node) or isinstance(node, Raw):
+        return node
+    changes = {}
+    for f in fields(node):
+        item = getattr(node, f.name)
+        if isinstance(item, Node):
+            changes[f.name] = substitute(item, name, value)
+        elif isinstance(item, tuple):
+            changes[f.name] = tuple(
+                substitute(x, name, value)
+                if isinstance(x, Node)
+                else tuple(substitute(y, name, value) for y in x)
+                if isinstance(x, tuple)
+                else x
+                for x in item
+            )
+    return replace(node, **changes)
+
+
+def _linear_in(node: Node, name: str) -> bool:
+    """Whether `name` enters the expression at most linearly (sums, products by constants, division by constants)."""
+    if name not in free_names(node) or isinstance(node, Sym):
+        return True
+    if isinstance(node, Add):
+        return all(_linear_in(a, name) for a in node.args)
+    if isinstance(node, Neg):
+        return _linear_in(node.arg, name)
+    if isinstance(node, Mul):
+        holding = [a for a in node.args if name in free_names(a)]
+        return len(holding) == 1 and _linear_in(holding[0], name)
+    if isinstance(node, Div):
+        return name not in free_names(node.den) and _linear_in(node.num, name)
+    return False
 
 
 def max_stage(a: str, b: str) -> str:
@@ -998,6 +1163,19 @@ def stated_names(node: Node) -> set[str]:
     return set()
 
 
+def bound_names(node: Node) -> set[str]:
+    """The variables that solved inequalities or memberships bound (`x > 2`, `x \\in (2, 5)`: x); none for a set."""
+    if isinstance(node, Member):
+        return {node.elem.name} if isinstance(node.elem, Sym) else set()
+    if isinstance(node, Rel):
+        if not any(op != "=" for op in node.ops) or rel_intervals(node) is None:
+            return set()
+        return {a.name for a in node.args if isinstance(a, Sym)}
+    if isinstance(node, (Alt, Both)) or (isinstance(node, Group) and node.open == ""):
+        return set().union(*(bound_names(i) for i in node.items))
+    return set()
+
+
 def is_value(node: Node) -> bool:
     """A constant answer without relations or sets: a number, an expression of constants, a tuple."""
     return not isinstance(node, (Rel, Member, Alt, Both, SetOp)) and not free_names(node)
@@ -1055,8 +1233,21 @@ def as_intervals(node: Node) -> tuple[list[Interval], bool] | None:
         definite = node.open + node.close in ("(]", "[)") or is_infinite(lo) or is_infinite(hi)
         return [(lo, hi, node.open == "[", node.close == "]")], definite
     if isinstance(node, Rel):
+        if node.ops == ("!=",) and _count_pm(node) == 1:  # x \ne \pm 2: neither 2 nor -2
+            return as_intervals(
+                Both(tuple(Rel(node.ops, tuple(_pick_pm(a, sign) for a in node.args)) for sign in (1, -1)))
+            )
         ivs = rel_intervals(node)
         return (ivs, True) if ivs is not None else None
+    if isinstance(node, SetOp) and node.op in ("setminus", "cap") and len(node.args) == 2:
+        parts = [_points_or_intervals(a) for a in node.args]  # R \setminus \{1\}, [0, 5] \cap (1, 9)
+        if parts[0] is None or parts[1] is None:
+            return None
+        a, b = exact_intervals(parts[0]), exact_intervals(parts[1])
+        if a is None or b is None:
+            return None
+        out = intersect(a, complement(b) if node.op == "setminus" else b)
+        return [(_endpoint_node(lo), _endpoint_node(hi), lc, hc) for lo, hi, lc, hc in out], True
     if isinstance(node, SetOp) and node.op == "cup":
         out: list[Interval] = []
         for part in node.args:
@@ -1079,19 +1270,31 @@ def as_intervals(node: Node) -> tuple[list[Interval], bool] | None:
             if sub is None:
                 return None
             out.extend(sub[0])
+        if isinstance(node, Group) and len(node.items) > 1:  # -1 < x < 1, x \ne 0: conditions, not pieces
+            both = as_intervals(Both(node.items))
+            if both is not None and exact_intervals(out) is not None and merge(exact_intervals(out)) == _WHOLE_LINE:
+                return both
         return out, True
-    if isinstance(node, Both) and len(node.items) == 2:
-        parts = [as_intervals(i) for i in node.items]
-        if any(x is None or len(x[0]) != 1 for x in parts):
-            return None
-        ex = [exact_intervals(x[0]) for x in parts]  # type: ignore[index]
-        if any(e is None for e in ex):
-            return None
-        (a,), (b,) = ex  # type: ignore[misc]
-        lo, lc = max((a[0], not a[2]), (b[0], not b[2]))
-        hi, hc = min((a[1], a[3]), (b[1], b[3]))
-        return [(_endpoint_node(lo), _endpoint_node(hi), not lc, hc)], True
+    if isinstance(node, Both) and len(node.items) >= 2:  # x > 0 and x \ne 1: the intersection
+        result = [(_NEG_INF_KEY, _INF_KEY, False, False)]
+        for item in node.items:
+            sub = as_intervals(item)
+            ex = exact_intervals(sub[0]) if sub is not None else None
+            if ex is None:
+                return None
+            result = intersect(result, ex)
+        return [(_endpoint_node(lo), _endpoint_node(hi), lc, hc) for lo, hi, lc, hc in result], True
     return None
+
+
+def _points_or_intervals(node: Node) -> list[Interval] | None:
+    """The intervals of a set operand: a finite set `\\{1, 2\\}` as points, else its intervals."""
+    if isinstance(node, Group) and node.open == "{":
+        if any(isinstance(i, (Group, Rel, Text, Matrix)) for i in node.items):
+            return None
+        return [(i, i, True, True) for i in node.items]
+    sub = as_intervals(node)
+    return sub[0] if sub is not None else None
 
 
 def rel_intervals(rel: Rel) -> list[Interval] | None:
@@ -1166,6 +1369,7 @@ def _endpoint_node(key: tuple[int, Fraction]) -> Node:
 
 
 ExactInterval = tuple[tuple[int, Fraction], tuple[int, Fraction], bool, bool]
+_WHOLE_LINE = [(_NEG_INF_KEY, _INF_KEY, False, False)]
 
 
 def exact_intervals(ivs: list[Interval]) -> list[ExactInterval] | None:
@@ -1193,6 +1397,28 @@ def merge(ivs: list[ExactInterval]) -> list[ExactInterval]:
                 continue
         out.append((lo, hi, lc, hc))
     return out
+
+
+def intersect(a: list[ExactInterval], b: list[ExactInterval]) -> list[ExactInterval]:
+    """The intersection of two unions of intervals, merged."""
+    out = []
+    for x in merge(a):
+        for y in merge(b):
+            lo, lo_open = max((x[0], not x[2]), (y[0], not y[2]))
+            hi, hi_closed = min((x[1], x[3]), (y[1], y[3]))
+            out.append((lo, hi, not lo_open, hi_closed))
+    return merge(out)
+
+
+def complement(ivs: list[ExactInterval]) -> list[ExactInterval]:
+    """The real numbers outside a union of intervals, merged."""
+    out = []
+    lo, lc = _NEG_INF_KEY, False
+    for a, b, ac, bc in merge(ivs):
+        out.append((lo, a, lc, not ac and a[0] == 0))
+        lo, lc = b, not bc and b[0] == 0
+    out.append((lo, _INF_KEY, lc, False))
+    return merge(out)
 
 
 def group_kind(g: Group) -> str:
@@ -1231,6 +1457,9 @@ def split_unit(node: Node) -> tuple[Node, str | None]:
         value, unit = split_unit(node.arg)
         return Neg(value), unit
     return node, None
+
+
+_MODULUS = re.compile(r"mod (\d+)")  # the unit the parser gives `\pmod{7}`
 
 
 def unit_key(unit: str) -> str:

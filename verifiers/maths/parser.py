@@ -9,6 +9,7 @@ Inputs it does not understand raise ParseError; the worker then tries latex2symp
 from __future__ import annotations
 
 import re
+import unicodedata
 from fractions import Fraction
 
 from .cleaning import brace_depths
@@ -79,6 +80,14 @@ GREEK = set(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho "
     "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma Phi Psi Omega".split()
 )
+_UNICODE_GREEK = {
+    unicodedata.lookup(
+        f"GREEK {'CAPITAL' if name[0].isupper() else 'SMALL'} LETTER {name.upper().replace('LAMBDA', 'LAMDA')}"
+    ): name
+    for name in GREEK
+    if not name.startswith("var")
+} | {"\u2126": "Omega"}
+_CJK_CONNECTIVE = re.compile("或者?|并?且")  # Chinese "or" and "and" between conditions
 _TEXT_COMMANDS = {"text", "textbf", "textrm", "textnormal", "mbox", "textit", "textsf", "texttt", "hbox"}
 _FONT_COMMANDS = set(
     "mathrm mathbf mathit mathsf mathtt boldsymbol bm mathbb mathcal operatorname emph vec overline bar "
@@ -140,6 +149,16 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
                 out.append((value, value, space))
         elif kind == "cmd":
             pos = _command(value[1:], text, pos, out, space, policy)
+        elif _CJK_CONNECTIVE.match(text, pos - 1):  # x<1或x>3, x>0且x\ne1
+            word = _CJK_CONNECTIVE.match(text, pos - 1)
+            pos = word.end()  # type: ignore[union-attr]
+            out.append(("or" if "或" in word.group(0) else "and", "", True))  # type: ignore[union-attr]
+        elif value in _UNICODE_GREEK:  # α, Ω (an ohm sign after a number)
+            name = _UNICODE_GREEK[value]
+            if name == "Omega" and _ends_value(out, text, pos, space):
+                _ohms(out)
+            else:
+                out.append(("id", name, space))
         elif value in _ROOT_SIGNS:  # ∛8 is \sqrt[3]{8}
             out.extend(
                 [("sqrt", "unicode", space), ("[", "[", False), ("num", _ROOT_SIGNS[value], False), ("]", "]", False)]
@@ -221,6 +240,8 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         out.append(("const", _CONSTANTS[name], space))
     elif name in FUNCTIONS or name in ("arg",):
         out.append(("func", _FUNC_ALIASES.get(name, name), space))
+    elif name == "Omega" and _ends_value(out, text, pos, space):  # 4\,\Omega, 2\,k\Omega: ohms
+        _ohms(out)
     elif name in GREEK:
         out.append(("id", name, space))
     elif name in _CMD_RELATIONS:
@@ -252,9 +273,14 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
     elif name.startswith("sqrt") and name[4:].isalpha():  # \sqrtx, from √x
         out.append(("sqrt", "sqrt", space))
         _letters(name[4:], text, pos - len(name) + 4, pos, out, False)
+    elif name in ("pmod", "mod") or (name == "bmod" and out and out[-1][0] == "("):
+        pos = _modulus(name, text, pos, out)
     elif name in _TEXT_COMMANDS:
         content, pos = _braced(text, pos)
-        _text_content(content.strip(), out, space, policy)
+        if _function_name(content) and text[pos : pos + 1] == "(":  # \text{lcm}(4, 6): a function
+            out.append(("func", _function_name(content), space))
+        else:
+            _text_content(content.strip(), out, space, policy)
     elif name in _FONT_COMMANDS:
         bare = re.match(r"\s*([A-Za-z0-9])", text[pos:])
         if bare is not None and not text[pos:].lstrip().startswith("{"):  # \vec v, \hat x: one character
@@ -265,7 +291,9 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         if name == "mathbb" and content == "R":
             out.append(("reals", content, space))
         elif name == "operatorname":
-            out.append(("func", _FUNC_ALIASES.get(content, content), space))
+            out.append(("func", _function_name(content) or content, space))
+        elif _function_name(content) and text[pos : pos + 1] in ("(", "{"):  # \mathrm{gcd}(12, 18)
+            out.append(("func", _function_name(content), space))
         elif name == "mathrm" and content == "e":
             out.append(("const", "e", space))
         elif name == "mathrm" and content.isalpha() and out and out[-1][0] in ("num", "}"):  # 10\mathrm{~N}
@@ -290,6 +318,50 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         pass
     else:
         raise ParseError(f"unknown command \\{name}")
+    return pos
+
+
+def _function_name(content: str) -> str | None:
+    """The function a name in `\\text{}`, `\\mathrm{}` or `\\operatorname{}` spells (`lcm`, `GCD`), else None."""
+    name = content.strip()
+    if name not in FUNCTIONS and name.lower() in ("gcd", "lcm", "max", "min", "det"):
+        name = name.lower()
+    return _FUNC_ALIASES.get(name, name) if name in FUNCTIONS else None
+
+
+_UNIT_PREFIXES = {"k": "kilo", "M": "mega", "m": "milli", "G": "giga"}
+
+
+def _ends_value(out: list[Token], text: str, pos: int, space: bool) -> bool:
+    """Whether a unit sign ending at `pos` follows a number (`4\\,\\Omega`, `2 k\\Omega`) and ends the answer."""
+    prev = out[-1] if out else None
+    if prev is not None and prev[0] == "id" and prev[1] in _UNIT_PREFIXES and not space:
+        prev = out[-2] if len(out) > 1 else None
+    return prev is not None and prev[0] == "num" and not text[pos:].strip(" }")
+
+
+def _ohms(out: list[Token]) -> None:
+    """An ohm sign after a number: a unit word (with its prefix: `k\\Omega` is kiloohm)."""
+    prefix = _UNIT_PREFIXES[out.pop()[1]] if out[-1][0] == "id" else ""  # the prefix was read as a letter
+    out.append(("word", prefix + "ohm", True))
+
+
+def _modulus(name: str, text: str, pos: int, out: list[Token]) -> int:
+    """`\\pmod{7}`, `(\\bmod 7)`, `\\mod 7` after a congruence: the modulus, read as a unit `mod 7`."""
+    m = re.match(r"\s*(?:\{\s*(\d+)\s*\}|(\d+))", text[pos:])
+    if m is None:
+        raise ParseError(f"\\{name} without a modulus")
+    modulus = m.group(1) or m.group(2)
+    pos += m.end()
+    if out and out[-1][0] == "(":  # (\bmod 7), (\mod 7): the brackets belong to the modulus
+        close = re.match(r"\s*\)", text[pos:])
+        if close is None:
+            raise ParseError("unclosed modulus")
+        out.pop()
+        pos += close.end()
+    if text[pos:].strip():
+        raise ParseError("a modulus inside an expression")
+    out.append(("word", f"mod {modulus}", True))
     return pos
 
 
@@ -625,7 +697,7 @@ class _Parser:
         if kind == "emptyset":
             return Group("{", "}", ())
         if kind == "reals":
-            return Group("(", ")", (Neg(INF), INF))
+            return self.reals()
         if kind == "langle":
             inner = self.seq()
             self.expect("rangle")
@@ -653,6 +725,41 @@ class _Parser:
         if kind == "font":
             raise ParseError(f"cannot read {value!r}")
         raise ParseError(f"unexpected {value!r}")
+
+    def reals(self) -> Node:
+        """`\\mathbb{R}` and its parts: `^+`, `_{>0}`, `_{\\ge 0}`, `^-`, `^*` (non-zero), `_0^+` (with 0)."""
+        start = self.pos
+        marks = self.decorations()
+        zero = Num(Fraction(0), "0")
+        if [k for k, _ in marks] == ["rel", "num"]:  # R_{>0}, R_{\ge 0}, R_{\ne 0}
+            return _ray(marks[0][1], self.number(marks[1][1]))
+        signs = [v for k, v in marks if k in ("+", "-")]
+        rest = sorted(v for k, v in marks if k not in ("+", "-"))
+        if len(signs) == 1 and rest in ([], ["*"], ["0"]):  # R^+ and R_+^* are (0, oo), R_0^+ is [0, oo)
+            return _ray((">" if signs[0] == "+" else "<") + ("=" if rest == ["0"] else ""), zero)
+        if not signs and rest == ["*"]:  # R^*: the non-zero reals
+            return _ray("!=", zero)
+        self.pos = start  # R^2 and the like: the reals, followed by what comes next
+        return Group("(", ")", (Neg(INF), INF))
+
+    def decorations(self) -> list[tuple[str, str]]:
+        """The tokens of up to two super- or subscripts (`^+`, `_{\\ge 0}`), each one token or a short group."""
+        marks: list[tuple[str, str]] = []
+        for _ in range(2):
+            if self.peek() not in ("^", "_"):
+                break
+            self.next()
+            if self.peek() in ("+", "-", "*", "num"):
+                marks.append(self.next()[:2])
+            elif self.peek() == "{":
+                end = next((k for k in range(self.pos, min(self.pos + 5, len(self.toks))) if self.toks[k][0] == "}"), 0)
+                marks.extend(t[:2] for t in self.toks[self.pos + 1 : end])
+                self.pos = end + 1 if end else self.pos
+                if not end:
+                    return []
+            else:
+                return []
+        return marks
 
     def mixed_fraction(self) -> Fraction | None:
         """The proper fraction after an integer (`2\\frac{1}{2}`, `2 1/2`), consumed; else None."""
@@ -797,6 +904,15 @@ class _Parser:
         if env in ("vmatrix", "Vmatrix"):
             node = Call("det", (node,))
         return node
+
+
+def _ray(op: str, end: Node) -> Node:
+    """The real numbers `x` with `x op end`, as an interval (or two, for `!=`)."""
+    if op == "!=":
+        return SetOp("cup", (Group("(", ")", (Neg(INF), end)), Group("(", ")", (end, INF))))
+    if op in (">", ">="):
+        return Group("[" if op == ">=" else "(", ")", (end, INF))
+    return Group("(", "]" if op == "<=" else ")", (Neg(INF), end))
 
 
 # "approximately 2.24", "2.24 (approx.)": the words say the number is rounded; the number is the answer.

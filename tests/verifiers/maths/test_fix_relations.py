@@ -1,0 +1,87 @@
+"""General solutions with an integer parameter, repeated roots and congruences."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifiers.maths.compare import judge
+from verifiers.maths.policy import Policy
+from verifiers.maths.symbolic import SympyBackend
+
+P = Policy()
+B = SympyBackend(P)
+
+
+def same(pred: str, gold: str) -> bool | None:
+    return judge(pred, gold, P, B).equal
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        # the declaration of the integer parameter, in its usual spellings
+        ("x = \\frac{\\pi}{4} + k\\pi, k \\in \\mathbb{Z}", "x = \\frac{\\pi}{4} + k\\pi", True),
+        ("x = \\frac{\\pi}{4} + k\\pi \\ (k \\in \\mathbb{Z})", "x = \\frac{\\pi}{4} + k\\pi", True),
+        ("x = \\frac{\\pi}{4} + k\\pi, \\quad k \\in \\mathbb{Z}", "\\frac{\\pi}{4} + k\\pi", True),
+        ("x = \\frac{\\pi}{2} + 2k\\pi; k \\in \\mathbf{Z}", "\\frac{\\pi}{2} + 2k\\pi, k \\in \\mathbb{Z}", True),
+        ("x = \\frac{\\pi}{4} + k\\pi", "x = \\frac{\\pi}{4} + k\\pi, k \\in \\mathbb{Z}", True),
+        # another letter for the integer
+        ("x = \\frac{\\pi}{4} + n\\pi", "x = \\frac{\\pi}{4} + k\\pi", True),
+        ("x = \\frac{\\pi}{4} + n\\pi, n \\in \\mathbb{Z}", "x = \\frac{\\pi}{4} + k\\pi, k \\in \\mathbb{Z}", True),
+        ("x = 2m\\pi", "x = 2k\\pi", True),
+        ("x = \\pm\\frac{\\pi}{3} + 2n\\pi", "x = \\pm\\frac{\\pi}{3} + 2k\\pi", True),
+        # the same family from another starting value
+        ("x = \\frac{5\\pi}{4} + k\\pi", "x = \\frac{\\pi}{4} + k\\pi", True),
+        ("x = -\\frac{3\\pi}{4} + n\\pi", "x = \\frac{\\pi}{4} + k\\pi", True),
+        ("x = k\\pi + \\frac{\\pi}{4}", "x = \\frac{\\pi}{4}(4k + 1)", True),
+        # different families, and a family against one of its values
+        ("x = \\frac{\\pi}{4} + 2k\\pi", "x = \\frac{\\pi}{4} + k\\pi", False),
+        ("x = \\frac{\\pi}{2} + k\\pi", "x = \\frac{\\pi}{4} + k\\pi", False),
+        ("x = \\frac{\\pi}{4}", "x = \\frac{\\pi}{4} + k\\pi", False),
+        ("x = \\frac{\\pi}{4} + k\\pi", "x = \\frac{\\pi}{4}", False),
+        ("x = \\frac{\\pi}{3} + 2k\\pi", "x = \\pm\\frac{\\pi}{3} + 2k\\pi", False),
+        # without pi a letter is not a period: formulas in n stay formulas
+        ("a_n = 2n + 1", "a_n = 2k + 1", False),
+        ("2n + 3", "2n + 1", False),
+        ("x = \\frac{\\pi}{4} + a\\pi", "x = \\frac{\\pi}{4} + k\\pi", False),
+    ],
+)
+def test_general_solutions_with_an_integer_parameter(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("x = 3 or x = 3", "3", True),
+        ("x = 3 \\text{ or } x = 3", "x = 3", True),
+        ("x_1 = 3, x_2 = 3", "3", True),
+        ("x_1 = x_2 = 3", "3", True),
+        ("3", "x = -1 \\text{ or } x = -1", False),
+        ("-1", "x_1 = -1, x_2 = -1", True),
+        ("x = 3 or x = 3", "3, -3", False),
+        ("x = 3 or x = 2", "3", False),
+        ("x = 3, y = 3", "3", False),  # a point, not a repeated value
+    ],
+)
+def test_a_repeated_root_counts_once(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("23 \\equiv 2 \\pmod{7}", "2", True),
+        ("x \\equiv 2 \\pmod{7}", "2", True),
+        ("n \\equiv 3 \\pmod 4", "3", True),
+        ("23 \\equiv 2 \\ (\\bmod 7)", "2", True),
+        ("x \\equiv 2 \\pmod 7", "x \\equiv 2 \\pmod{7}", True),
+        ("x \\equiv 9 \\pmod{7}", "x \\equiv 2 \\pmod{7}", True),
+        ("2 \\pmod{7}", "2", True),
+        ("x \\equiv 3 \\pmod 7", "2", False),
+        ("x \\equiv 2 \\pmod 5", "x \\equiv 2 \\pmod{7}", False),
+        ("x \\equiv 3 \\pmod{7}", "x \\equiv 2 \\pmod{7}", False),
+    ],
+)
+def test_congruences_give_their_residue(pred, gold, expected):
+    assert same(pred, gold) is expected
