@@ -83,7 +83,7 @@ _CONCLUSION = re.compile(
     re.IGNORECASE,
 )
 _QA_PREFIX = re.compile(r"^(?:A|Ans)\s*[:.]\s+")
-_BULLET = re.compile(r"[-*+\u2022][ \t]+")
+_BULLET = re.compile(r"^[-*+\u2022][ \t]+")
 _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
 _TRIGGERS = tuple(
@@ -103,6 +103,27 @@ _BRACE = re.compile(r"[{}\\]")
 _PHRASE_AFTER = re.compile(
     r"(?:\$([^$\n]{1,100})\$|([^\s$]{1,60}))\s+is\s+(?:the|our|my)\s+(?:final\s+)?answer", re.IGNORECASE
 )
+# A clause that justifies an answer stated before it, a word that resumes the conclusion after one, a word
+# that states a value just before it, a sentence that is a remark after the conclusion.
+_JUSTIFY = re.compile(
+    r"(?<![\w\\])(?:since|because|as|where|whereas|for|from|with|using|indeed|check(?:ing)?|"
+    r"verif(?:y|ied|ying)|attained|achieved|at|when|whenever|given|approximately|roughly)(?![\w])"
+    r"|\s\((?=[A-Za-z]{2,})|\s\u2014\s",
+    re.IGNORECASE,
+)
+_RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b", re.IGNORECASE)
+_STATING = re.compile(
+    r"(?:\b(?:is|are|was|were|equals?|be|becomes?|to|gives?|get|gets|got|obtain|yields?|attains?|reaches|"
+    r"value|answer|conclude|find|have|has)|[=:])[\s*$]*$",
+    re.IGNORECASE,
+)
+_RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")
+_REMARK = re.compile(
+    r"[\s*#]*(?:\(|(?:check|verif\w*|sanity|note|indeed)\b|for comparison|as a check|"
+    r"substitut\w* back|this (?:is consistent|agrees|matches|checks))",
+    re.IGNORECASE,
+)
+_SENTENCE_WINDOW = 3000
 _TRAILS_OFF = re.compile(r"\d\.\d+\s*(?:\.{3}|\u2026)$")  # a line ending in a decimal that trails off: 0.1666...
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)(?!\d)|\n")
 # A clock time (7:05 PM, 19:05:00, 3 pm) is one number; then numbers with thousands, decimals, fractions, percents.
@@ -346,9 +367,31 @@ def math_spans(text: str) -> list[tuple[int, int, str]]:
             if not too_long:
                 continue  # some other delimiter inside the span
             open_kind = None  # give up on that opener; this delimiter may open a new span
+        if d == "$" and _currency_sign(text, m.end()):
+            continue
         if d in _CLOSER:
             open_kind, open_at = d, m.start()
     return out
+
+
+def _currency_sign(text: str, after: int) -> bool:
+    """Whether a `$` before a digit is a dollar sign ("costs $8, so 5 cost $40") rather than math mode.
+
+    It is when what follows up to the next `$` does not close like mathematics: it ends in a space,
+    holds a word of prose, or the next `$` is itself followed by a digit. LaTeX in between means math.
+    The scan stops at the next `$`, so all the calls of one pass read the text once.
+    """
+    if after >= len(text) or not text[after].isdigit():
+        return False
+    nxt = text.find("$", after, after + 500)
+    if nxt < 0:
+        return True
+    content = text[after:nxt]
+    if "\\" in content:
+        return False
+    if content[-1].isspace() or text[nxt + 1 : nxt + 2].isdigit():
+        return True
+    return any(w.lower() not in _KNOWN_WORDS for w in _WORD.findall(content))
 
 
 def _connected_spans(text: str, first: bool, spans: list[tuple[int, int, str]] | None = None) -> str | None:
@@ -375,11 +418,90 @@ def math_span(text: str) -> str | None:
     """The content of the last `$...$`, `$$...$$`, `\\(...\\)` or `\\[...\\]` span, or None.
 
     Spans joined only by "and", "or" or commas just before it (`$x=1$ and $x=2$`) are kept together.
+    Spans of a remark after the conclusion ("Check: ...", "(Substituting back: ...)") and of a
+    justification after the stated answer ("The area is $48$, since the base is $12$") are passed
+    over; when the stated answer is a number in prose, None (the last-expression strategy reads it).
     """
-    spans = math_spans(text)
+    spans = _conclusion_spans(text, math_spans(text))
+    if spans is None:
+        return None
     if spans and _number_in_later_sentence(text, spans[-1]):
         return None  # "... $d = \\frac{90}{n}$ ... . Therefore, there are 12 sequences.": the prose answers
     return _connected_spans(text, first=False, spans=spans)
+
+
+def _masked(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """`text` with every math span's characters replaced by `#` (its sentence marks no longer count)."""
+    parts = []
+    at = 0
+    for a, b, _ in spans:
+        parts += [text[at:a], "#" * (b - a)]
+        at = b
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def _sentence_start(masked: str, at: int) -> int:
+    """Where the sentence holding position `at` starts (after the last sentence end before it)."""
+    start = 0
+    low = max(0, at - _SENTENCE_WINDOW)
+    for m in _SENTENCE_END.finditer(masked, low, at):
+        start = m.end()
+    return max(start, low)
+
+
+def _justification_at(masked: str, spans: list[tuple[int, int, str]], s0: int, end: int) -> int | None:
+    """Start of a justification clause ("since ...", "as $x \\to \\infty$", "(using ...)") in the sentence
+    masked[s0:end] that follows a stated answer (a span or a number after "is", "equals", "=", ...), or None."""
+    tries = 0
+    for m in _JUSTIFY.finditer(masked, s0, end):
+        tries += 1
+        if tries > 8:
+            break
+        c = m.start()
+        if masked[max(s0, c - 7) : c].rstrip().lower().endswith("which"):
+            continue  # "which at $x = 2$ equals $12$": a value restated, not a reason
+        if _RESUME.search(masked, m.end(), end):
+            return None  # "since $b = 1$, so the answer is $9$": the conclusion comes after the clause
+        low = max(s0, c - 120)
+        window = masked[low:c]
+        hash_end = window.rstrip(" ,*").rfind("#")
+        nums = _number_spans(window)
+        if hash_end >= 0 and (not nums or low + nums[-1][0] < low + hash_end):
+            span = next((sp for sp in spans if sp[0] <= low + hash_end < sp[1]), None)
+            if span is None:
+                continue
+            before = masked[max(s0, span[0] - 40) : span[0]]
+            if _RELATION.search(span[2]) or _STATING.search(before):
+                return c
+        elif nums:
+            before = window[max(0, nums[-1][0] - 40) : nums[-1][0]]
+            if _STATING.search(before):
+                return c
+    return None
+
+
+def _conclusion_spans(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]] | None:
+    """The spans up to the stated answer: remark sentences at the end and a justification clause after the
+    answer dropped; None when the answer stated before a justification is a number in prose."""
+    if not spans:
+        return spans
+    masked = _masked(text, spans)
+    for _ in range(4):
+        s0 = _sentence_start(masked, spans[-1][0])
+        if not _REMARK.match(masked, s0) or spans[0][0] >= s0:
+            break
+        spans = [sp for sp in spans if sp[0] < s0]  # "Check: $3 \\cdot 5 = 15$": a remark after the answer
+    last = spans[-1]
+    s0 = _sentence_start(masked, last[0])
+    end = _SENTENCE_END.search(masked, last[1])
+    cut = _justification_at(masked, spans, s0, end.start() if end else len(masked))
+    if cut is None or cut > last[0]:
+        return spans
+    kept = [sp for sp in spans if sp[1] <= cut]
+    if not kept or kept[-1][0] < s0:
+        return None  # "... is 13, since $91 = 7 \\times 13$": the answer is the number in prose
+    return kept
 
 
 def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
@@ -419,6 +541,7 @@ def last_expression(text: str) -> str | None:
     line = _QA_PREFIX.sub("", line, count=1) or line  # "Q: ...\nA: 5"
     if len(line) <= 300 and looks_like_expression(line):
         return line
+    line = _conclusion_line(line)
     tail = line[-3000:]  # the answer is at the end of a long line of prose; numbers before it are not read
     found = _number_spans(tail)
     if found:
@@ -444,6 +567,20 @@ def last_expression(text: str) -> str | None:
         return _concluding_number(tail, found) or found[-1][2]
     found = _number_spans(text[-5000:])
     return found[-1][2] if found else None
+
+
+def _conclusion_line(line: str) -> str:
+    """A line of prose without a remark sentence at its end ("Check: ...") and without the justification
+    after its stated answer ("The remainder is 4 when 2024 is divided by 5, because ...")."""
+    spans = math_spans(line)
+    masked = _masked(line, spans)
+    s0 = _sentence_start(masked, len(masked))
+    if s0 > 0 and _REMARK.match(masked, s0) and any(c.isdigit() for c in masked[:s0]):
+        line, masked = line[:s0], masked[:s0]
+        spans = [sp for sp in spans if sp[1] <= s0]
+        s0 = _sentence_start(masked.rstrip(), len(masked.rstrip()))
+    cut = _justification_at(masked, spans, s0, len(masked))
+    return line[:cut].rstrip(" ,;") if cut else line
 
 
 def _concluding_number(line: str, found: list[tuple[int, int, str]]) -> str | None:
