@@ -358,6 +358,7 @@ def _parsed(text: str, policy: Policy) -> Node | Exception:
 
 def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) -> Verdict:
     """Compare two extracted answers; raises NeedsSymbolic when `backend` is None and sympy is needed."""
+    pred, gold = _sympy_printing(pred, policy), _sympy_printing(gold, policy)
     p = clean(pred, policy.thousands, policy.decimal_comma)
     g = clean(gold, policy.thousands, policy.decimal_comma)
     verdict = _judge_cleaned(p, g, policy, backend)
@@ -369,6 +370,18 @@ def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) 
         return verdict
     other = _judge_cleaned(alt[0], alt[1], policy, backend)
     return other if other.equal else verdict
+
+
+_SYMPY_CONSTANT = re.compile(r"(?<![A-Za-z_])[EI](?![A-Za-z_(])")
+
+
+def _sympy_printing(text: str, policy: Policy) -> str:
+    """`E**2`, `2*I`: sympy's printing, where `E` is Euler's number and `I` the imaginary unit (read before
+    cleaning turns `**` into `^` and hides that a program printed it)."""
+    if "**" not in text or "\\" in text:
+        return text
+    keep = "" if policy.imaginary_unit else "I"
+    return _SYMPY_CONSTANT.sub(lambda m: m.group(0) if m.group(0) == keep else m.group(0).lower(), text)
 
 
 def _judge_cleaned(p: str, g: str, policy: Policy, backend: Backend | None) -> Verdict:

@@ -104,6 +104,15 @@ _CMD_RELATIONS = {"le": "<=", "ge": ">=", "ne": "!=", "approx": "~", "equiv": "=
 _SET_OPS = {"cup": "cup", "cap": "cap", "setminus": "setminus", "backslash": "setminus"}
 _CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "oo"}
 _CAS_FUNCTIONS = {"Abs": "abs", "Rational": "rational", "Sqrt": "sqrt", "Max": "max", "Min": "min", "Matrix": "matrix"}
+_CAS_FUNCTIONS |= {name: name for name in ("Eq", "Ne", "Lt", "Le", "Gt", "Ge", "FiniteSet", "Interval", "Union")}
+_CAS_RELATIONS = {"Eq": "=", "Ne": "!=", "Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">="}
+# Units that a quantity may be written in two parts of (`2 hours 15 minutes`, `5 feet 3 inches`), in a base unit
+_PART_UNITS = {
+    "time": {"day": 86400, "hour": 3600, "hr": 3600, "h": 3600, "minute": 60, "min": 60, "second": 1, "sec": 1, "s": 1},
+    "length": {"km": 1000, "m": 1, "meter": 1, "metre": 1, "cm": Fraction(1, 100), "mm": Fraction(1, 1000)},
+    "imperial": {"mile": 63360, "yard": 36, "yd": 36, "foot": 12, "feet": 12, "ft": 12, "inch": 1, "in": 1},
+    "mass": {"kg": 1000, "g": 1, "gram": 1, "kilogram": 1000, "pound": 16, "lb": 16, "ounce": 1, "oz": 1},
+}
 _INVERSE_TRIG = {name: "arc" + name for name in ("sin", "cos", "tan", "cot", "sec", "csc")}
 _MINUS_ONE = Neg(Num(Fraction(1)))
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -196,7 +205,7 @@ def _letters(run: str, text: str, start: int, end: int, out: list[Token], space:
     if run in ("or", "and"):
         out.append((run, run, space))
         return
-    if run in FUNCTIONS:
+    if run in FUNCTIONS and not (run == "min" and prev_kind == "num" and text[end : end + 1] != "("):  # 15 min
         out.append(("func", _FUNC_ALIASES.get(run, run), space))
         return
     if run in _CAS_FUNCTIONS and text[end : end + 1] == "(":  # sympy's printing: Abs(x), Rational(1, 3)
@@ -494,7 +503,28 @@ class _Parser:
             return node
         if isinstance(node, Text):
             return Text(" ".join([node.text, *parts]))
-        return Unit(node, " ".join(parts))
+        return self.second_part(Unit(node, " ".join(parts)))
+
+    def second_part(self, first: Unit) -> Node:
+        """`2 hours 15 minutes`, `5 feet and 3 inches`: one quantity, in the first unit."""
+        p = self.pos + (self.peek() == "and")
+        t = self.toks
+        if not (isinstance(first.arg, Num) and p + 1 < len(t) and t[p][0] == "num" and t[p + 1][0] == "word"):
+            return first
+        ratio = _unit_ratio(first.unit, t[p + 1][1])
+        if ratio is None:
+            return first
+        start, self.pos = self.pos, p + 1
+        second = self.unit(self.number(t[p][1]))
+        if (
+            not isinstance(second, Unit)
+            or not isinstance(second.arg, Num)
+            or _unit_ratio(first.unit, second.unit) != ratio
+        ):
+            self.pos = start
+            return first
+        value = first.arg.value + second.arg.value * ratio
+        return Unit(Num(value, str(value)), first.unit)
 
     def setexpr(self) -> Node:
         node = self.additive()
@@ -844,6 +874,14 @@ class _Parser:
             node = Call("root", (args[0], Num(Fraction(3), "3")))
         elif name == "rational" and len(args) == 2:
             return Div(args[0], args[1])
+        elif name in _CAS_RELATIONS and len(args) == 2:  # sympy's Eq(x, 2)
+            return Rel((_CAS_RELATIONS[name],), tuple(args))
+        elif name == "FiniteSet":
+            return Group("{", "}", tuple(args))
+        elif name == "Interval" and len(args) == 2:  # sympy's Interval(a, b) is closed
+            return Group("[", "]", tuple(args))
+        elif name == "Union" and len(args) >= 2:
+            return SetOp("cup", tuple(args))
         elif name == "matrix" and len(args) == 1 and isinstance(args[0], Matrix):  # sympy's Matrix([[1, 2]])
             return args[0]
         elif power == _MINUS_ONE and name in _INVERSE_TRIG:  # \sin^{-1} x is arcsin x
@@ -904,6 +942,21 @@ class _Parser:
         if env in ("vmatrix", "Vmatrix"):
             node = Call("det", (node,))
         return node
+
+
+def _unit_ratio(big: str, small: str) -> Fraction | None:
+    """How many `big` units one `small` unit is, for two parts of one quantity (hours, then minutes); else None."""
+    keys = []
+    for unit in (big, small):
+        word = unit.strip().lower()
+        keys.append(next((w for w in (word, word[:-1], word[:-2]) if w in _ALL_PART_UNITS), word))  # hours, inches
+    for table in _PART_UNITS.values():
+        if keys[0] in table and keys[1] in table and table[keys[0]] > table[keys[1]]:
+            return Fraction(table[keys[1]]) / Fraction(table[keys[0]])
+    return None
+
+
+_ALL_PART_UNITS = {unit for table in _PART_UNITS.values() for unit in table}
 
 
 def _ray(op: str, end: Node) -> Node:

@@ -72,3 +72,49 @@ def test_ohms_convert_only_with_strict_units():
 )
 def test_greek_letters_typed_in_unicode(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("E**2", "e^2", True),
+        ("2*E**2", "2e^2", True),
+        ("E**(1/2)", "\\sqrt{e}", True),
+        ("(1 + I)**2", "2i", True),
+        ("x**2 + E", "x^2 + e", True),
+        ("Eq(x, 2)", "x=2", True),
+        ("Gt(x, 2)", "(2, \\infty)", True),
+        ("Le(x, 5)", "x \\le 5", True),
+        ("FiniteSet(1, 2)", "\\{1, 2\\}", True),
+        ("Interval(0, 1)", "[0,1]", True),
+        ("Union(Interval(0, 1), Interval(2, 3))", "[0,1]\\cup[2,3]", True),
+        ("E**2", "e^3", False),
+        ("Eq(x, 3)", "x=2", False),
+        ("Interval(0, 1)", "(0,1)", False),  # sympy's Interval is closed
+        ("FiniteSet(1, 2)", "\\{1, 3\\}", False),
+    ],
+)
+def test_sympy_printing(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("2 hours 15 minutes", "2.25 hours", True),
+        ("2 hours 15 minutes", "135 minutes", True),
+        ("1 hour and 30 minutes", "1.5", True),
+        ("2 h 15 min", "2.25 h", True),
+        ("1 h 2 min 30 s", "3750 \\text{ seconds}", True),
+        ("5 feet 3 inches", "63 inches", True),
+        ("5 ft 3 in", "5.25 ft", True),
+        ("3 m 20 cm", "3.2 m", True),
+        ("2 kg 500 g", "2.5 kg", True),
+        ("2 hours 15 minutes", "2.5 hours", False),
+        ("5 feet 3 inches", "53 inches", False),
+        ("5 cm and 3 cm", "8 cm", False),  # two answers in one unit are a list
+        ("5 cm and 3 cm", "5, 3", True),
+    ],
+)
+def test_a_quantity_written_in_two_units(pred, gold, expected):
+    assert same(pred, gold) is expected
