@@ -50,6 +50,7 @@ from .parser import ParseError, TooDeep, parse_fast
 from .policy import Policy
 from .times import clock_time
 from .tolerance import approximately, approximation, terminates
+from .units import cjk_units
 
 MAX_ITEMS = 200
 NUMBER_WORDS = {
@@ -358,7 +359,7 @@ def _parsed(text: str, policy: Policy) -> Node | Exception:
 
 def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) -> Verdict:
     """Compare two extracted answers; raises NeedsSymbolic when `backend` is None and sympy is needed."""
-    pred, gold = _sympy_printing(pred, policy), _sympy_printing(gold, policy)
+    pred, gold = cjk_units(_sympy_printing(pred, policy)), cjk_units(_sympy_printing(gold, policy))
     p = clean(pred, policy.thousands, policy.decimal_comma)
     g = clean(gold, policy.thousands, policy.decimal_comma)
     verdict = _judge_cleaned(p, g, policy, backend)

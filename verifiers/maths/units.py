@@ -17,8 +17,50 @@ def registry() -> Any:
     if _REGISTRY is None:
         import pint
 
-        _REGISTRY = pint.UnitRegistry()
+        reg = pint.UnitRegistry()
+        for definition in ("yuan = [currency_cny]", "jiao = 0.1 yuan", "fen_cny = 0.01 yuan"):
+            reg.define(definition)  # Chinese money units: 10 jiao make a yuan
+        _REGISTRY = reg
     return _REGISTRY
+
+
+# Units written in Chinese after a number, as the units pint knows (longest spelling first in the pattern).
+CJK_UNITS = {
+    "平方千米": "km^2",
+    "平方公里": "km^2",
+    "平方厘米": "cm^2",
+    "平方米": "m^2",
+    "立方厘米": "cm^3",
+    "立方米": "m^3",
+    "千米": "km",
+    "公里": "km",
+    "厘米": "cm",
+    "毫米": "mm",
+    "分米": "dm",
+    "米": "m",
+    "千克": "kg",
+    "公斤": "kg",
+    "克": "g",
+    "吨": "t",
+    "毫升": "mL",
+    "升": "L",
+    "公顷": "hectare",
+    "小时": "hours",
+    "分钟": "minutes",
+    "秒钟": "seconds",
+    "秒": "seconds",
+    "天": "days",
+    "元": "yuan",
+    "角": "jiao",
+}
+_CJK_UNIT = re.compile(r"(?<=[\d}])\s*(" + "|".join(sorted(CJK_UNITS, key=len, reverse=True)) + r")(?![\u3400-\u9fff])")
+
+
+def cjk_units(text: str) -> str:
+    """`3千米` -> `3 \\text{km}`: a unit written in Chinese after a number, in the spelling the parser reads."""
+    if not _CJK_UNIT.search(text):
+        return text
+    return _CJK_UNIT.sub(lambda m: f" \\text{{{CJK_UNITS[m.group(1)]}}}", text)
 
 
 @lru_cache(maxsize=512)

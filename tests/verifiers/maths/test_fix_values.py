@@ -118,3 +118,24 @@ def test_sympy_printing(pred, gold, expected):
 )
 def test_a_quantity_written_in_two_units(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("3000 米", "3千米", True),
+        ("1.5 小时", "90分钟", True),
+        ("12 角", "1.2元", True),
+        ("5米", "500 cm", True),
+        ("2 千克", "2000克", True),
+        ("7 天", "1 week", True),
+        ("2 公里", "2000 m", True),
+        ("5 米", "5", True),  # a unit on one side only is set aside
+        ("12 角", "12元", False),  # ten jiao make a yuan
+        ("3000 米", "3 米", False),
+        ("1.5 小时", "15分钟", False),
+        ("2 千克", "2克", False),
+    ],
+)
+def test_units_written_in_chinese_convert(pred, gold, expected):
+    assert same(pred, gold) is expected
