@@ -11,6 +11,8 @@ from verifiers.rules.citation_rule import normalise
 from ..chat_context import context_text
 from .citations import Citation, case_names, find_citations
 
+UNSOURCED = ("neutral", "ungrounded")
+
 
 class Grounding(Verifier):
     """Every case, statute and case name cited appears in the prompt's sources (no invented authorities)."""
@@ -23,9 +25,13 @@ class Grounding(Verifier):
         check_case_names: bool = True,
         min_citations: int = 0,
         use_context: bool = True,
+        unsourced: str = "neutral",
     ):
         if min_citations < 0:
             raise ValueError("min_citations must be >= 0")
+        if unsourced not in UNSOURCED:
+            raise ValueError(f"unsourced must be one of {', '.join(UNSOURCED)}, not {unsourced!r}")
+        self.unsourced = unsourced
         self.sources_key = sources_key
         self.use_context = use_context
         self.check_case_names = check_case_names
@@ -37,13 +43,17 @@ class Grounding(Verifier):
             "sources_key": self.sources_key,
             "check_case_names": self.check_case_names,
             "use_context": self.use_context,
+            "unsourced": self.unsourced,
         }
 
     def check(self, sample: Sample) -> Result:
         """Match citations by (volume, reporter, page) or (title, code, section); case names by their parties.
 
         The sources are metadata's sources (or the prompt), and also the prompt and earlier chat turns: an
-        authority quoted by the user, or cited in an earlier answer, may be cited again.
+        authority quoted by the user, or cited in an earlier answer, may be cited again. When the row gives no
+        sources and nothing before the answer cites any authority, there is nothing to ground against: a
+        well-formed citation is left unchecked (`unsourced="neutral"`, the default) rather than counted as
+        invented; a malformed one still counts as ungrounded. `unsourced="ungrounded"` counts them all.
         """
         sources = source_texts(sample, self.sources_key)
         before = context_text(sample) if self.use_context else ""
@@ -60,8 +70,18 @@ class Grounding(Verifier):
         volumes = {(c.key[0], c.key[1]) for c in source_cites if c.kind == "case"}
         names = {(a, b) for a, b, _, _ in case_names(source_text)}
         normed = normalise(source_text)
+        unsourced = (
+            self.unsourced == "neutral"
+            and sample.metadata.get(self.sources_key) is None
+            and not source_cites
+            and not names
+        )
         items: list[tuple[str, str, list[int], bool]] = []
+        left: list[Citation] = []
         for c in find_citations(sample.text):
+            if unsourced and not c.problems:
+                left.append(c)
+                continue
             if c.kind == "short_case":
                 ok = c.key in volumes
             elif c.key[0] == "?":
@@ -69,13 +89,15 @@ class Grounding(Verifier):
             else:
                 ok = c.key in keys and _same_subsection(c, subsections)
             items.append(("citation", c.text, [c.start, c.end], ok))
-        if self.check_case_names:
-            for left, right, start, end in case_names(sample.text):
-                items.append(("case_name", sample.text[start:end], [start, end], (left, right) in names))
+        if self.check_case_names and not unsourced:
+            for first, second, start, end in case_names(sample.text):
+                items.append(("case_name", sample.text[start:end], [start, end], (first, second) in names))
         details: dict[str, Any] = {
             "checked": [{"kind": k, "text": t, "span": s, "grounded": ok} for k, t, s, ok in items[:200]],
             "sources": len(sources),
         }
+        if left:
+            details["unsourced"] = [{"text": c.text, "span": [c.start, c.end]} for c in left[:200]]
         bad = [i for i in items if not i[3]]
         details["fired"] = [
             fired_record(
@@ -99,6 +121,8 @@ class Grounding(Verifier):
             )
             return self.failed(f"{n_cites} citation(s), need at least {self.min_citations}", **details)
         if not items:
+            if left:
+                return self.passed(f"no sources given: {len(left)} well-formed citation(s) left unchecked", **details)
             return self.passed("no citations or case names to ground", **details)
         score = (len(items) - len(bad)) / len(items)
         if not bad:

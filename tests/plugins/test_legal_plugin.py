@@ -248,7 +248,7 @@ def test_grounding_compares_subsections_when_the_sources_give_them():
         ("You have ten years to sue after an accident.", {"legal.jurisdiction-caveat"}),
         ("You have twenty years to sue for defamation.", {"legal.jurisdiction-caveat"}),
         ("It depends on the state; two or three years to sue is common.", set()),
-        ("The small claims limit is $10,000 in every state.", {"legal.jurisdiction-caveat"}),
+        ("The small claims limit is $10,000 in every state.", {"legal.jurisdiction-caveat", "legal.unhedged-absolute"}),
         ("A handshake deal for a house is always binding.", {"legal.unhedged-absolute"}),
         ("After a year the land automatically becomes yours.", {"legal.unhedged-absolute"}),
         ("Such deals are usually binding, but a sale of land is never binding without writing.", set()),
@@ -258,5 +258,7 @@ def test_grounding_compares_subsections_when_the_sources_give_them():
 )
 def test_legal_pack_reads_advice_deadlines_and_absolutes(aha_registry, text, fired):
     aha_registry.add_plugin("plugins.legal", "legal")
-    rules = Rules(packs=["legal"], disable=["legal.irac", "legal.cites-authority", "legal.grounded-citations"])
+    rules = Rules(
+        packs=["legal"], disable=["legal.irac", "legal.cites-authority", "legal.grounded-citations", "legal.next-step"]
+    )
     assert {f["id"] for f in rules(text).details["fired"]} == fired

@@ -37,6 +37,15 @@ class Context:
         self.is_answer = True
         self.cache: dict[Any, Any] = {}
 
+    def sources_context(self, key: str = "sources") -> Context:
+        """A context over the sources given with the prompt (metadata's, or the prompt); empty without any."""
+        cache_key = ("sources_context", key)
+        if cache_key not in self.cache:
+            other = Context(self.sample, "\n".join(self.sources(key) or []))
+            other.is_answer = False
+            self.cache[cache_key] = other
+        return self.cache[cache_key]
+
     def before(self, roles: tuple[str, ...] | None = None) -> Context:
         """A context over what came before the answer (prompt and earlier turns, of these roles only)."""
         if roles not in self._before:

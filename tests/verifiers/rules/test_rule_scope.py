@@ -149,6 +149,7 @@ def test_substance_amount_condition_reads_the_prompt():
         ('scope = "prompt"', "'scope' must be one of"),
         ('scope = "any"\nroles = ["customer"]', "chat roles"),
         ('roles = ["user"]', "needs scope"),
+        ('scope = "sources"\nroles = ["user"]', "sources has no roles"),
     ],
 )
 def test_bad_scope_settings_are_schema_errors(body, problem):
@@ -171,3 +172,25 @@ def test_context_text_roles_and_string_prompts():
     assert context_text(Sample(completion="x", prompt="Question?"), ("user",)) == "Question?"
     assert context_text(Sample(completion="x", prompt="Question?"), ("system",)) == ""
     assert context_text(Sample(completion="x")) == ""
+
+
+def test_sources_scope_reads_metadata_sources_or_the_prompt():
+    rs = ruleset(
+        """
+        [[rule]]
+        id = "cite"
+        type = "conditional"
+        message = "Cite the sources."
+        [rule.when]
+        scope = "sources"
+        patterns = ["U.S.C."]
+        [rule.then]
+        type = "must_include"
+        patterns = ["U.S.C."]
+        """
+    )
+    with_sources = Sample(completion="Dispute it.", metadata={"sources": ["15 U.S.C. § 1666"]})
+    assert "cite" in {f["id"] for f in rs.evaluate(with_sources).fired}
+    assert fired(rs, "Dispute it.", "Is 15 U.S.C. § 1666 relevant?")["cite"]["span"] is None
+    assert fired(rs, "Dispute it.", "Can I get my money back?") == {}
+    assert fired(rs, "Dispute it.") == {}
