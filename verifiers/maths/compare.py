@@ -508,7 +508,7 @@ class Comparer:
                 line = Group("(", ")", (Neg(INF), INF))
                 same, why = self.answers(line, g) if other is g else self.answers(p, line)
                 return same, f"all real numbers: {why}"
-            number = NUMBER_WORDS.get(word or "", FRACTION_WORDS.get(word or ""))
+            number = NUMBER_WORDS.get(word or "", FRACTION_WORDS.get(word or "")) or words_number(word or "")
             if number is not None and not isinstance(other, Text):
                 same = self.value(Num(Fraction(number), str(number)), other)
                 return same, "number word" + (" equals" if same else " differs")
@@ -944,6 +944,35 @@ def _linear_in(node: Node, name: str) -> bool:
     if isinstance(node, Div):
         return name not in free_names(node.den) and _linear_in(node.num, name)
     return False
+
+
+_TENS = {w: 10 * k for k, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_SCALE_WORDS = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+
+
+def words_number(text: str) -> int | None:
+    """A whole number written in English words (`twenty four`, `one hundred and five`, `a thousand`), else None."""
+    words = [w for w in text.split() if w != "and"]
+    if not words or len(words) > 12:
+        return None
+    total = part = 0
+    last = ""  # what the previous word was: unit (0-19), ten, hundred, scale; "one two" is no number
+    for k, word in enumerate(words):
+        if word in _TENS and last in ("", "hundred", "scale"):
+            part, last = part + _TENS[word], "ten"
+        elif word in NUMBER_WORDS and (
+            last in ("", "hundred", "scale") or (last == "ten" and 0 < NUMBER_WORDS[word] < 10)
+        ):
+            part, last = part + NUMBER_WORDS[word], "unit"
+        elif word == "a" and not last and k + 1 < len(words) and words[k + 1] in ("hundred", *_SCALE_WORDS):
+            part, last = 1, "unit"
+        elif word == "hundred" and last == "unit" and 0 < part < 10:
+            part, last = part * 100, "hundred"
+        elif word in _SCALE_WORDS and last in ("unit", "ten", "hundred") and part:
+            total, part, last = total + part * _SCALE_WORDS[word], 0, "scale"
+        else:
+            return None
+    return total + part
 
 
 def max_stage(a: str, b: str) -> str:

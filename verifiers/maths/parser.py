@@ -91,8 +91,9 @@ _CJK_CONNECTIVE = re.compile("或者?|并?且")  # Chinese "or" and "and" betwee
 _TEXT_COMMANDS = {"text", "textbf", "textrm", "textnormal", "mbox", "textit", "textsf", "texttt", "hbox"}
 _FONT_COMMANDS = set(
     "mathrm mathbf mathit mathsf mathtt boldsymbol bm mathbb mathcal operatorname emph vec overline bar "
-    "hat tilde widehat num".split()
+    "hat tilde widehat num underline".split()
 )
+_SIZE_COMMANDS = set("tiny scriptsize footnotesize small normalsize large Large LARGE huge Huge bf rm it".split())
 _MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array", "vmatrix", "Vmatrix"}
 _UNIT_ABBREVIATIONS = set(
     "cm mm km kg mg ml mL ft yd mi hr hrs min mins sec lb lbs oz mph kph in sq cc m g s h L kW W J N V Hz C K A Pa"
@@ -168,6 +169,8 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
                 _ohms(out)
             else:
                 out.append(("id", name, space))
+        elif value == "\u2236":  # the ratio sign of 1∶2
+            out.append((":", ":", space))
         elif value in _ROOT_SIGNS:  # ∛8 is \sqrt[3]{8}
             out.extend(
                 [("sqrt", "unicode", space), ("[", "[", False), ("num", _ROOT_SIGNS[value], False), ("]", "]", False)]
@@ -204,6 +207,9 @@ def _letters(run: str, text: str, start: int, end: int, out: list[Token], space:
         return
     if run in ("or", "and"):
         out.append((run, run, space))
+        return
+    if run == "of" and prev_kind in ("%", "num", "word") and space:  # 50% of the students
+        out.append(("word", run, space))
         return
     if run in FUNCTIONS and not (run == "min" and prev_kind == "num" and text[end : end + 1] != "("):  # 15 min
         out.append(("func", _FUNC_ALIASES.get(run, run), space))
@@ -282,6 +288,12 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
     elif name.startswith("sqrt") and name[4:].isalpha():  # \sqrtx, from √x
         out.append(("sqrt", "sqrt", space))
         _letters(name[4:], text, pos - len(name) + 4, pos, out, False)
+    elif name == "over":
+        out.append(("over", name, space))
+    elif name in _SIZE_COMMANDS:  # \large 7: how it looks, not what it says
+        pass
+    elif name in ("color", "textcolor"):  # \color{red}{7}: the colour is dropped, the content read
+        _, pos = _braced(text, pos)
     elif name in ("pmod", "mod") or (name == "bmod" and out and out[-1][0] == "("):
         pos = _modulus(name, text, pos, out)
     elif name in _TEXT_COMMANDS:
@@ -299,6 +311,8 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         content = content.strip()
         if name == "mathbb" and content == "R":
             out.append(("reals", content, space))
+        elif name == "operatorname" and content in _UNIT_ABBREVIATIONS and out and out[-1][0] == "num":
+            out.append(("word", content, space))  # 5 \operatorname{cm}
         elif name == "operatorname":
             out.append(("func", _function_name(content) or content, space))
         elif _function_name(content) and text[pos : pos + 1] in ("(", "{"):  # \mathrm{gcd}(12, 18)
@@ -429,10 +443,17 @@ class _Parser:
     def answer(self) -> Node:
         if not self.toks:
             raise ParseError("empty answer")
-        node = self.seq()
+        node = self.over(self.seq())
         if self.pos != len(self.toks):
             raise ParseError(f"unexpected {self.toks[self.pos][1]!r}")
         return node
+
+    def over(self, node: Node) -> Node:
+        """`{1 \\over 2}`: TeX's fraction, the group before `\\over` divided by the group after it."""
+        if self.peek() != "over":
+            return node
+        self.next()
+        return Div(node, self.seq())
 
     def seq(self) -> Node:
         items = [self.alt()]
@@ -500,6 +521,8 @@ class _Parser:
             else:
                 break
         if not parts:
+            return node
+        if parts[0] == "of":  # 50% of the students: the words after it say of what
             return node
         if isinstance(node, Text):
             return Text(" ".join([node.text, *parts]))
@@ -641,7 +664,7 @@ class _Parser:
         if k == "{":
             self.next()
             self.enter()
-            node = self.seq()
+            node = self.over(self.seq())
             self.expect("}")
             self.depth -= 1
             return node
@@ -711,7 +734,7 @@ class _Parser:
             return self.bracketed(kind)
         if kind == "{":
             self.enter()
-            inner = self.seq() if self.peek() != "}" else Group("{", "}", ())
+            inner = self.over(self.seq()) if self.peek() != "}" else Group("{", "}", ())
             self.expect("}")
             self.depth -= 1
             return inner  # {1, 2} in plain braces: a bare list (equal to the set and to the tuple)

@@ -139,3 +139,60 @@ def test_a_quantity_written_in_two_units(pred, gold, expected):
 )
 def test_units_written_in_chinese_convert(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("{1 \\over 2}", "\\frac12", True),
+        ("1 \\over 2", "0.5", True),
+        ("\\frac{1}{{2 \\over 3}}", "1.5", True),
+        ("{1 \\over 3}", "\\frac12", False),
+        ("\\underline{7}", "7", True),
+        ("\\color{red}{7}", "7", True),
+        ("\\textcolor{blue}{x+1}", "1+x", True),
+        ("\\large 7", "7", True),
+        ("\\Large{7}", "7", True),
+        ("\\underline{7}", "8", False),
+        ("5 \\operatorname{cm}", "5", True),
+        ("5 \\operatorname{cm}", "50 mm", True),
+        ("1∶2", "1:2", True),
+        ("1∶2", "\\frac12", True),
+        ("1∶2", "2:1", False),
+    ],
+)
+def test_tex_fractions_decorations_and_signs(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("50% of the students", "50\\%", True),
+        ("50% of the students", "0.5", True),
+        ("3 of them", "3", True),
+        ("50% of the students", "40\\%", False),
+    ],
+)
+def test_words_saying_of_what_a_number_is(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("\\text{twenty-four}", "24", True),
+        ("\\text{one hundred}", "100", True),
+        ("\\text{one hundred and five}", "105", True),
+        ("\\text{a thousand}", "1000", True),
+        ("\\text{two thousand twenty-six}", "2026", True),
+        ("\\text{three hundred forty-five}", "345", True),
+        ("\\text{five hundred thousand}", "500000", True),
+        ("24", "\\text{twenty four}", True),
+        ("\\text{twenty-four}", "42", False),
+        ("\\text{one two}", "3", False),  # not a number
+        ("\\text{twenty twenty}", "40", False),
+    ],
+)
+def test_numbers_in_words_beyond_twenty(pred, gold, expected):
+    assert same(pred, gold) is expected
