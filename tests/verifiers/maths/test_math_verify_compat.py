@@ -4,8 +4,9 @@
 `tests/` folder, each with the configuration Math-Verify ran it under (`mv_config`) and the
 settings of ours it maps to (`aha_params`, `mapping`). Only cases whose configuration is
 Math-Verify's default, or maps onto one of our documented policies, are kept. Every case where
-we disagree must be listed in KNOWN_DIFFERENCES with the policy that explains it; a listed case
-that now agrees fails too, so the list stays honest.
+we disagree must be listed in KNOWN_DIFFERENCES with the policy that explains it, or in
+NOT_YET_FIXED (a miss still to be fixed); any other difference fails, and so does a listed case
+that now agrees, so the lists stay honest.
 
 Run as a script to print the current disagreements, one tab-separated line each.
 """
@@ -22,8 +23,12 @@ import pytest
 CASES_FILE = Path(__file__).parent / "data" / "math_verify_cases.jsonl"
 THRESHOLD = 0.97
 AREAS = {"extraction", "values", "relations", "structures", "units", "text"}
-# Until the maths fixes in progress land, some differences are not yet explained by a policy.
-PENDING = pytest.mark.xfail(reason="differences still being fixed or explained", strict=False)
+# Misses not explained by any policy, still to be fixed: named here so that any *other* difference
+# (a regression) fails at once. Each entry is removed when its case agrees (checked below).
+NOT_YET_FIXED: dict[str, str] = {
+    # prediction `W(x)=1orW(x)=-1`: with spaces (`W(x)=1 or W(x)=-1`) it already equals the gold
+    "test_numina_cases.py::test_numina_cases#25": "extraction reads a glued 'or' between two equations as letters",
+}
 
 # case id -> the documented policy under which our verdict is the intended one.
 KNOWN_DIFFERENCES: dict[str, str] = {
@@ -95,7 +100,8 @@ def test_cases_file_is_well_formed() -> None:
 
 def test_known_differences_name_real_cases() -> None:
     names = {c["id"] for c in CASES}
-    missing = [k for k in KNOWN_DIFFERENCES if k not in names]
+    missing = [k for k in [*KNOWN_DIFFERENCES, *NOT_YET_FIXED] if k not in names]
+    assert not set(KNOWN_DIFFERENCES) & set(NOT_YET_FIXED)
     assert not missing, f"KNOWN_DIFFERENCES names cases not in the data file: {missing}"
     for reason in KNOWN_DIFFERENCES.values():
         assert reason.split(":")[0] in AREAS, f"a known difference must name its policy area: {reason!r}"
@@ -107,20 +113,19 @@ def test_agreement_with_math_verify(results: list) -> None:
     assert agreement >= THRESHOLD, f"agreement {agreement:.1%} ({len(CASES) - len(wrong)}/{len(CASES)})"
 
 
-@PENDING
 def test_every_difference_is_explained(results: list) -> None:
     unexplained = [
         f"{c['id']}: gold={c['gold'][:60]!r} pred={c['pred'][:60]!r} expected={c['expected']} "
         f"-> {r.status.value}: {r.reason[:120]}"
         for c, r in disagreements(CASES, results)
-        if c["id"] not in KNOWN_DIFFERENCES
+        if c["id"] not in KNOWN_DIFFERENCES and c["id"] not in NOT_YET_FIXED
     ]
     assert not unexplained, f"{len(unexplained)} unexplained differences:\n" + "\n".join(unexplained)
 
 
 def test_known_differences_still_differ(results: list) -> None:
     wrong = {c["id"] for c, _ in disagreements(CASES, results)}
-    agreeing_now = [k for k in KNOWN_DIFFERENCES if k not in wrong]
+    agreeing_now = [k for k in [*KNOWN_DIFFERENCES, *NOT_YET_FIXED] if k not in wrong]
     assert not agreeing_now, f"these listed differences now agree; remove them from the list: {agreeing_now}"
 
 
@@ -130,7 +135,7 @@ def main() -> None:
     wrong = list(disagreements(CASES, results))
     print(f"# agreement {1 - len(wrong) / len(CASES):.1%} ({len(CASES) - len(wrong)}/{len(CASES)})")
     for case, result in wrong:
-        known = KNOWN_DIFFERENCES.get(case["id"])
+        known = KNOWN_DIFFERENCES.get(case["id"]) or NOT_YET_FIXED.get(case["id"])
         fields = [
             case["id"],
             json.dumps(case["gold"]),
