@@ -1003,9 +1003,12 @@ _FRACTION_IN_WORDS = re.compile(
 )
 
 
+_HYPHENATED_WORDS = re.compile(r"[A-Za-z]{3,}(?:-[A-Za-z]{3,})+")  # words, not a difference of variables
+
+
 def parse(text: str, policy: Policy) -> Node:
     """Parse a cleaned answer string into a node; raises ParseError when it is not readable."""
-    if _FRACTION_IN_WORDS.fullmatch(text):  # "one-half", "two thirds": words, compared as their number
+    if _FRACTION_IN_WORDS.fullmatch(text) or _HYPHENATED_WORDS.fullmatch(text):  # "one-half", "twenty-four"
         return Text(text.replace("-", " "))
     if text[:1].isalpha() or text.endswith(("approximately", ")")) or text.startswith("~"):
         text = _APPROX_AFTER.sub("", _APPROX_BEFORE.sub("", text))

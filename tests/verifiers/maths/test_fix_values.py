@@ -189,6 +189,9 @@ def test_words_saying_of_what_a_number_is(pred, gold, expected):
         ("\\text{three hundred forty-five}", "345", True),
         ("\\text{five hundred thousand}", "500000", True),
         ("24", "\\text{twenty four}", True),
+        ("twenty-four", "24", True),
+        ("ninety-nine", "99", True),
+        ("twenty-four", "25", False),
         ("\\text{twenty-four}", "42", False),
         ("\\text{one two}", "3", False),  # not a number
         ("\\text{twenty twenty}", "40", False),
