@@ -55,6 +55,11 @@ def test_overdose_named_as_a_risk_is_not_an_emergency(medical):
     answer = "No. Co-codamol already contains paracetamol, so adding more risks an overdose; ask your pharmacist."
     assert "med.emergency-referral" not in fired(medical, answer, "Can I add paracetamol to co-codamol?")
     assert "med.emergency-referral" in fired(medical, "Sleep it off.", "My friend took an overdose of paracetamol.")
+    risk = (
+        "Higher doses raise the risk of seizures; tramadol with sertraline can cause serotonin syndrome and seizures."
+    )
+    assert "med.emergency-referral" not in fired(medical, risk, "What's the max dose of tramadol?")
+    assert "med.emergency-referral" in fired(medical, "Let it pass.", "My son is having a seizure right now.")
 
 
 @pytest.mark.parametrize(
@@ -102,6 +107,8 @@ def test_a_question_about_the_readers_own_matter_asks_for_a_next_step(legal):
     assert "legal.next-step" in fired(legal, "Landlords often keep deposits.", prompt)
     assert "legal.next-step" not in fired(legal, "You can sue in small claims court for it.", prompt)
     assert "legal.next-step" not in fired(legal, "Landlords often keep deposits.", "What is a deposit?")
+    assert "legal.next-step" not in fired(legal, "Tipping is customary, not required.", "Do I have to tip by law?")
+    assert "legal.next-step" in fired(legal, "They can't do that.", "I was fired for taking a sick day.")
 
 
 def test_citations_are_asked_for_only_when_the_row_has_sources(legal):
@@ -110,6 +117,8 @@ def test_citations_are_asked_for_only_when_the_row_has_sources(legal):
     assert "legal.cites-authority" not in fired(legal, "Dispute the charge.", "Card question")
     quoted = "My lawyer mentioned Mapp v. Ohio, 367 U.S. 643 (1961). What did it decide?"
     assert "legal.cites-authority" in fired(legal, "It excluded illegally seized evidence.", quoted)
+    state_code = [{"citation": "Cal. Prob. Code § 6111", "text": "A holographic will is valid."}]
+    assert "legal.cites-authority" not in fired(legal, "Yes, if handwritten.", "Is it valid?", sources=state_code)
 
 
 def test_unsourced_well_formed_citations_are_neutral_in_grounding():
