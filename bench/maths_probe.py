@@ -1,9 +1,10 @@
 """Probe: math_equivalence (default settings) on hand-written labelled pairs of the kinds real answers have.
 
 Each row of bench/data/maths_probe.jsonl is {"kind", "pred", "gold", "equivalent", "note"?, "question"?,
-"area"?, "base_kind"?}: `pred` is a model output (a bare answer or a whole completion), `gold` a reference answer as
+"area"?, "base_kind"?, "fresh"?}: `pred` is a model output (a bare answer or a whole completion), `gold` a reference answer as
 datasets write them, `equivalent` the label by mathematical truth and the common graders' convention.
-Rows of kind `styled_completion` put the answer of a bare pair of `base_kind` inside a whole completion
+Rows marked `"fresh": true` were written later than the others, in new wordings, and are also reported
+together. Rows of kind `styled_completion` put the answer of a bare pair of `base_kind` inside a whole completion
 written in one of the shapes reasoning models use (boxed, "Final Answer", think blocks, answer tags, ...).
 The script prints the agreement with the label per kind and overall, and every miss.
 
@@ -175,6 +176,9 @@ def markdown_table(outcomes: list[dict]) -> str:
     out += [row(k, by_kind[k]) for k in sorted(by_kind)]
     hand = [o for o in outcomes if o["row"]["kind"] != "styled_completion"]
     out.append(row("**all hand-written kinds**", hand))
+    fresh = [o for o in outcomes if o["row"].get("fresh")]
+    if fresh:
+        out.append(row("**rows marked fresh**", fresh))
     out.append(row("**all**", outcomes))
     return "\n".join(out)
 
@@ -208,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:<18} {total[kind]:>5} {agree[kind]:>5} {100 * agree[kind] / total[kind]:>6.1f}")
     n_agree = sum(agree.values())
     print(f"{'overall':<18} {len(rows):>5} {n_agree:>5} {100 * n_agree / max(1, len(rows)):>6.1f}")
+    fresh = [o for o in outcomes if o["row"].get("fresh")]
+    if fresh:
+        n_fresh = sum(o["agree"] for o in fresh)
+        print(
+            f"{'overall, fresh':<18} {len(fresh):>5} {n_fresh:>5} {100 * n_fresh / len(fresh):>6.1f}  (rows marked fresh)"
+        )
     hand = [o for o in outcomes if o["row"]["kind"] != "styled_completion"]
     if len(hand) != len(outcomes):
         n_hand = sum(o["agree"] for o in hand)
