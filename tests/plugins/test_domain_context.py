@@ -134,3 +134,10 @@ def test_unsourced_well_formed_citations_are_neutral_in_grounding():
     assert Grounding()(sourced).status is Status.FAILED  # with sources, an authority not in them is ungrounded
     with pytest.raises(ValueError, match="unsourced"):
         Grounding(unsourced="maybe")
+
+
+def test_a_child_named_in_the_question_needs_a_dose_by_weight(medical):
+    prompt = "How much ibuprofen can I give my 4 year old?"
+    assert "med.children-by-weight" in fired(medical, "Give 200 mg every 6 hours.", prompt)
+    assert "med.children-by-weight" not in fired(medical, "Usually 5 to 10 mg per kg every 6 to 8 hours.", prompt)
+    assert "med.children-by-weight" not in fired(medical, "Give 200 mg every 6 hours.", "How much can I take?")

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from .base import Context, Hit, Rule
 from .errors import SchemaError
 from .patterns import Pattern
+from .quantities import Quantity
 from .schema import check_keys, get_number, get_patterns, get_str, get_strings, get_table
 from .scope import SCOPE_KEYS, read_scope, scoped
 from .settings import Settings
@@ -68,12 +69,29 @@ class Condition:
         self.substance_keys = [index.add([s]) for s in self.substances] if self.substances else []
 
     def find(self, ctx: Context) -> tuple[Context, list[list[int]]] | None:
-        """Where the condition holds (the answer's context or the one before it) and the spans, or None."""
-        for where in scoped(ctx, self.scope, self.roles):
-            spans = self.triggers(where)
-            if spans is not None:
-                return where, spans
-        return None
+        """Where the condition holds and the spans there, or None.
+
+        Each part of the condition (each pattern, the amounts) may be met in any of the places the scope
+        reads, so with scope "any" a child named in the question and a dose given in the answer together
+        trigger it. The place returned is the answer when any part was met there.
+        """
+        places = scoped(ctx, self.scope, self.roles)
+        met: list[tuple[Context, list[int]]] = []
+        if self.patterns:
+            found = [next(((w, m) for w in places if (m := p.search(w.text)) is not None), None) for p in self.patterns]
+            hits = [h for h in found if h is not None]
+            if not hits or (self.match == "all" and len(hits) < len(found)):
+                return None
+            met += [(w, [m.start(), m.end()]) for w, m in hits]
+        if self.dimensions or self.substances:
+            amounts = next(((w, q) for w in places if (q := self._amounts(w))), None)
+            if amounts is None:
+                return None
+            met += [(amounts[0], [q.start, q.end]) for q in amounts[1]]
+        in_answer = [span for w, span in met if w.is_answer]
+        if in_answer:
+            return ctx, sorted(in_answer)
+        return met[0][0], sorted(span for w, span in met if w is met[0][0])
 
     def triggers(self, ctx: Context) -> list[list[int]] | None:
         """The spans in this context's text that make the condition true, or None when it is false."""
@@ -85,18 +103,23 @@ class Condition:
                 return None
             spans += [[m.start(), m.end()] for m in hits]
         if self.dimensions or self.substances:
-            quantities = ctx.quantities
-            if self.substances:
-                if self.index is None:
-                    self.attach(SubstanceIndex(window=self.window))
-                assigned = self.index.assign(ctx)
-                quantities = [q for k in self.substance_keys for q in assigned.get(k, [])]
-            if self.dimensions:
-                quantities = [q for q in quantities if q.dimension in self.dimensions]
+            quantities = self._amounts(ctx)
             if not quantities:
                 return None
             spans += [[q.start, q.end] for q in quantities]
         return sorted(spans)
+
+    def _amounts(self, ctx: Context) -> list[Quantity]:
+        """The amounts in this context that the condition asks for (of its dimensions, of its substances)."""
+        quantities = ctx.quantities
+        if self.substances:
+            if self.index is None:
+                self.attach(SubstanceIndex(window=self.window))
+            assigned = self.index.assign(ctx)
+            quantities = [q for k in self.substance_keys for q in assigned.get(k, [])]
+        if self.dimensions:
+            quantities = [q for q in quantities if q.dimension in self.dimensions]
+        return quantities
 
 
 @dataclass

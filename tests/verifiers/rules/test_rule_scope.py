@@ -194,3 +194,28 @@ def test_sources_scope_reads_metadata_sources_or_the_prompt():
     assert fired(rs, "Dispute it.", "Is 15 U.S.C. § 1666 relevant?")["cite"]["span"] is None
     assert fired(rs, "Dispute it.", "Can I get my money back?") == {}
     assert fired(rs, "Dispute it.") == {}
+
+
+def test_parts_of_a_condition_may_be_met_in_different_places():
+    rs = ruleset(
+        """
+        [[rule]]
+        id = "by-weight"
+        type = "conditional"
+        message = "Dose children by weight."
+        [rule.when]
+        scope = "any"
+        patterns = ["year old"]
+        quantity = ["mass"]
+        [rule.then]
+        type = "must_include"
+        patterns = ["kg", "weight"]
+        """
+    )
+    prompt = "How much ibuprofen can I give my 4 year old?"
+    hit = fired(rs, "Give 200 mg every 6 hours.", prompt)["by-weight"]
+    assert hit["span"] == [5, 11]  # the amount, the part met in the answer
+    assert fired(rs, "Give 10 mg per kg of body weight.", prompt) == {}
+    assert fired(rs, "Give 200 mg every 6 hours.", "How much ibuprofen can I take?") == {}
+    assert fired(rs, "Ask the pharmacist.", prompt) == {}  # no amount anywhere
+    assert "by-weight" in fired(rs, "That's fine.", "My 4 year old took 200 mg of ibuprofen.")
