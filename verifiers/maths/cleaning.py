@@ -67,6 +67,7 @@ _UNICODE = {
     "\u03b1": "\\alpha ",
     "\u03b2": "\\beta ",
     "\u2032": "'",
+    "\u2236": ":",
     "\u00a0": " ",
     "\u2009": " ",
     "\u202f": " ",
@@ -100,7 +101,22 @@ _SYNONYMS = [
 _DROP = re.compile(
     r"\\(?:left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?"
     r"|\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits|mathstrut|strut|hfill|phantom\{[^{}]*\})(?![a-zA-Z])"
+    # font sizes and colours: `\large 7`, `\color{red}{7}`, `\textcolor{red}{7}`
+    r"|\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)(?![a-zA-Z])\s*"
+    r"|\\(?:color|textcolor)\s*\{[A-Za-z!\d.,]*\}\s*"
 )
+# Styles whose argument is the answer itself: `\underline{7}`, `\mathbf{7}`, `\bm{7}`.
+_STYLE = re.compile(r"\\(?:underline|mathbf|boldsymbol|bm|mathit|mathsf|emph|textit|textsf)\s*\{")
+_OVER = re.compile(r"\{([^{}]*)\\over(?![a-zA-Z])([^{}]*)\}|^([^{}]*)\\over(?![a-zA-Z])([^{}]*)$")
+# An answer phrase written inside the box: `\boxed{\text{The answer is } 5}`.
+_TEXT_LEAD = re.compile(
+    r"^\\(?:text|textrm|textnormal|mbox)\s*\{\s*(?:the\s+)?(?:final\s+)?(?:answer|result)\s*(?:is|:|=)?\s*:?\s*\}\s*",
+    re.IGNORECASE,
+)
+# 或 (or) and 且 (and) between conditions of a set or an inequality: `x<1或x>3`, `x>0且x\ne1`.
+_CJK_LOGIC = re.compile(r"\s*(?:(或者?)|(并且|而且|且))\s*")
+# A one-letter unit glued to a number of two or more digits or with a decimal (`100m`, `2.5h`); `3m` may be a product.
+_GLUED_LETTER_UNIT = re.compile(r"^((?:\d{2,}|\d+\.\d+))(m|s|g|h|L)$")
 _SPACES = re.compile(r"(?<!\\)\\[,;:!> ]|\\(?:quad|qquad|enspace|thinspace|medspace|thickspace|space)(?![a-zA-Z])|~")
 _THOUSANDS_LATEX = re.compile(r"(?<=\d)\s?\{\s?,\s?\}\s?(?=\d{3})|(?<=\d),\\!\s?(?=\d{3})|(?<=\d)\\,(?=\d{3}(?!\d))")
 _THOUSANDS_SPACED = re.compile(r"[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?")
@@ -112,11 +128,11 @@ _BOXED_WHOLE = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.DOTALL)
 # A decimal that trails off (`0.1666...`, `3.14159\\ldots`) at the end of the answer, before any closing wrapper.
 _DECIMAL_ELLIPSIS = re.compile(r"(\d\.\d+)\s*(?:\.{2,}|\\[lc]?dots\b)(?=[\s$}*\\)\]]*$)")
 _TRAILING = re.compile(r"(?:[.;:,]|\\\\|\\text\{\s*\.\s*\})+$")
-_CURRENCY = re.compile(r"\\\$|(?<![\\\w])\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|[€£¥₹₩₫₽₺₪₦฿₱₴₸₡]")
+_CURRENCY = re.compile(r"\\\$|(?<![\\\w])(?:R|US|C|A|NZ|HK|S)?\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|[€£¥₹₩₫₽₺₪₦฿₱₴₸₡]")
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")
 _PYTHON_POWER = re.compile(r"(?<=[\w)}\]])\s*\*\*\s*(?=[\w({\[+-])")
 _LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=|:)\s*")
-_CHOICE_MARK = re.compile(r"^([A-E])[).](?=\s|$)")
+_CHOICE_MARK = re.compile(r"^(?:([A-E])[).]|\(?([a-e])\))(?=\s|$)")
 _QUOTES = '"`\u201c\u201d\u00ab\u00bb'
 _DOLLAR = re.compile(r"\\\$")
 _STRAY_DOLLAR = re.compile(r"(?<!\\)\$")
@@ -165,7 +181,9 @@ _UNIT_AFTER_CONSTANT = re.compile(
 _EXPONENT = re.compile(r"\^\s*\{?\s*\d+\s*\}?")
 _TEXT_GROUP = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm)\s*\{([^{}]*)\}")
 # A unit in \mathrm{} after a number (`5\,\mathrm{m/s}`), read as \text{} (not e, i or d: constants, differentials).
-_MATHRM_UNIT = re.compile(r"(?<=[\d}])(\s*)\\mathrm\s*\{\s*(?![eid]\s*\})([A-Za-z][A-Za-z/^.\d ]{0,15})\}")
+_MATHRM_UNIT = re.compile(
+    r"(?<=[\d}])(\s*)\\(?:mathrm|operatorname)\s*\{\s*(?![eid]\s*\})([A-Za-z][A-Za-z/^.\d ]{0,15})\}"
+)
 _COMMAND_NAME = re.compile(r"\\[A-Za-z]+")
 # A remark in \text{} after the answer: `5 \text{ (since } x > 0)`, `12 \quad \text{because ...}`.
 _EXPLANATION = re.compile(
@@ -209,8 +227,9 @@ _SCRIPT_TABLE = _ScriptTable()
 def undouble_backslashes(text: str) -> str:
     """LaTeX escaped twice (`\\\\frac{1}{2}`, as JSON dumps leave it) with single backslashes again.
 
-    Only when every run of backslashes has even length and one of them starts a command: a matrix
-    row break (`1 \\\\ 2`) in ordinary LaTeX is left alone.
+    Only when every run of backslashes has even length and one of them starts a command (or a brace,
+    when a doubled closing brace is there too: `\\\\{1, 2\\\\}`): a matrix row break (`1 \\\\ 2`) in
+    ordinary LaTeX is left alone.
     """
     for _ in range(3):
         if "\\\\" not in text:
@@ -220,7 +239,7 @@ def undouble_backslashes(text: str) -> str:
             if len(m.group(0)) % 2:
                 return text
             after = text[m.end() : m.end() + 1]
-            command = command or (after.isascii() and after.isalpha())
+            command = command or (after.isascii() and after.isalpha()) or (after == "{" and "\\\\}" in text)
         if not command:
             return text
         text = _BACKSLASHES.sub(lambda m: "\\" * (len(m.group(0)) // 2), text)
@@ -400,6 +419,34 @@ def _balanced(s: str) -> bool:
     return depth == 0
 
 
+def _unwrap_styles(s: str) -> str:
+    """`\\underline{7}` -> `7`: a style command around part of the answer removed, its argument kept."""
+    for _ in range(10):
+        m = _STYLE.search(s)
+        if m is None:
+            break
+        close = next((i for i, depth in brace_depths(s, m.end() - 1) if depth == 0), None)
+        if close is None:
+            break
+        inner = s[m.end() : close]
+        s = s[: m.start()] + (inner if inner.isalnum() else "{" + inner + "}") + s[close + 1 :]
+    return s
+
+
+def _over(m: re.Match) -> str:
+    """`{1 \\over 2}` -> `\\frac{1}{2}`."""
+    num, den = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+    return f"\\frac{{{num.strip()}}}{{{den.strip()}}}"
+
+
+def _choice_mark(m: re.Match) -> str:
+    return f"({(m.group(1) or m.group(2)).upper()})"
+
+
+def _cjk_logic(m: re.Match) -> str:
+    return " \\text{ or } " if m.group(1) else " \\text{ and } "
+
+
 def _join_thousands(m: re.Match) -> str:
     """`12,345` is 12345, except as the whole content of brackets, where `(12,102)` is a pair."""
     text = m.string
@@ -419,7 +466,11 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
     s = _DECIMAL_ELLIPSIS.sub(r"\1\\ldots", s)  # 0.1666... is a truncation: the parser keeps the mark
     s = strip_wrappers(s)
     if "\\" in s:
+        s = _TEXT_LEAD.sub("", s)
         s = _REPEATING.sub(_repeating, s)
+        s = _unwrap_styles(s)
+        if "\\over" in s:
+            s = _OVER.sub(_over, s)
     s = _DROP.sub("", s)
     if thousands:
         s = _THOUSANDS_LATEX.sub("", s)
@@ -436,16 +487,19 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
         s = _PYTHON_POWER.sub("^", s)  # plain-text x**2
     s = _WS.sub(" ", s).strip()
     s = _LEADING_ANSWER.sub("", s)
-    s = _CHOICE_MARK.sub(r"(\1)", s, count=1)  # "B) 12", "B. 12": choice B
+    s = _CHOICE_MARK.sub(_choice_mark, s, count=1)  # "B) 12", "B. 12", "(b)": choice B
     m = _EXPLANATION.search(s)
     if m is not None and m.start() > 0:
         s = s[: m.start()]
     s = _other_script_words(s)
     s = _LIST_WORDS.sub(", ", s)
+    if "或" in s or "且" in s:
+        s = _CJK_LOGIC.sub(_cjk_logic, s)
     s = _GLUED_WORD.sub(_glued_word, s)
-    if "\\mathrm" in s:
+    if "\\mathrm" in s or "\\operatorname" in s:
         s = _MATHRM_UNIT.sub(lambda m: f"{m.group(1) or ' '}\\text{{ {m.group(2).strip()}}}", s)
     s = _unit_after_constant(s)
+    s = _GLUED_LETTER_UNIT.sub(r"\1 \\text{ \2}", s)
     s = decimal_commas(s, decimal_comma)
     if thousands:
         s = _THOUSANDS_PLAIN.sub(_join_thousands, s)

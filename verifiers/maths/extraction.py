@@ -26,9 +26,15 @@ _GOLD_FALLBACK = ("whole",)
 
 # Phrases that introduce the final answer, English first, then other languages (a copula or a colon
 # is required where the bare word is common in running text).
+# A choice letter: upper case, or lower case in brackets, not the start of a word or an equation.
+_CHOICE_LETTER = r"(?-i:\([A-Ea-e]\)|[A-E](?![\w'=+\-*/^<>]))"
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|the\s+result)\s*(?:is|:|=|\*\*\s*:?)\s*:?"
     r"|final\s+answer(?=[\s*#]*\n)|(?:^|(?<=\s))####|(?:correct|right|best)\s+(?:option|choice)\s*(?:is|:)"
+    # a choice stated in other words, where a choice letter follows: "I choose B", "Option C: 12", "故选B", 【答案】C
+    r"|(?:choose|chose|pick|picked|select|selected|go\s+with)\s+(?:option\s+|choice\s+|answer\s+)?(?=_CHOICE_)"
+    r"|(?<!\w)(?:option|choice)\s*(?=_CHOICE_(?:\s*:|\s+is\s+(?:the\s+)?(?:correct|right|best|answer)|[.!]?\s*$))"
+    r"|选(?:择)?\s*:?\s*(?=_CHOICE_)|答案\s*】"
     # Chinese, Japanese, Korean
     r"|(?:最终|最終|最后|最後)答案\s*(?:应该|應該|应|應|就)?\s*(?:是|为|為|:|=)?"
     r"|答案\s*(?:应该|應該|应|應|就)?\s*(?:是|为|為|:|=)|(?<![解回])答\s*:|(?:结果|結果)\s*(?:是|为|為|:)"
@@ -59,6 +65,14 @@ _PHRASE = re.compile(
     r"|(?<!\w)jibu\s*(?:ni\b|:)|คำตอบ(?:สุดท้าย)?\s*(?:คือ|:)?",
     re.IGNORECASE | re.MULTILINE,
 )
+_PHRASE = re.compile(_PHRASE.pattern.replace("_CHOICE_", _CHOICE_LETTER), _PHRASE.flags)
+_CHOICE_AT = re.compile(_CHOICE_LETTER + r"(?=\s*(?:[,;.!:)]|$|\s(?:not|is|or)\b|\$|\\\())")
+_CHOICE_ONLY = re.compile(_CHOICE_LETTER)
+_CHOICE_WORD = re.compile(r"choose|chose|pick|select|go\s+with|option|choice|选", re.IGNORECASE)
+_NEGATED = re.compile(r"not\s", re.IGNORECASE)
+_NEGATION_END = re.compile(r"[;,]|\s(?:but|rather|instead)\b", re.IGNORECASE)
+_BOXED_PROSE = re.compile(r"\\(?:text|textrm|textnormal|mbox)\s*\{([^{}]{1,300})\}\s*\.?")
+_CHOICE_IN_PROSE = re.compile(r"\(([A-E])\)")
 _DELIMITER = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\\$|\$")
 _CLOSER = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "$": "$"}
 _SPAN_LIMIT = {"$$": 2000, "\\(": 2000, "\\[": 2000, "$": 500}
@@ -88,7 +102,7 @@ _STRONG_FINAL = re.compile(r"final\s+answer\s*(?:is|:)", re.IGNORECASE)
 # Words every phrase of _PHRASE contains (lower case), and how far before one a phrase may start.
 _TRIGGERS = tuple(
     (
-        "answer|result|option|choice|####|答|结果|結果|正解|답|إجابة|اجابة|جواب|پاسخ|उत्तर|जवाब|উত্তর|ответ|"
+        "answer|result|option|choice|choose|chose|pick|select|go with|选|####|答|结果|結果|正解|답|إجابة|اجابة|جواب|پاسخ|उत्तर|जवाब|উত্তর|ответ|"
         "відповідь|odpowied|réponse|respuesta|resposta|risposta|résultat|resultado|risultato|antwort|ergebnis|"
         "antwoord|cevap|yanıt|sonuç|đáp|câu trả lời|kết quả|jawa|jibu|คำตอบ"
     ).split("|")
@@ -96,7 +110,7 @@ _TRIGGERS = tuple(
 _TRIES_PER_TRIGGER = 16
 _PHRASE_LEAD = 24
 _TRAILING_CLAUSE = re.compile(
-    r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|\s\((?=[A-Za-z]{2,}\s)|\s\u2014\s",
+    r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|,\s*not\s|\s\((?=[A-Za-z]{2,}\s)|\s\u2014\s",
     re.IGNORECASE,
 )
 _BRACE = re.compile(r"[{}\\]")
@@ -149,6 +163,9 @@ _KNOWN_WORDS = set(
     "lambda sigma omega phi mathbb setminus vert lvert rvert dots ldots cdots and".split()
 ) | {name.lower() for name in FUNCTIONS}  # and plain-CAS names: atan(1), factorial(5), abs(x)
 _THINK_END = "</think>"
+# Short words of prose that are never mathematics between spaces (longer words are checked one by one).
+_SHORT_PROSE = re.compile(r"(?:^|(?<=\s))(?:is|it|be|of|to|we|so|are|was|has)(?=\s)", re.IGNORECASE)
+_FENCE = re.compile(r"`{3,}[\w-]*")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[A-Za-z*]+\}")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 
@@ -188,6 +205,11 @@ def final_answer(text: str) -> str | None:
     rest = text[last.end() : last.end() + 2000].lstrip(" \t*:")
     if rest.startswith("\n") or "\n" in last.group(0):
         rest = _BULLET.sub("", rest.lstrip(), count=1)  # "**Answer:**\n\n- 12"
+    letter = (_CHOICE_ONLY if _CHOICE_WORD.search(last.group(0)) else _CHOICE_AT).match(rest)
+    if letter is not None:
+        return _choice_answer(rest, letter)
+    if _NEGATED.match(rest):
+        rest = _after_negation(rest)  # "The answer is not 5; it is 6."
     spans = math_spans(rest)
     if spans and spans[0][0] == 0 and "\n" in spans[0][2]:
         return _connected_spans(rest, first=True, spans=spans)  # a display span over several lines
@@ -217,6 +239,27 @@ def final_answer(text: str) -> str | None:
     if len(out.split()) > 6 and not any(c.isdigit() or c == "\\" for c in out):
         return None  # "Answer:\nTo solve this, we first ...": a solution follows, not an answer
     return out
+
+
+def _after_negation(rest: str) -> str:
+    """What follows a negated value on its line ("not 5; it is 6" -> "it is 6"), or "" when nothing does."""
+    line = rest.split("\n", 1)[0]
+    m = _NEGATION_END.search(_masked(line, math_spans(line)))
+    return line[m.end() :] if m else ""
+
+
+def _choice_answer(rest: str, letter: re.Match) -> str:
+    """A choice letter and, where one follows on its line, its value: "C, not B" -> `C`, "C) 12" -> `C) 12`,
+    "(A) $\\frac{3}{4}$" -> `(A) \\frac{3}{4}`, "Choice C: 12" -> `(C) 12`."""
+    mark = letter.group(0)
+    after = rest[letter.end() : letter.end() + 300].split("\n", 1)[0]
+    value = after.lstrip(" :).").rstrip().rstrip(".").strip()
+    spans = math_spans(value)
+    if spans and spans[0][0] == 0:
+        value = spans[0][2]
+    if value and after[:1] in ":). $" and looks_like_expression(value) and any(c.isdigit() or c == "\\" for c in value):
+        return f"({mark.strip('()').upper()}) {value}"
+    return f"({mark[1].upper()})" if mark.startswith("(") else mark
 
 
 def _last_phrase(text: str) -> re.Match | None:
@@ -377,8 +420,8 @@ def math_spans(text: str) -> list[tuple[int, int, str]]:
 def _currency_sign(text: str, after: int) -> bool:
     """Whether a `$` before a digit is a dollar sign ("costs $8, so 5 cost $40") rather than math mode.
 
-    It is when what follows up to the next `$` does not close like mathematics: it ends in a space,
-    holds a word of prose, or the next `$` is itself followed by a digit. LaTeX in between means math.
+    It is when what follows up to the next `$` does not close like mathematics: it ends in a space after
+    more than one word, holds a word of prose, or the next `$` is itself followed by a digit. LaTeX in between means math.
     The scan stops at the next `$`, so all the calls of one pass read the text once.
     """
     if after >= len(text) or not text[after].isdigit():
@@ -389,8 +432,8 @@ def _currency_sign(text: str, after: int) -> bool:
     content = text[after:nxt]
     if "\\" in content:
         return False
-    if content[-1].isspace() or text[nxt + 1 : nxt + 2].isdigit():
-        return True
+    if text[nxt + 1 : nxt + 2].isdigit() or (content[-1].isspace() and len(content.split()) > 1):
+        return True  # "$12 + $9", "$15 x 4 = $60"; a lone "$12 $" is math with a space before its closer
     return any(w.lower() not in _KNOWN_WORDS for w in _WORD.findall(content))
 
 
@@ -523,6 +566,10 @@ def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
 
 def looks_like_expression(line: str) -> bool:
     """True when a line is mathematics rather than prose (no words beyond LaTeX and function names)."""
+    if _SHORT_PROSE.search(line):
+        return False  # "It is 5"
+    if not line.isascii():
+        line = line.replace("或", " or ").replace("且", " and ")  # x<1或x>3: or, and between conditions
     if not line.isascii() and any(c.isalpha() and not c.isascii() and not "\u0370" <= c <= "\u03ff" for c in line):
         return False  # words of another script
     line = _ENVIRONMENT.sub(" ", line)
@@ -535,6 +582,8 @@ def looks_like_expression(line: str) -> bool:
 def last_expression(text: str) -> str | None:
     """The last line when it is an expression; else the right side of its last `=`; else the last number."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    while lines and _FENCE.fullmatch(lines[-1]):
+        lines.pop()  # the closing fence of a tool's output block: ```output\n5050\n```
     if not lines:
         return None
     line = lines[-1] if _TRAILS_OFF.search(lines[-1]) else lines[-1].rstrip(".").strip()
@@ -565,6 +614,9 @@ def last_expression(text: str) -> str | None:
             return inner  # "... هو **57**": the bold number is the answer
     if found:
         return _concluding_number(tail, found) or found[-1][2]
+    letters = _CHOICE_IN_PROSE.findall(tail[-300:])
+    if letters:
+        return f"({letters[-1]})"  # "... since the sum is even, it is (B)."
     found = _number_spans(text[-5000:])
     return found[-1][2] if found else None
 
@@ -675,7 +727,11 @@ def _final_after_boxes(text: str) -> str | None:
 
 def _run(text: str, strategy: str, boxed: str, tag_name: str) -> str | None:
     if strategy == "boxed":
-        return _boxed(text, boxed)
+        found = _boxed(text, boxed)
+        prose = _BOXED_PROSE.fullmatch(found) if found else None
+        if prose is not None and any(c.isdigit() for c in prose.group(1)) and _WORD.search(prose.group(1)):
+            return _answer_core(prose.group(1).strip())  # \boxed{\text{Jenna has 12 apples}}
+        return found
     if strategy == "answer_tag":
         content = answer_tag(text, tag_name)
         if not content:

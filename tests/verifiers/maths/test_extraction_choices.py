@@ -1,0 +1,105 @@
+"""Multiple-choice answers stated in prose, negated answers, tool output and whole-sentence completions.
+
+Each row is (completion, gold, whether the verifier must pass it).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from verifiers.maths.extraction import extract
+
+CHOICES = [
+    ("The correct answer is C) 12.", "C", True),
+    ("The correct answer is C) 12.", "12", True),
+    ("I choose option B.", "B", True),
+    ("I choose option B.", "C", False),
+    ("After checking each case, I pick (D).", "D", True),
+    ("We select answer E.", "E", True),
+    ("I'll go with B.", "B", True),
+    ("So option (E) is correct.", "E", True),
+    ("Therefore choice A is the right one.", "A", True),
+    ("The answer is C, not B.", "C", True),
+    ("The answer is C, not B.", "B", False),
+    ("(c)", "C", True),
+    ("c) 12", "C", True),
+    ("Choice C: 12", "C", True),
+    ("Choice C: 12", "12", True),
+    ("Option C", "C", True),
+    ("Option C", "D", False),
+    ("The correct option is (A) $\\frac{3}{4}$.", "A", True),
+    ("The correct option is (A) $\\frac{3}{4}$.", "\\frac34", True),
+    ("So the answer must be (A) or (B); since the sum is even, it is (B).", "B", True),
+    ("So the answer must be (A) or (B); since the sum is even, it is (B).", "A", False),
+    # Chinese: 故选 (hence choose), 【答案】 (answer) heading the analysis
+    ("故选C.", "\\text{C}", True),
+    ("故选：B．", "B", True),
+    ("所以选 D", "D", True),
+    ("【答案】C\n【解析】由题意可知……", "C", True),
+    ("解：A．$\\sqrt{4}=2$，故本选项错误；\nB．$2^{-1}=\\frac12$，故本选项正确；\n故选：B．", "B", True),
+    # a verb of choosing with no choice letter after it is prose
+    ("We pick a = 3 and get 7.", "7", True),
+    ("Choose a point $P$ so that $PA = 5$.", "5", True),
+    ("Select 4 of the 9 balls: the count is 126.", "126", True),
+]
+
+NEGATIONS = [
+    ("The answer is not 5; it is 6.", "6", True),
+    ("The answer is not 5; it is 6.", "5", False),
+    ("The answer is not 12, but 15.", "15", True),
+    ("The answer is not $\\frac{1}{2}$; it is $\\frac{1}{3}$.", "\\frac13", True),
+    ("The answer is 6, not 5.", "6", True),
+    ("The answer is 6, not 5.", "5", False),
+]
+
+SHAPES = [
+    ("It is 5.", "5", True),
+    ("It is 5.", "4", False),
+    ("So it is 12 apples.", "12", True),
+    ("We are done: it is 7", "7", True),
+    ("```python\nprint(sum(range(1, 101)))\n```\n```output\n5050\n```", "5050", True),
+    ("```python\nprint(2**10)\n```\n```\n1024\n```", "1024", True),
+    ("\\boxed{\\text{The answer is } 5}", "5", True),
+    ("\\boxed{\\text{Final answer: } \\frac{1}{2}}", "0.5", True),
+    ("\\boxed{\\text{Jenna has 12 apples}}", "12", True),
+    ("\\boxed{\\text{Jenna has 12 apples}}", "1", False),
+    ("x<-1或x>3", "\\left(-\\infty ,-1\\right)\\cup \\left(3,+\\infty \\right)", True),
+    ("x<-1或x>3", "(-1,3)", False),
+]
+
+
+@pytest.mark.parametrize("completion, gold, expected", CHOICES + NEGATIONS + SHAPES)
+def test_completion_against_gold(maths, completion, gold, expected):
+    result = maths({"completion": completion, "answer": gold})
+    assert result.passed is expected, (result.details.get("extracted"), result.reason)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I choose option B.", "B"),
+        ("The answer is C, not B.", "C"),
+        ("So option (E) is correct.", "(E)"),
+        ("Choice C: 12", "(C) 12"),
+        ("The answer is not 5; it is 6.", "6"),
+        ("It is 5.", "5"),
+        ("```output\n42\n```", "42"),
+    ],
+)
+def test_extracted_text(text, expected):
+    assert extract(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I choose " * 25_000, None),
+        ("I choose B " * 20_000, "B"),
+        ("option C " * 25_000, None),
+        ("故选" * 60_000, None),
+        ("not 5, " * 30_000, "5"),
+        ("```\n" * 50_000, None),
+    ],
+)
+def test_hostile_text_is_read_in_one_pass(text, expected):
+    assert extract(text[:200_000])[0] == expected
