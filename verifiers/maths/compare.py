@@ -107,6 +107,32 @@ ALL_REALS = re.compile(
     r"(?:números reales|nombres réels|réels|reellen zahlen|números reais|numeri reali)"
 )
 
+_SIGNED_REALS = re.compile(
+    r"(?:the set of )?(?:all )?(positive|negative|non ?negative|non ?positive) real(?:s| numbers)"
+)
+_ZERO = Num(Fraction(0), "0")
+_SIGNED = {
+    "positive": Group("(", ")", (_ZERO, INF)),
+    "negative": Group("(", ")", (Neg(INF), _ZERO)),
+    "nonnegative": Group("[", ")", (_ZERO, INF)),
+    "nonpositive": Group("(", "]", (Neg(INF), _ZERO)),
+}
+# "all real numbers except 1", "all reals but x = \pm 2": the reals without those points
+_REALS_EXCEPT = re.compile(
+    r"(?:\\text\{\s*)?(?:the set of )?all real(?: numbers|s)?\s+(?:except|but|other than|excluding)(?:\s+for)?\s*\}?"
+    r"\s*(?:[a-z]\s*=\s*)?(.+?)\s*\}?",
+    re.IGNORECASE,
+)
+
+
+def real_words(word: str) -> Node | None:
+    """The set that words name: "all real numbers" is the real line, "all positive reals" (0, oo); else None."""
+    if ALL_REALS.fullmatch(word):
+        return Group("(", ")", (Neg(INF), INF))
+    signed = _SIGNED_REALS.fullmatch(word)
+    return _SIGNED[signed.group(1).replace(" ", "")] if signed else None
+
+
 Interval = tuple[Node, Node, bool, bool]  # low, high, low closed, high closed
 
 
@@ -199,6 +225,10 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
             integers = integers_in(condition, domain)  # {x \in \mathbb{Z} : 1 \le x \le 3} is {1, 2, 3}
             if integers is not None:
                 return integers
+    excluded = _REALS_EXCEPT.fullmatch(text)
+    if excluded:  # all real numbers except 1 (and 2)
+        points = re.sub(r"\s+(?:and|or)\s+|\\text\{\s*(?:and|or)\s*\}", ", ", excluded.group(1))
+        text = f"\\mathbb{{R}}\\setminus\\{{{points}\\}}"
     declared = _PARAMETER.search(text)  # x = \frac{\pi}{4} + k\pi, k \in \mathbb{Z}: k is a parameter
     if declared and re.search(rf"(?<![\\a-zA-Z]){declared.group(1)}(?![a-zA-Z])", text[: declared.start()]):
         text = text[: declared.start()]
@@ -504,10 +534,10 @@ class Comparer:
                 empty = Group("{", "}", ())
                 same, why = self.answers(empty, g) if other is g else self.answers(p, empty)
                 return same, f"no solution: {why}"
-            if word and ALL_REALS.fullmatch(word) and not isinstance(other, Text):  # "all real numbers"
-                line = Group("(", ")", (Neg(INF), INF))
-                same, why = self.answers(line, g) if other is g else self.answers(p, line)
-                return same, f"all real numbers: {why}"
+            reals = real_words(word or "")
+            if reals is not None and not isinstance(other, Text):  # "all real numbers", "all positive reals"
+                same, why = self.answers(reals, g) if other is g else self.answers(p, reals)
+                return same, f"{word}: {why}"
             number = NUMBER_WORDS.get(word or "", FRACTION_WORDS.get(word or "")) or words_number(word or "")
             if number is not None and not isinstance(other, Text):
                 same = self.value(Num(Fraction(number), str(number)), other)
@@ -1006,7 +1036,7 @@ def canon(node: Node) -> Node:
     if isinstance(node, Group) and node.open == "":
         items: list[Node] = []
         for item in node.items:
-            item = canon(item)
+            item = item if isinstance(item, Member) and len(node.items) > 1 else canon(item)  # x \in R, x \ne 1
             if isinstance(item, Group) and item.open == "":
                 items.extend(item.items)
             else:
@@ -1304,8 +1334,18 @@ def as_intervals(node: Node) -> tuple[list[Interval], bool] | None:
                 return None
             out.extend(sub[0])
         return out, True
+    if isinstance(node, Member) and isinstance(node.elem, Sym):  # x \in \mathbb{R}, as a condition
+        sub = _points_or_intervals(node.set)
+        return (sub, True) if sub is not None else None
+    if isinstance(node, Add) and len(node.args) == 2 and isinstance(node.args[1], Neg):  # \mathbb{R} - \{1\}
+        removed = node.args[1].arg
+        if isinstance(removed, Group) and removed.open == "{" and as_intervals(node.args[0]) is not None:
+            return as_intervals(SetOp("setminus", (node.args[0], removed)))
+        return None
     if isinstance(node, (Alt, Group)) and (not isinstance(node, Group) or node.open == "") and node.items:
-        if not all(isinstance(i, Rel) for i in node.items):
+        if not all(isinstance(i, Rel) or (isinstance(i, Member) and isinstance(i.elem, Sym)) for i in node.items):
+            return None
+        if all(isinstance(i, Member) for i in node.items):
             return None
         out = []
         for part in node.items:
@@ -1333,9 +1373,10 @@ def as_intervals(node: Node) -> tuple[list[Interval], bool] | None:
 def _points_or_intervals(node: Node) -> list[Interval] | None:
     """The intervals of a set operand: a finite set `\\{1, 2\\}` as points, else its intervals."""
     if isinstance(node, Group) and node.open == "{":
-        if any(isinstance(i, (Group, Rel, Text, Matrix)) for i in node.items):
+        items = canon(node).items  # type: ignore[attr-defined]  # \{\pm 2\}: both points
+        if any(isinstance(i, (Group, Rel, Text, Matrix)) for i in items):
             return None
-        return [(i, i, True, True) for i in node.items]
+        return [(i, i, True, True) for i in items]
     sub = as_intervals(node)
     return sub[0] if sub is not None else None
 

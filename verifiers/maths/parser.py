@@ -106,6 +106,7 @@ _SET_OPS = {"cup": "cup", "cap": "cap", "setminus": "setminus", "backslash": "se
 _CONSTANTS = {"pi": "pi", "infty": "oo", "inf": "oo", "infinity": "oo", "oo": "oo"}
 _CAS_FUNCTIONS = {"Abs": "abs", "Rational": "rational", "Sqrt": "sqrt", "Max": "max", "Min": "min", "Matrix": "matrix"}
 _CAS_FUNCTIONS |= {name: name for name in ("Eq", "Ne", "Lt", "Le", "Gt", "Ge", "FiniteSet", "Interval", "Union")}
+_INTERVAL_METHOD = re.compile(r"\.(?:open|Lopen|Ropen)\(")
 _CAS_RELATIONS = {"Eq": "=", "Ne": "!=", "Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">="}
 # Units that a quantity may be written in two parts of (`2 hours 15 minutes`, `5 feet 3 inches`), in a base unit
 _PART_UNITS = {
@@ -148,6 +149,10 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
             out.append(("rowsep", value, space))
         elif kind == "rel":
             out.append(("rel", _RELATIONS[value], space))
+        elif kind == "letters" and value == "Interval" and _INTERVAL_METHOD.match(text, pos):
+            method = _INTERVAL_METHOD.match(text, pos)  # sympy's Interval.open(0, 1), Interval.Ropen(0, 1)
+            out.append(("func", "Interval" + method.group(0)[:-1], space))  # type: ignore[union-attr]
+            pos = method.end() - 1  # type: ignore[union-attr]
         elif kind == "letters":
             _letters(value, text, m.start(), pos, out, space)
         elif kind == "punct":
@@ -901,8 +906,9 @@ class _Parser:
             return Rel((_CAS_RELATIONS[name],), tuple(args))
         elif name == "FiniteSet":
             return Group("{", "}", tuple(args))
-        elif name == "Interval" and len(args) == 2:  # sympy's Interval(a, b) is closed
-            return Group("[", "]", tuple(args))
+        elif name.startswith("Interval") and len(args) == 2:  # sympy's Interval(a, b) is closed
+            brackets = {"Interval": "[]", "Interval.open": "()", "Interval.Lopen": "(]", "Interval.Ropen": "[)"}[name]
+            return Group(brackets[0], brackets[1], tuple(args))
         elif name == "Union" and len(args) >= 2:
             return SetOp("cup", tuple(args))
         elif name == "matrix" and len(args) == 1 and isinstance(args[0], Matrix):  # sympy's Matrix([[1, 2]])

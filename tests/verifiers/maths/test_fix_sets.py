@@ -159,3 +159,25 @@ def test_chinese_or_and_between_conditions(pred, gold, expected):
 )
 def test_a_different_variable_is_a_different_answer(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("x \\in \\mathbb{R}, x \\ne 1", "(-\\infty,1)\\cup(1,\\infty)", True),
+        ("\\mathbb{R} - \\{1\\}", "(-\\infty,1)\\cup(1,\\infty)", True),
+        ("\\text{all real numbers except } 1", "(-\\infty,1)\\cup(1,\\infty)", True),
+        ("\\text{all reals except } x = 1", "x \\ne 1", True),
+        ("\\text{all real numbers except } 1 \\text{ and } 2", "\\mathbb{R}\\setminus\\{1,2\\}", True),
+        ("\\text{all reals except } x = \\pm 2", "x \\ne \\pm 2", True),
+        ("\\text{all positive real numbers}", "(0,\\infty)", True),
+        ("\\text{all non-negative real numbers}", "[0,\\infty)", True),
+        ("\\text{all negative reals}", "(-\\infty, 0)", True),
+        ("\\text{all real numbers except } 1", "(-\\infty,1)\\cup[1,\\infty)", False),
+        ("x \\in \\mathbb{R}, x \\ne 1", "\\mathbb{R}", False),
+        ("\\mathbb{R} - \\{1\\}", "\\mathbb{R}", False),
+        ("\\text{all positive real numbers}", "[0,\\infty)", False),
+    ],
+)
+def test_the_reals_without_some_points(pred, gold, expected):
+    assert same(pred, gold) is expected

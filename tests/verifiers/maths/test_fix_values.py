@@ -88,6 +88,10 @@ def test_greek_letters_typed_in_unicode(pred, gold, expected):
         ("FiniteSet(1, 2)", "\\{1, 2\\}", True),
         ("Interval(0, 1)", "[0,1]", True),
         ("Union(Interval(0, 1), Interval(2, 3))", "[0,1]\\cup[2,3]", True),
+        ("Union(Interval.open(-oo, -1), Interval.open(1, oo))", "(-\\infty,-1)\\cup(1,\\infty)", True),
+        ("Interval.Ropen(0, 1)", "[0,1)", True),
+        ("Interval.Lopen(0, 1)", "(0,1]", True),
+        ("Interval.open(0, 1)", "[0,1]", False),
         ("E**2", "e^3", False),
         ("Eq(x, 3)", "x=2", False),
         ("Interval(0, 1)", "(0,1)", False),  # sympy's Interval is closed
