@@ -9,7 +9,8 @@ good and a bad answer, scored with a content-only reward (see PAIR_REWARDS). The
 (*_pairs_heldout.jsonl) were written after the rule packs were tuned on the main pairs, and the fresh pairs
 (*_pairs_fresh.jsonl: children's doses by weight, pregnancy, older people, alcohol, antibiotic courses, remedies
 that share an ingredient, emergencies named only in the question; tenancy, dismissal, refunds, small claims,
-wills, data requests and traffic fines in several countries) after that; each set is reported apart. To
+wills, data requests and traffic fines in several countries) after that, and 10 + 10 spot-check pairs
+(*_pairs_spot.jsonl) after the rules were tuned on the fresh pairs; each set is reported apart. To
 measure an older version of the verifiers with this script, put its checkout first on PYTHONPATH.
 
 Throughput rows are built from the sample answers in examples/legal and examples/medical: each row gets
@@ -116,6 +117,7 @@ PAIR_SETS = {
     "main": "{domain}_pairs.jsonl",
     "held-out": "{domain}_pairs_heldout.jsonl",
     "fresh": "{domain}_pairs_fresh.jsonl",
+    "spot": "{domain}_pairs_spot.jsonl",
 }
 
 
