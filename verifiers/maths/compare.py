@@ -294,6 +294,7 @@ _PARAMETER = re.compile(
 )
 _GLUED_QUAD = re.compile(r"\\q?quad(?=[A-Za-z])")  # `,\quadx_2 = ...`: a space glued to the next name
 _JOINED = re.compile(r"\\(?:text|mbox|mathrm|textbf|quad)|\b(?:and|or)\b|[^\x00-\x7f]")  # already separated
+_COMMAND_BEFORE = re.compile(r"\\[A-Za-z]+$")
 _NEXT_RELATION = re.compile(r"(?<=[\w})])\s+(?=[A-Za-z](?:_\{?\w+\}?)?\s*=[^=])")
 
 
@@ -302,7 +303,11 @@ def _separate_relations(text: str) -> str:
     if len(_top_level_equals(text)) < 2 or _top_level_equals(text, ",;") or _JOINED.search(text):
         return text
     depth = _depths(text)
-    cuts = [m.start() for m in _NEXT_RELATION.finditer(text) if depth[m.start()] == 0]
+    cuts = [
+        m.start()
+        for m in _NEXT_RELATION.finditer(text)
+        if depth[m.start()] == 0 and not _COMMAND_BEFORE.search(text, 0, m.start())  # \angle B = ...: one name
+    ]
     for k in reversed(cuts):
         text = text[:k] + "," + text[k:]
     return text
@@ -499,6 +504,9 @@ class Comparer:
             return same, f"the stated approximation: {why}"
         if isinstance(g, Text) or isinstance(p, Text):
             return self.text(p, g)
+        decided = self.identity(p, g)
+        if decided is not None:
+            return decided
         decided = self.solution_sets(p, g)
         if decided is not None:
             return decided
@@ -625,6 +633,18 @@ class Comparer:
             return None
         same, why = self.answers(ps, gs)
         return same, "same solution set" if same else f"different solution sets: {why}"
+
+    def identity(self, p: Node, g: Node) -> tuple[bool, str] | None:
+        """`(2x - 3)^2 = 4x^2 - 12x + 9` against `4x^2 - 12x + 9`: a worked identity counts by its last side."""
+        if not (isinstance(p, Rel) and set(p.ops) == {"="} and free_names(p.args[-1])):
+            return None
+        if isinstance(g, (Rel, Member, Alt, Both, SetOp, Text, Group, Matrix)) or is_name(p.args[0]):
+            return None
+        if function_lhs(p.args[0]) or not self.answers(p.args[-1], g)[0]:
+            return None
+        if all(self.value(p.args[0], side) for side in p.args[1:-1]) and self.value(p.args[0], p.args[-1]):
+            return True, "the last side of an identity"
+        return None
 
     def disjunctions(self, p: Node, g: Node) -> tuple[bool, str] | None:
         """`p q = 0` against `p = 0 or q = 0`: a disjunction of equations is the product equation."""
@@ -1012,6 +1032,10 @@ def max_stage(a: str, b: str) -> str:
 
 def canon(node: Node) -> Node:
     """One spelling for answers that mean the same: `x \\in S` is S, `a or b` is a list, `a \\pm b` two values."""
+    if isinstance(node, Mul) and len(node.args) == 2 and _POINT_LABEL.fullmatch(getattr(node.args[0], "name", "")):
+        point = node.args[1]  # P(2, 3), M(\frac12, 1): a named point is its coordinates
+        if isinstance(point, Group) and point.open == "(" and len(point.items) >= 2:
+            return point
     if isinstance(node, (Div, Mul, Add, Neg, Pow)) and _count_pm(node) == 1:  # \frac{-1 \pm \sqrt5}{2}
         return Group("", "", (_pick_pm(node, 1), _pick_pm(node, -1)))
     if isinstance(node, Member) and (isinstance(node.elem, Sym) or is_name(node.elem)):
@@ -1046,6 +1070,9 @@ def canon(node: Node) -> Node:
         values = solutions(items) or systems(items)
         return Group("", "", tuple(values if values is not None else items))
     return node
+
+
+_POINT_LABEL = re.compile(r"[A-Z](?:_\w+)?")
 
 
 def systems(items: list[Node]) -> list[Node] | None:
@@ -1182,11 +1209,21 @@ def solved(node: Node) -> tuple[Node, Node] | None:
         return None
     left, right = node.args
     for name, value in ((left, right), (right, left)):
-        if function_lhs(name):
+        if function_lhs(name) or _is_derivative(name):
             return name, value
         if (is_name(name) or is_quantity(name)) and not (free_names(name) & free_names(value)):
             return name, value
     return None
+
+
+def _is_derivative(node: Node) -> bool:
+    """`\\frac{dy}{dx}`, read as the quotient of the products d*y and d*x."""
+    d = Sym("d")
+    return (
+        isinstance(node, Div)
+        and all(isinstance(part, Mul) and len(part.args) == 2 and part.args[0] == d for part in (node.num, node.den))
+        and all(isinstance(part.args[1], Sym) for part in (node.num, node.den))  # type: ignore[attr-defined]
+    )
 
 
 def is_quantity(node: Node) -> bool:
@@ -1267,6 +1304,8 @@ def product_equation(node: Node) -> Rel | None:
 
 
 def name_text(node: Node) -> str:
+    if _is_derivative(node):
+        return f"d{node.num.args[1].name}/d{node.den.args[1].name}"  # type: ignore[attr-defined]
     if isinstance(node, Sym):
         return node.name
     if isinstance(node, Group):

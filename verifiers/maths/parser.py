@@ -93,6 +93,7 @@ _FONT_COMMANDS = set(
     "mathrm mathbf mathit mathsf mathtt boldsymbol bm mathbb mathcal operatorname emph vec overline bar "
     "hat tilde widehat num underline".split()
 )
+_COMPLEX_SUM = re.compile(r"(?<![A-Za-z\\])i(?![A-Za-z]).*[-+]|[-+].*(?<![A-Za-z\\])i(?![A-Za-z])")  # 3+4i, not AB
 _SIZE_COMMANDS = set("tiny scriptsize footnotesize small normalsize large Large LARGE huge Huge bf rm it".split())
 _MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array", "vmatrix", "Vmatrix"}
 _UNIT_ABBREVIATIONS = set(
@@ -326,6 +327,8 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
             out.append(("const", "e", space))
         elif name == "mathrm" and content.isalpha() and out and out[-1][0] in ("num", "}"):  # 10\mathrm{~N}
             out.append(("word", content, space))
+        elif name == "overline" and policy.imaginary_unit and _COMPLEX_SUM.search(content):
+            out.extend([("func", "conjugate", space), ("(", "(", False), *tokenize(content, policy), (")", ")", False)])
         elif re.fullmatch(r"[A-Za-z]", content):
             out.append(("id", content, space))
         elif content and len(content) < 200 and not re.fullmatch(r"[A-Za-z]{2,}", content):

@@ -82,6 +82,7 @@ _FUNCS: dict[str, Any] = {
     "max": sp.Max,
     "min": sp.Min,
     "arg": sp.arg,
+    "conjugate": sp.conjugate,
 }
 _CONSTS = {"pi": sp.pi, "e": sp.E, "i": sp.I, "oo": sp.oo}
 

@@ -85,3 +85,55 @@ def test_a_repeated_root_counts_once(pred, gold, expected):
 )
 def test_congruences_give_their_residue(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("(2x - 3)^2 = 4x^2 - 12x + 9", "4x^2-12x+9", True),
+        ("(a+b)^2 = a^2 + 2ab + b^2", "a^2+2ab+b^2", True),
+        ("x^2 - 4 = (x-2)(x+2)", "(x-2)(x+2)", True),
+        ("x^2 - 4 = (x-2)(x+2)", "x^2 - 4", True),
+        ("x^2 = 4x^2 - 12x + 9", "4x^2-12x+9", False),  # an equation, not an identity
+        ("(2x - 3)^2 = 4x^2 - 12x + 9", "4x^2-12x+8", False),
+        ("(x+1)^2 = x^2 + 1", "x^2 + 1", False),
+    ],
+)
+def test_a_worked_identity_counts_by_its_last_side(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("2x", "\\frac{dy}{dx}=2x", True),
+        ("\\frac{dy}{dx} = 2x", "2x", True),
+        ("\\frac{dy}{dx} = 2x", "\\frac{dy}{dx}=x+x", True),
+        ("3x", "\\frac{dy}{dx}=2x", False),
+        ("(2,3)", "P(2,3)", True),
+        ("(0.5, 1)", "M\\left(\\frac12, 1\\right)", True),
+        ("A(1, -2)", "(1,-2)", True),
+        ("P_1(2,3)", "(2,3)", True),
+        ("(3,2)", "P(2,3)", False),
+        ("f(2,3)", "(2,3)", False),  # a function value, not a point
+        ("\\angle B = 180^\\circ - 50^\\circ - 60^\\circ = 70^\\circ", "70", True),
+        ("\\angle ABC = 30^\\circ", "30", True),
+        ("\\angle B = 180^\\circ - 50^\\circ - 60^\\circ = 70^\\circ", "60", False),
+    ],
+)
+def test_names_of_derivatives_points_and_angles(pred, gold, expected):
+    assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("\\overline{3+4i}", "3-4i", True),
+        ("\\overline{2-i}", "2+i", True),
+        ("\\overline{1+2i} + 1", "2 - 2i", True),
+        ("\\overline{3+4i}", "3+4i", False),
+        ("0.\\overline{3}", "\\frac13", True),  # a repeating decimal, not a conjugate
+    ],
+)
+def test_the_complex_conjugate(pred, gold, expected):
+    assert same(pred, gold) is expected
