@@ -68,6 +68,7 @@ _UNICODE = {
     "\u03b2": "\\beta ",
     "\u2032": "'",
     "\u2236": ":",
+    "\u21d2": "\\Rightarrow ",
     "\u00a0": " ",
     "\u2009": " ",
     "\u202f": " ",
@@ -131,7 +132,7 @@ _TRAILING = re.compile(r"(?:[.;:,]|\\\\|\\text\{\s*\.\s*\})+$")
 _CURRENCY = re.compile(r"\\\$|(?<![\\\w])(?:R|US|C|A|NZ|HK|S)?\$(?=\s*\d)|(?<=\d)\s*\\\$|USD|EUR|[€£¥₹₩₫₽₺₪₦฿₱₴₸₡]")
 _TEMPERATURE = re.compile(r"\^\s*\\circ\s*\\?(?:mathrm\{|text\{)?\s*([CF])\}?(?![a-zA-Z])")
 _PYTHON_POWER = re.compile(r"(?<=[\w)}\]])\s*\*\*\s*(?=[\w({\[+-])")
-_LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=|:)\s*")
+_LEADING_ANSWER = re.compile(r"^(?:\\approx|\\sim|=+>|->|\\Rightarrow|\\implies|\\Longrightarrow|=|:)\s*")
 _CHOICE_MARK = re.compile(r"^(?:([A-E])[).]|\(?([a-e])\))(?=\s|$)")
 _QUOTES = '"`\u201c\u201d\u00ab\u00bb'
 _DOLLAR = re.compile(r"\\\$")

@@ -69,16 +69,44 @@ _PHRASE = re.compile(_PHRASE.pattern.replace("_CHOICE_", _CHOICE_LETTER), _PHRAS
 _CHOICE_AT = re.compile(_CHOICE_LETTER + r"(?=\s*(?:[,;.!:)]|$|\s(?:not|is|or)\b|\$|\\\())")
 _CHOICE_ONLY = re.compile(_CHOICE_LETTER)
 _CHOICE_WORD = re.compile(r"choose|chose|pick|select|go\s+with|option|choice|选", re.IGNORECASE)
+_DISPLAY_CLOSE = re.compile(r"\$|\\\]|\\\)")
+_REFERS_BACK = {"which", "this", "that", "it"}
+# A last sentence that states a number ("The larger number is 12."): it answers after the working.
+_STATES_NUMBER = re.compile(r"\b(?:is|are|equals|was)\s+\$?[-\d][\d,.]*(?:\s+[A-Za-z]+){0,2}\s*[.!]?\s*$")
 _NEGATED = re.compile(r"not\s", re.IGNORECASE)
 _NEGATION_END = re.compile(r"[;,]|\s(?:but|rather|instead)\b", re.IGNORECASE)
 _BOXED_PROSE = re.compile(r"\\(?:text|textrm|textnormal|mbox)\s*\{([^{}]{1,300})\}\s*\.?")
-_CHOICE_IN_PROSE = re.compile(r"\(([A-E])\)")
+_CHOICE_IN_PROSE = re.compile(r"\(([A-E])\)|([\u2460-\u2473])")
+# A remark in \text{} after an expression: `f(x) = x \\text{ for all } x`.
+_QUALIFIER = re.compile(r"\s*,?\s*\\(?:text|textrm|mbox)\s*\{\s*(?:for|where|when|if|since|because)\b")
+_YES_NO = re.compile(r"\**(yes|no)\b\**(?=\s*(?:[,.:;!\u2014-]|$))", re.IGNORECASE)
+# A unit after a number in prose ("2.5 kJ", "340 m/s", "3 μC", "2.5 hours"), as the parser reads units.
+_UNIT_AFTER = re.compile(
+    r"\s?(?:[kMGmμnc]?(?:J|W|V|A|C|Hz|N|Pa|g|m|s|L|mol)|km/h|mph|ms|cm|mm|km|kg|mg|mL|ml|nm|"
+    r"(?:second|minute|hour|day|week|month|year)s?)(?:\^?[23])?(?:/[A-Za-z]{1,4}(?:\^?[23])?)?(?=[.,;]?(?:\s|$))"
+)
+_NUMBER_WORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)"
+)
+# A run of English number words ("twelve", "twenty-four", "one hundred"), not "one" after "no"/"any"/"some"/"the".
+_NUMBER_WORDS = re.compile(
+    rf"(?<![\w-])(?<!no )(?<!any )(?<!some )(?<!the )(?:{_NUMBER_WORD}(?:[- ](?:and )?{_NUMBER_WORD})*)(?![\w-])",
+    re.IGNORECASE,
+)
+# The thing a short sentence names after its verb: "The shape is a rhombus.", "It falls on a Wednesday."
+_NAMED_ANSWER = re.compile(
+    r"\b(?:is|are|was|were|on)\s+(?:an?\s+|the\s+)?([A-Za-z][A-Za-z-]*(?:\s+[A-Za-z][A-Za-z-]*){0,2})\s*[.!]?$"
+)
 _DELIMITER = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\\$|\$")
 _CLOSER = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "$": "$"}
 _SPAN_LIMIT = {"$$": 2000, "\\(": 2000, "\\[": 2000, "$": 500}
 # "and"/"or" in the languages of _PHRASE, between items of a list.
-_LIST_WORD = r"\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b|和|与|與|及|或|と|및|또는|و|أو|और|या"
-_CONNECTOR = re.compile(rf"\s*(?:,|;|(?:,\s*)?(?:{_LIST_WORD}))\s*", re.IGNORECASE)
+_LIST_WORD = (
+    r"\b(?:and|or|et|ou|y|o|e|und|oder|и|или|ve|veya|và|hoặc|dan|atau)\b|和|与|與|及|或|且|と|및|또는|و|أو|और|या"
+)
+# "and on", "or in": the same statement about a second span ("increasing on $(a, b)$ and on $(c, d)$").
+_CONNECTOR = re.compile(rf"\s*(?:,|;|(?:,\s*)?(?:{_LIST_WORD})(?:\s+(?:on|in|at)\b)?)\s*", re.IGNORECASE)
 _COPULA = re.compile(r"\s(?:is|are|equals|was)\s", re.IGNORECASE)
 _BOX = re.compile(r"\\(?:boxed|fbox)(?:\s*\{|\s+([^\s${}]+))")
 _BOX_GAP = re.compile(
@@ -121,14 +149,16 @@ _PHRASE_AFTER = re.compile(
 # that states a value just before it, a sentence that is a remark after the conclusion.
 _JUSTIFY = re.compile(
     r"(?<![\w\\])(?:since|because|as|where|whereas|for|from|with|using|indeed|check(?:ing)?|"
-    r"verif(?:y|ied|ying)|attained|achieved|at|when|whenever|given|approximately|roughly)(?![\w])"
-    r"|\s\((?=[A-Za-z]{2,})|\s\u2014\s",
+    r"verif(?:y|ied|ying)|attained|achieved|at|when|whenever|given|approximately|roughly|"
+    # German, French, Spanish, Portuguese, Italian, Russian
+    r"denn|weil|da|car|puisque|porque|pues|ya\s+que|perch[ée]|poiché|так\s+как|потому\s+что|поскольку)(?![\w])"
+    r"|\s\((?=[A-Za-z]{2,})|\s\u2014\s|因为|因為|由于|由於|なぜなら",
     re.IGNORECASE,
 )
-_RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b", re.IGNORECASE)
+_RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b|所以|因此", re.IGNORECASE)
 _STATING = re.compile(
     r"(?:\b(?:is|are|was|were|equals?|be|becomes?|to|gives?|get|gets|got|obtain|yields?|attains?|reaches|"
-    r"value|answer|conclude|find|have|has)|[=:])[\s*$]*$",
+    r"value|answer|conclude|find|have|has|ist|sind|est|es|é|è|равн[ао]|равен)|[=:是为為])[\s*$]*$",
     re.IGNORECASE,
 )
 _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")
@@ -149,7 +179,9 @@ _NUMBER = re.compile(
 )
 # Possessive digits and no start inside a number: a long run of digits is one failed attempt, not n.
 _LIST_ITEM = r"(?:[A-Za-z](?:_\{?\w{1,3}\}?)?\s*=\s*)?[-+]?(?<![\d.])\d++(?:\.\d++)?"
-_LIST_OF_NUMBERS = re.compile(rf"{_LIST_ITEM}(?:\s*(?:,|;|{_LIST_WORD})\s*{_LIST_ITEM})+", re.IGNORECASE)
+_LIST_OF_NUMBERS = re.compile(
+    rf"{_LIST_ITEM}(?:\s*(?:,(?:\s*(?:and|or)\b)?|;|{_LIST_WORD})\s*{_LIST_ITEM})+", re.IGNORECASE
+)
 _TOKEN = re.compile(r"\\[A-Za-z]+|[^\W\d_]+|\d+|[^\w\s]")
 _UNIT_WORDS = re.compile(r"\s*[A-Za-z]+(?:[ /][A-Za-z]+)?(?:\^\d)?")
 _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
@@ -201,8 +233,13 @@ def final_answer(text: str) -> str | None:
             before = m
         if before is None:
             return None
+        if (before.group(2) or "").lower() in _REFERS_BACK:  # "we get $\\frac{x+1}{x-1}$, which is the answer"
+            head = text[max(0, before.start() - 2000) : before.start()]
+            return _connected_spans(head, first=False) or (numbers(head) or [None])[-1]
         return (before.group(1) or before.group(2)).strip() or None
     rest = text[last.end() : last.end() + 2000].lstrip(" \t*:")
+    if rest.startswith("}") and "\\text" in text[max(0, last.start() - 16) : last.start()]:
+        rest = _DISPLAY_CLOSE.split(rest[1:], 1)[0]  # $$\\text{Answer: } 0.35$$: the phrase is inside the math
     if rest.startswith("\n") or "\n" in last.group(0):
         rest = _BULLET.sub("", rest.lstrip(), count=1)  # "**Answer:**\n\n- 12"
     letter = (_CHOICE_ONLY if _CHOICE_WORD.search(last.group(0)) else _CHOICE_AT).match(rest)
@@ -510,17 +547,19 @@ def _justification_at(masked: str, spans: list[tuple[int, int, str]], s0: int, e
         window = masked[low:c]
         hash_end = window.rstrip(" ,*").rfind("#")
         nums = _number_spans(window)
-        if hash_end >= 0 and (not nums or low + nums[-1][0] < low + hash_end):
+        if hash_end >= 0 and (not nums or nums[-1][0] < hash_end):
             span = next((sp for sp in spans if sp[0] <= low + hash_end < sp[1]), None)
             if span is None:
                 continue
-            before = masked[max(s0, span[0] - 40) : span[0]]
-            if _RELATION.search(span[2]) or _STATING.search(before):
-                return c
+            value_start, value_end, stated = span[0], span[1], bool(_RELATION.search(span[2]))
         elif nums:
-            before = window[max(0, nums[-1][0] - 40) : nums[-1][0]]
-            if _STATING.search(before):
-                return c
+            value_start, value_end, stated = low + nums[-1][0], low + nums[-1][1], False
+        else:
+            continue
+        if _RESUME.search(masked, value_end, c):
+            continue  # "The rent is $1,450 per month, so for a year ...": the conclusion goes on past the value
+        if stated or _STATING.search(masked[max(s0, value_start - 40) : value_start]):
+            return c
     return None
 
 
@@ -559,7 +598,7 @@ def _number_in_later_sentence(text: str, span: tuple[int, int, str]) -> bool:
         if end is None:
             return False
         tail = tail[end.end() :]
-    if len(tail) > 600 or "=" in tail or _CONCLUSION.search(tail) is None:
+    if len(tail) > 600 or "=" in tail or (_CONCLUSION.search(tail) is None and not _STATES_NUMBER.search(tail)):
         return False  # a check ("2(5) - 3 = 7"), more working or a remark ("I used 3 steps"): the span stands
     return bool(_number_spans(tail))
 
@@ -586,10 +625,19 @@ def last_expression(text: str) -> str | None:
         lines.pop()  # the closing fence of a tool's output block: ```output\n5050\n```
     if not lines:
         return None
+    items = _bullet_items(lines)
+    if items:
+        return items
     line = lines[-1] if _TRAILS_OFF.search(lines[-1]) else lines[-1].rstrip(".").strip()
     line = _QA_PREFIX.sub("", line, count=1) or line  # "Q: ...\nA: 5"
     if len(line) <= 300 and looks_like_expression(line):
         return line
+    qualified = _QUALIFIER.search(line[:300])
+    if qualified and looks_like_expression(line[: qualified.start()]):
+        return line[: qualified.start()].strip()  # "f(x) = x \\text{ for all } x"
+    yes_no = _YES_NO.match(line)
+    if yes_no and not any(c.isdigit() for c in line):
+        return yes_no.group(1).capitalize()  # "Yes, it is possible."
     line = _conclusion_line(line)
     tail = line[-3000:]  # the answer is at the end of a long line of prose; numbers before it are not read
     found = _number_spans(tail)
@@ -613,12 +661,35 @@ def last_expression(text: str) -> str | None:
         if _answer_like(inner):
             return inner  # "... هو **57**": the bold number is the answer
     if found:
-        return _concluding_number(tail, found) or found[-1][2]
+        chosen = _concluding_number(tail, found)
+        if chosen:
+            return chosen
+        unit = _UNIT_AFTER.match(tail, found[-1][1])
+        return found[-1][2] + (unit.group(0).rstrip(".,;") if unit else "")  # "The energy is 2.5 kJ."
     letters = _CHOICE_IN_PROSE.findall(tail[-300:])
     if letters:
-        return f"({letters[-1]})"  # "... since the sum is even, it is (B)."
+        letter, circled = letters[-1]
+        return f"({letter})" if letter else circled  # "... it is (B).", "The correct statement is ②."
+    words = _NUMBER_WORDS.findall(tail[-300:])
+    if words:
+        return words[-1].strip()  # "There are twelve apples.": the parser reads number words
+    if len(lines) == 1 and len(line) <= 100:
+        named = _NAMED_ANSWER.search(line)
+        if named:
+            return named.group(1)  # "The shape is a rhombus."
     found = _number_spans(text[-5000:])
     return found[-1][2] if found else None
+
+
+def _bullet_items(lines: list[str]) -> str | None:
+    """The items of a bulleted list of expressions closing the text ("- 2\\n- 5" -> "2, 5"), or None."""
+    items: list[str] = []
+    for ln in reversed(lines[-20:]):
+        m = _BULLET.match(ln)
+        if m is None or not looks_like_expression(ln[m.end() :].strip()):
+            break
+        items.insert(0, ln[m.end() :].strip().rstrip(".").strip())
+    return ", ".join(items) if len(items) >= 2 else None
 
 
 def _conclusion_line(line: str) -> str:

@@ -1,4 +1,5 @@
-"""Multiple-choice answers stated in prose, negated answers, tool output and whole-sentence completions.
+"""Multiple-choice answers stated in prose, negated answers, tool output, whole-sentence completions, yes/no,
+number words, named answers and units after a number in prose.
 
 Each row is (completion, gold, whether the verifier must pass it).
 """
@@ -65,10 +66,43 @@ SHAPES = [
     ("\\boxed{\\text{Jenna has 12 apples}}", "1", False),
     ("x<-1或x>3", "\\left(-\\infty ,-1\\right)\\cup \\left(3,+\\infty \\right)", True),
     ("x<-1或x>3", "(-1,3)", False),
+    ("所以 $a$ 的取值范围是 $a\\geqslant 1$ 且 $a\\neq 2$。", "[1,2)\\cup(2,+\\infty)", True),
+    ("The possible values are 1, 2, and 4.", "\\{1, 2, 4\\}", True),
+    ("The answers are:\n- 2\n- 5", "2, 5", True),
+    ("The answers are:\n- 2\n- 5", "5", False),
+    ("f(x) = x \\text{ for all } x", "f(x)=x", True),
+    ("f(x) = x \\text{ for all real } x", "f(x)=x+1", False),
+    ("=> 42", "42", True),
+    ("$$\\text{Answer: } 0.35$$", "\\frac{7}{20}", True),
+    ("\\[\\text{Final answer: } 12\\]", "12", True),
+    ("The correct statement is ②.", "②", True),
+]
+
+WORDS = [
+    ("Yes, it is possible.", "\\text{Yes}", True),
+    ("No, such a sequence does not exist.", "No", True),
+    ("No, such a sequence does not exist.", "Yes", False),
+    ("**Yes** - take a = b.", "yes", True),
+    ("There are twelve apples.", "12", True),
+    ("She has five more marbles than Tom.", "5", True),
+    ("It takes one hundred days.", "100", True),
+    ("Exactly two solutions exist.", "2", True),
+    ("There are nine of them.", "8", False),
+    ("No one knows.", "1", False),
+    ("The shape is a rhombus.", "\\text{rhombus}", True),
+    ("The function is odd.", "\\text{odd}", True),
+    ("The function is odd.", "\\text{even}", False),
+    ("It falls on a Wednesday.", "\\text{Wednesday}", True),
+    # a unit after the number in prose is kept for the comparison
+    ("It takes 2.5 hours.", "150 \\text{ minutes}", True),
+    ("It takes 2.5 hours.", "2.5", True),
+    ("The current is 2 mA.", "2 \\text{ A}", False),
+    ("The speed of the wave is 340 m/s.", "340", True),
+    ("He is 12 years old.", "12", True),
 ]
 
 
-@pytest.mark.parametrize("completion, gold, expected", CHOICES + NEGATIONS + SHAPES)
+@pytest.mark.parametrize("completion, gold, expected", CHOICES + NEGATIONS + SHAPES + WORDS)
 def test_completion_against_gold(maths, completion, gold, expected):
     result = maths({"completion": completion, "answer": gold})
     assert result.passed is expected, (result.details.get("extracted"), result.reason)
@@ -84,6 +118,11 @@ def test_completion_against_gold(maths, completion, gold, expected):
         ("The answer is not 5; it is 6.", "6"),
         ("It is 5.", "5"),
         ("```output\n42\n```", "42"),
+        ("The energy is 2.5 kJ.", "2.5 kJ"),
+        ("The wavelength is 500 nm.", "500 nm"),
+        ("There are twelve apples.", "twelve"),
+        ("It takes one hundred days.", "one hundred"),
+        ("The shape is a rhombus.", "rhombus"),
     ],
 )
 def test_extracted_text(text, expected):

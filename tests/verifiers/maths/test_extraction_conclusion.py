@@ -53,6 +53,20 @@ JUSTIFICATIONS = [
     ("For $x = 2$ we get $y = 7$.", "7", True),
     ("The value of $f$ at $x = 2$ is $5$.", "5", True),
     ("Plugging in, $f'(x) = 3x^2$, which at $x = 2$ equals $12$.", "12", True),
+    ("The rent is $1,450 per month, so for a year they pay $17,400.", "17400", True),
+    # other languages: denn, car, porque, 因为 (because)
+    ("Die gesuchte Zahl ist 7, denn 7 · 8 = 56.", "7", True),
+    ("Die gesuchte Zahl ist 7, denn 7 · 8 = 56.", "56", False),
+    ("Also ist $x = 5$, denn $2 \\cdot 5 = 10$.", "5", True),
+    ("所以这个数是 $18$，因为 $18 \\div 3 = 6$。", "18", True),
+    ("La respuesta es 4, porque 2 + 2 = 4.", "4", True),
+    ("Le nombre cherché est $9$, car $3^2 = 9$.", "9", True),
+    # "which is the answer" points back; a last sentence that states a number answers after the working
+    ("After simplifying, we get $\\frac{x+1}{x-1}$, which is the answer.", "\\frac{x+1}{x-1}", True),
+    ("Adding the two gives 42, which is our answer.", "42", True),
+    ("So $a = 12$ and $b = 8$.\n\nThe larger number is 12.", "12", True),
+    ("We find $x = 3$ and $y = 4$. The sum is 7 units.", "7", True),
+    ("We find $x = 3$. The total is 3 more than before.", "3", True),
 ]
 
 CURRENCY = [
