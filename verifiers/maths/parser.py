@@ -100,6 +100,8 @@ _UNIT_ABBREVIATIONS = set(
     "cm mm km kg mg ml mL ft yd mi hr hrs min mins sec lb lbs oz mph kph in sq cc m g s h L kW W J N V Hz C K A Pa"
     " mol".split()
 )
+_SI_UNIT = re.compile(r"[kMGTmunpcd]?(?:m|g|s|A|V|W|J|N|C|F|L|K|T|Pa|Hz|mol|eV|Wh|cal)")  # a prefix and a unit
+_MICRO_UNIT = re.compile(r"\s*(?:\\(?:text|mathrm)\{\s*)?(m|g|s|A|V|W|J|N|C|F|L|mol)\s*(?:\}|(?![A-Za-z]))")
 _SINGLE_LETTER_UNITS = {"m", "g", "s", "h", "L", "W", "J", "N", "V"}
 _RELATIONS = {"=": "=", "==": "=", "<": "<", ">": ">", "<=": "<=", "=<": "<=", ">=": ">=", "=>": ">=", "!=": "!="}
 _CMD_RELATIONS = {"le": "<=", "ge": ">=", "ne": "!=", "approx": "~", "equiv": "=", "sim": "~", "simeq": "~"}
@@ -173,6 +175,8 @@ def tokenize(text: str, policy: Policy) -> list[Token]:
             name = _UNICODE_GREEK[value]
             if name == "Omega" and _ends_value(out, text, pos, space):
                 _ohms(out)
+            elif name == "mu" and out and out[-1][0] == "num" and _MICRO_UNIT.match(text, pos):
+                pos = _micro(text, pos, out)
             else:
                 out.append(("id", name, space))
         elif value == "\u2236":  # the ratio sign of 1∶2
@@ -223,7 +227,8 @@ def _letters(run: str, text: str, start: int, end: int, out: list[Token], space:
     if run in _CAS_FUNCTIONS and text[end : end + 1] == "(":  # sympy's printing: Abs(x), Rational(1, 3)
         out.append(("func", _CAS_FUNCTIONS[run], space))
         return
-    if prev_kind == "num" and run in _UNIT_ABBREVIATIONS and (len(run) > 1 or space):
+    si_unit = space and len(run) > 1 and _SI_UNIT.fullmatch(run)  # 2.5 kJ, 500 nm, 2 mA (not 2nm, a product)
+    if prev_kind == "num" and ((run in _UNIT_ABBREVIATIONS and (len(run) > 1 or space)) or si_unit):
         out.append(("word", run, space))
         return
     if len(run) >= 3:
@@ -263,6 +268,8 @@ def _command(name: str, text: str, pos: int, out: list[Token], space: bool, poli
         out.append(("func", _FUNC_ALIASES.get(name, name), space))
     elif name == "Omega" and _ends_value(out, text, pos, space):  # 4\,\Omega, 2\,k\Omega: ohms
         _ohms(out)
+    elif name == "mu" and out and out[-1][0] == "num" and _MICRO_UNIT.match(text, pos):  # 3\,\mu C
+        pos = _micro(text, pos, out)
     elif name in GREEK:
         out.append(("id", name, space))
     elif name in _CMD_RELATIONS:
@@ -375,6 +382,13 @@ def _ohms(out: list[Token]) -> None:
     """An ohm sign after a number: a unit word (with its prefix: `k\\Omega` is kiloohm)."""
     prefix = _UNIT_PREFIXES[out.pop()[1]] if out[-1][0] == "id" else ""  # the prefix was read as a letter
     out.append(("word", prefix + "ohm", True))
+
+
+def _micro(text: str, pos: int, out: list[Token]) -> int:
+    """A micro sign before a unit after a number (`3 μC`, `5\\,\\mu\\text{m}`): the unit word `uC`, `um`."""
+    m = _MICRO_UNIT.match(text, pos)
+    out.append(("word", "u" + m.group(1), True))  # type: ignore[union-attr]
+    return m.end()  # type: ignore[union-attr]
 
 
 def _modulus(name: str, text: str, pos: int, out: list[Token]) -> int:

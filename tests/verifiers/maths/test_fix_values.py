@@ -203,3 +203,25 @@ def test_words_saying_of_what_a_number_is(pred, gold, expected):
 )
 def test_numbers_in_words_beyond_twenty(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("2.5 kJ", "2500 \\text{ J}", True),
+        ("500 nm", "5 \\times 10^{-7} \\text{ m}", True),
+        ("2 mA", "0.002 \\text{ A}", True),
+        ("100 kPa", "100000 \\text{ Pa}", True),
+        ("3 MHz", "3 \\times 10^6 \\text{ Hz}", True),
+        ("3 μC", "3 \\times 10^{-6} \\text{ C}", True),
+        ("3\\,\\mu C", "3 \\times 10^{-6} \\text{ C}", True),
+        ("5\\,\\mu\\text{m}", "0.005 \\text{ mm}", True),
+        ("2.5 kJ", "2.5", True),  # a unit on one side only is set aside
+        ("2 mA", "2 \\text{ A}", False),
+        ("500 nm", "5 \\times 10^{-7} \\text{ mm}", False),
+        ("3 μC", "3 \\text{ C}", False),
+        ("2nm", "2mn", True),  # glued to the number, two letters stay a product
+    ],
+)
+def test_si_prefixes_on_units(pred, gold, expected):
+    assert same(pred, gold) is expected
