@@ -218,8 +218,12 @@ def read(text: str, policy: Policy, backend: Backend | None) -> Node:
         return Text(text.replace(" ", "").casefold(), literal=True)
     builder = _SET_BUILDER.fullmatch(text)
     if builder:  # {x | x > 1}: the condition is the answer
-        name, domain, condition = builder.group(1), builder.group(2), _parsed(builder.group(3), policy)
-        if isinstance(condition, (Rel, Alt, Both)) and free_names(condition) == {name}:
+        name, domain, condition_text = builder.group(1), builder.group(2), builder.group(3)
+        declared = _PARAMETER.search(condition_text)  # {x | x = \frac{\pi}{2} + k\pi, k \in \mathbb{Z}}
+        condition = _parsed(condition_text[: declared.start()] if declared else condition_text, policy)
+        parts = condition.items if isinstance(condition, Alt) else (condition,)
+        family = all((solved(i) or (None,))[0] == Sym(name) for i in parts)  # x = ... + k\pi: its values
+        if isinstance(condition, (Rel, Alt, Both)) and (free_names(condition) == {name} or family):
             if not domain or "R" in domain:
                 return condition
             integers = integers_in(condition, domain)  # {x \in \mathbb{Z} : 1 \le x \le 3} is {1, 2, 3}

@@ -34,6 +34,20 @@ def same(pred: str, gold: str) -> bool | None:
         ("x = \\frac{5\\pi}{4} + k\\pi", "x = \\frac{\\pi}{4} + k\\pi", True),
         ("x = -\\frac{3\\pi}{4} + n\\pi", "x = \\frac{\\pi}{4} + k\\pi", True),
         ("x = k\\pi + \\frac{\\pi}{4}", "x = \\frac{\\pi}{4}(4k + 1)", True),
+        # in intervals and set-builder notation
+        (
+            "[k\\pi-\\frac{\\pi}{3}, k\\pi+\\frac{\\pi}{6}] (k \\in \\mathbb{Z})",
+            "[k\\pi-\\frac{\\pi}{3}, k\\pi+\\frac{\\pi}{6}]",
+            True,
+        ),
+        (
+            "[k\\pi-\\frac{\\pi}{3}, k\\pi+\\frac{\\pi}{6}]",
+            "[n\\pi-\\frac{\\pi}{3}, n\\pi+\\frac{\\pi}{6}], n \\in \\mathbb{Z}",
+            True,
+        ),
+        ("\\{x | x = \\frac{\\pi}{2} + k\\pi, k \\in \\mathbb{Z}\\}", "x=\\frac{\\pi}{2}+k\\pi", True),
+        ("\\{x \\mid x = 2k\\pi\\}", "x = 2n\\pi", True),
+        ("\\{x | x = \\frac{\\pi}{2} + k\\pi, k \\in \\mathbb{Z}\\}", "x=\\frac{\\pi}{4}+k\\pi", False),
         # different families, and a family against one of its values
         ("x = \\frac{\\pi}{4} + 2k\\pi", "x = \\frac{\\pi}{4} + k\\pi", False),
         ("x = \\frac{\\pi}{2} + k\\pi", "x = \\frac{\\pi}{4} + k\\pi", False),
