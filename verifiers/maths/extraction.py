@@ -70,6 +70,16 @@ _CHOICE_AT = re.compile(_CHOICE_LETTER + r"(?=\s*(?:[,;.!:)]|$|\s(?:not|is|or)\b
 _CHOICE_ONLY = re.compile(_CHOICE_LETTER)
 _CHOICE_WORD = re.compile(r"choose|chose|pick|select|go\s+with|option|choice|选", re.IGNORECASE)
 _DISPLAY_CLOSE = re.compile(r"\$|\\\]|\\\)")
+# A value made precise later in the sentence: "between 10 and 20; precisely, it is 15".
+_REFINED = re.compile(
+    r"[;,.]\s*(?:more\s+)?(?:precisely|exactly|specifically|in fact|actually|to be (?:exact|precise))\b[\s,:]*",
+    re.IGNORECASE,
+)
+# A duration in two units: "2 hours and 30 minutes", "2 h 15 min".
+_DURATION = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:hours?|hrs?|h)\s*(?:,\s*)?(?:and\s+)?\d+(?:\.\d+)?\s*(?:minutes?|mins?|min)\b",
+    re.IGNORECASE,
+)
 _REFERS_BACK = {"which", "this", "that", "it"}
 # A last sentence that states a number ("The larger number is 12."): it answers after the working.
 _STATES_NUMBER = re.compile(r"\b(?:is|are|equals|was)\s+\$?[-\d][\d,.]*(?:\s+[A-Za-z]+){0,2}\s*[.!]?\s*$")
@@ -152,7 +162,7 @@ _JUSTIFY = re.compile(
     r"verif(?:y|ied|ying)|attained|achieved|at|when|whenever|given|approximately|roughly|"
     # German, French, Spanish, Portuguese, Italian, Russian
     r"denn|weil|da|car|puisque|porque|pues|ya\s+que|perch[ée]|poiché|так\s+как|потому\s+что|поскольку)(?![\w])"
-    r"|\s\((?=[A-Za-z]{2,})|\s\u2014\s|因为|因為|由于|由於|なぜなら",
+    r"|\s\((?=[A-Za-z]{2,})|\s\u2014\s|,\s*not\s|因为|因為|由于|由於|なぜなら",
     re.IGNORECASE,
 )
 _RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b|所以|因此", re.IGNORECASE)
@@ -192,7 +202,10 @@ _KNOWN_WORDS = set(
     "begin end pmatrix bmatrix matrix mathrm circ arcsin arccos arctan sinh cosh tanh cup cap leq geq "
     "neq pm emptyset varnothing mathbf quad binom lfloor rfloor lceil rceil langle rangle displaystyle "
     "approx infinity textbf gcd lcm mod max min ceil floor det operatorname alpha beta gamma delta theta "
-    "lambda sigma omega phi mathbb setminus vert lvert rvert dots ldots cdots and".split()
+    "lambda sigma omega phi mathbb setminus vert lvert rvert dots ldots cdots and "
+    # sympy's printing: Rational(3, 4), Union(Interval.open(-oo, -1), ...), FiniteSet(1, 2)
+    "rational integer float interval union intersection finiteset complement open lopen ropen matrix "
+    "piecewise emptyset reals integers naturals symbol tuple".split()
 ) | {name.lower() for name in FUNCTIONS}  # and plain-CAS names: atan(1), factorial(5), abs(x)
 _THINK_END = "</think>"
 # Short words of prose that are never mathematics between spaces (longer words are checked one by one).
@@ -247,6 +260,13 @@ def final_answer(text: str) -> str | None:
         return _choice_answer(rest, letter)
     if _NEGATED.match(rest):
         rest = _after_negation(rest)  # "The answer is not 5; it is 6."
+    yes_no = _YES_NO.match(rest)
+    if yes_no:
+        return yes_no.group(1).capitalize()  # "The answer is yes: take $a = 1$."
+    refined = _last_match(_REFINED, rest, len(rest.split("\n", 1)[0]))
+    after = rest[refined.end() :].split("\n", 1)[0] if refined is not None else ""
+    if any(c.isdigit() or c in "$\\" for c in after):
+        rest = rest[refined.end() :]  # "between 10 and 20; precisely, it is 15"; not "5, exactly as expected"
     spans = math_spans(rest)
     if spans and spans[0][0] == 0 and "\n" in spans[0][2]:
         return _connected_spans(rest, first=True, spans=spans)  # a display span over several lines
@@ -276,6 +296,14 @@ def final_answer(text: str) -> str | None:
     if len(out.split()) > 6 and not any(c.isdigit() or c == "\\" for c in out):
         return None  # "Answer:\nTo solve this, we first ...": a solution follows, not an answer
     return out
+
+
+def _last_match(pattern: re.Pattern, text: str, end: int, start: int = 0) -> re.Match | None:
+    """The last match of `pattern` in text[start:end], or None."""
+    last = None
+    for last in pattern.finditer(text, start, end):  # noqa: B007 (the loop keeps the last one)
+        pass
+    return last
 
 
 def _after_negation(rest: str) -> str:
@@ -664,6 +692,9 @@ def last_expression(text: str) -> str | None:
         chosen = _concluding_number(tail, found)
         if chosen:
             return chosen
+        duration = _last_match(_DURATION, tail, found[-1][1] + 12, max(0, found[-1][0] - 40))
+        if duration is not None and duration.start() <= found[-1][0] < duration.end():
+            return duration.group(0)  # "2 hours and 30 minutes": the parser reads it as one quantity
         unit = _UNIT_AFTER.match(tail, found[-1][1])
         return found[-1][2] + (unit.group(0).rstrip(".,;") if unit else "")  # "The energy is 2.5 kJ."
     letters = _CHOICE_IN_PROSE.findall(tail[-300:])

@@ -99,6 +99,22 @@ WORDS = [
     ("The current is 2 mA.", "2 \\text{ A}", False),
     ("The speed of the wave is 340 m/s.", "340", True),
     ("He is 12 years old.", "12", True),
+    # a duration in two units is read whole
+    ("2 hours and 30 minutes", "2.5 hours", True),
+    ("The trip takes 2 h 15 min.", "135 \\text{ minutes}", True),
+    ("The trip takes 2 h 15 min.", "15", False),
+    # sympy's printing as the last line
+    ("Rational(3, 4)", "0.75", True),
+    ("Union(Interval.open(-oo, -1), Interval.open(1, oo))", "(-\\infty,-1)\\cup(1,\\infty)", True),
+    ("FiniteSet(1, 2)", "\\{1, 2\\}", True),
+    # "yes" after an answer phrase, a value made precise, a contrast after the value
+    ("The answer is yes: take $a = 1$ and $b = 2$.", "Yes", True),
+    ("The answer is between 10 and 20; precisely, it is 15.", "15", True),
+    ("The answer is between 10 and 20; precisely, it is 15.", "10", False),
+    ("The answer is 5, exactly as expected.", "5", True),
+    ("The answer is about 3; in fact, it is $\\pi$.", "\\pi", True),
+    ("Hence there are 8 solutions, not 6 as one might expect.", "8", True),
+    ("Hence there are 8 solutions, not 6 as one might expect.", "6", False),
 ]
 
 
