@@ -1386,6 +1386,9 @@ def as_intervals(node: Node) -> tuple[list[Interval], bool] | None:
             return as_intervals(SetOp("setminus", (node.args[0], removed)))
         return None
     if isinstance(node, (Alt, Group)) and (not isinstance(node, Group) or node.open == "") and node.items:
+        pieces = [as_intervals(i) if isinstance(i, Group) else None for i in node.items]
+        if isinstance(node, Group) and all(pieces):  # (-oo, -1), (3, oo): pieces of a union (or pairs)
+            return [iv for piece in pieces for iv in piece[0]], any(piece[1] for piece in pieces)  # type: ignore[index]
         if not all(isinstance(i, Rel) or (isinstance(i, Member) and isinstance(i.elem, Sym)) for i in node.items):
             return None
         if all(isinstance(i, Member) for i in node.items):

@@ -181,3 +181,21 @@ def test_a_different_variable_is_a_different_answer(pred, gold, expected):
 )
 def test_the_reals_without_some_points(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("(-\\infty, -1), (3, \\infty)", "(-\\infty,-1)\\cup(3,\\infty)", True),
+        ("(-\\infty, -1) \\text{ and } (3, \\infty)", "(-\\infty,-1)\\cup(3,\\infty)", True),
+        ("(1,2), (3,4)", "(1,2)\\cup(3,4)", True),
+        ("[0,1), [2,3)", "[0,1)\\cup[2,3)", True),
+        ("(-\\infty, -1), (3, \\infty)", "(-\\infty,-1)\\cup(2,\\infty)", False),
+        ("(1,2), (3,4)", "(1,2)\\cup(3,5)", False),
+        # two pairs against two pairs stay points
+        ("(1,2), (3,4)", "(3,4), (1,2)", True),
+        ("(1,2), (3,4)", "(1,2), (4,3)", False),
+    ],
+)
+def test_a_list_of_intervals_against_their_union(pred, gold, expected):
+    assert same(pred, gold) is expected
