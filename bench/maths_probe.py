@@ -1,11 +1,12 @@
 """Probe: math_equivalence (default settings) on hand-written labelled pairs of the kinds real answers have.
 
-Each row of bench/data/maths_probe.jsonl is {"kind", "pred", "gold", "equivalent", "note"?, "question"?,
-"area"?, "base_kind"?, "fresh"?}: `pred` is a model output (a bare answer or a whole completion), `gold` a reference answer as
-datasets write them, `equivalent` the label by mathematical truth and the common graders' convention.
-Rows marked `"fresh": true` were written later than the others, in new wordings, and are also reported
-together. Rows of kind `styled_completion` put the answer of a bare pair of `base_kind` inside a whole completion
-written in one of the shapes reasoning models use (boxed, "Final Answer", think blocks, answer tags, ...).
+Each row of bench/data/maths_probe.jsonl is {"kind", "pred", "gold", "equivalent", "note"?, "question"?, "area"?,
+"base_kind"?, "fresh"?}: `pred` is a model output (a bare answer, a whole completion or a list of chat messages),
+`gold` a reference answer as datasets write it, `equivalent` the label by mathematical truth and the common graders'
+convention; `area` names the part of the verifier a miss of that row belongs to (EXTRACT, VALUES or RELATIONS).
+Rows marked `"fresh": true` were written later than the others, in new wordings, and are also reported together.
+Rows of kind `styled_completion` put the answer of a bare pair of `base_kind` inside a whole completion written in
+one of the shapes reasoning models use (boxed, "Final Answer", think blocks, answer tags, ...).
 The script prints the agreement with the label per kind and overall, and every miss.
 
 Run:  python bench/maths_probe.py [--data bench/data/maths_probe.jsonl] [--kind KIND] [--failures out.txt] [--markdown]
