@@ -116,6 +116,8 @@ _TEXT_LEAD = re.compile(
 )
 # 或 (or) and 且 (and) between conditions of a set or an inequality: `x<1或x>3`, `x>0且x\ne1`.
 _CJK_LOGIC = re.compile(r"\s*(?:(或者?)|(并且|而且|且))\s*")
+# "or"/"and" glued between two equations: `W(x)=1orW(x)=-1`.
+_GLUED_LIST_WORD = re.compile(r"(?<=[\d)}])(or|and)(?=[A-Za-z](?:_\w+)?(?:\(\w{1,3}\))?\s*=)")
 # A one-letter unit glued to a number of two or more digits or with a decimal (`100m`, `2.5h`); `3m` may be a product.
 _GLUED_LETTER_UNIT = re.compile(r"^((?:\d{2,}|\d+\.\d+))(m|s|g|h|L)$")
 _SPACES = re.compile(r"(?<!\\)\\[,;:!> ]|\\(?:quad|qquad|enspace|thinspace|medspace|thickspace|space)(?![a-zA-Z])|~")
@@ -440,6 +442,11 @@ def _over(m: re.Match) -> str:
     return f"\\frac{{{num.strip()}}}{{{den.strip()}}}"
 
 
+def unglue_list_words(s: str) -> str:
+    """`W(x)=1orW(x)=-1` -> `W(x)=1 or W(x)=-1`: a list word glued between two equations spaced out."""
+    return _GLUED_LIST_WORD.sub(r" \1 ", s) if ("or" in s or "and" in s) else s
+
+
 def _choice_mark(m: re.Match) -> str:
     return f"({(m.group(1) or m.group(2)).upper()})"
 
@@ -494,6 +501,7 @@ def clean(answer: str, thousands: bool = True, decimal_comma: str = "auto") -> s
         s = s[: m.start()]
     s = _other_script_words(s)
     s = _LIST_WORDS.sub(", ", s)
+    s = unglue_list_words(s)
     if "或" in s or "且" in s:
         s = _CJK_LOGIC.sub(_cjk_logic, s)
     s = _GLUED_WORD.sub(_glued_word, s)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .cleaning import script_digits, undouble_backslashes
+from .cleaning import script_digits, undouble_backslashes, unglue_list_words
 from .parser import FUNCTIONS
 
 STRATEGIES = ("boxed", "answer_tag", "final_answer", "math_span", "last_expression", "whole")
@@ -658,6 +658,7 @@ def last_expression(text: str) -> str | None:
         return items
     line = lines[-1] if _TRAILS_OFF.search(lines[-1]) else lines[-1].rstrip(".").strip()
     line = _QA_PREFIX.sub("", line, count=1) or line  # "Q: ...\nA: 5"
+    line = unglue_list_words(line)
     if len(line) <= 300 and looks_like_expression(line):
         return line
     qualified = _QUALIFIER.search(line[:300])

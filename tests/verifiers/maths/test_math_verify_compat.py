@@ -25,10 +25,7 @@ THRESHOLD = 0.97
 AREAS = {"extraction", "values", "relations", "structures", "units", "text"}
 # Misses not explained by any policy, still to be fixed: named here so that any *other* difference
 # (a regression) fails at once. Each entry is removed when its case agrees (checked below).
-NOT_YET_FIXED: dict[str, str] = {
-    # prediction `W(x)=1orW(x)=-1`: with spaces (`W(x)=1 or W(x)=-1`) it already equals the gold
-    "test_numina_cases.py::test_numina_cases#25": "extraction reads a glued 'or' between two equations as letters",
-}
+NOT_YET_FIXED: dict[str, str] = {}
 
 # case id -> the documented policy under which our verdict is the intended one.
 KNOWN_DIFFERENCES: dict[str, str] = {
