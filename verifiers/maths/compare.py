@@ -133,6 +133,19 @@ def real_words(word: str) -> Node | None:
     return _SIGNED[signed.group(1).replace(" ", "")] if signed else None
 
 
+# "the solution set is empty", "there are no real roots", "ensemble vide": the empty set (normalised text)
+_EMPTY_PHRASE = re.compile(
+    r"(?:the )?(?:solution )?(?:set )?(?:is )?empty(?: set)?|(?:the )?set of solutions is empty"
+    r"|(?:there (?:is|are) |it has |has )?no (?:real )?(?:solutions?|roots?|values?|zeros?|such [a-z])(?: exists?)?"
+    r"|(?:conjunto vacío|ensemble vide|leere menge|aucune solution|pas de solution|sin solución|keine lösung)"
+)
+
+
+def _says_empty(word: str | None) -> bool:
+    """Whether a text answer names the empty set ("no solution", "the solution set is empty")."""
+    return bool(word) and (word in EMPTY_WORDS or bool(_EMPTY_PHRASE.fullmatch(word)))  # type: ignore[arg-type]
+
+
 Interval = tuple[Node, Node, bool, bool]  # low, high, low closed, high closed
 
 
@@ -539,10 +552,10 @@ class Comparer:
         self.stage = "text"
         pt, gt = words_of(p), words_of(g)
         pt, gt = TEXT_SYNONYMS.get(pt, pt), TEXT_SYNONYMS.get(gt, gt)  # type: ignore[arg-type]
-        if pt is not None and gt is not None and pt == gt:
+        if pt is not None and gt is not None and (pt == gt or (_says_empty(pt) and _says_empty(gt))):
             return True, "same text answer"
         for word, other in ((pt, g), (gt, p)):
-            if word in EMPTY_WORDS and not isinstance(other, Text):  # "no solution" is the empty set
+            if _says_empty(word) and not isinstance(other, Text):  # "no solution" is the empty set
                 empty = Group("{", "}", ())
                 same, why = self.answers(empty, g) if other is g else self.answers(p, empty)
                 return same, f"no solution: {why}"

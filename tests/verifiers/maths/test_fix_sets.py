@@ -199,3 +199,21 @@ def test_the_reals_without_some_points(pred, gold, expected):
 )
 def test_a_list_of_intervals_against_their_union(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("\\text{empty}", "\\emptyset", True),
+        ("\\text{The solution set is empty}", "\\emptyset", True),
+        ("\\text{there are no real roots}", "x^2+1=0", True),
+        ("\\text{ensemble vide}", "\\emptyset", True),
+        ("\\text{no such x}", "\\emptyset", True),
+        ("\\text{empty}", "\\text{no solution}", True),
+        ("\\text{empty}", "\\{1\\}", False),
+        ("\\text{there are no real roots}", "x^2=1", False),
+        ("\\text{empty}", "\\text{none of them is true}", False),
+    ],
+)
+def test_the_empty_set_in_words(pred, gold, expected):
+    assert same(pred, gold) is expected
