@@ -576,7 +576,7 @@ class Comparer:
         for a, b, raw in ((p, g, self.pred_text), (g, p, self.gold_text)):
             if isinstance(a, Text) and a.literal and isinstance(b, (Rel, Div)) and _CLOCK.fullmatch(raw):
                 ratio = _parsed(raw, self.policy)
-                if isinstance(ratio, Div):
+                if isinstance(ratio, Div) and ratio.den != Num(Fraction(0)):  # 11:00 is no ratio
                     return self.answers(ratio, g) if a is p else self.answers(p, ratio)
         return None
 

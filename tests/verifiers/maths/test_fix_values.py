@@ -225,3 +225,15 @@ def test_numbers_in_words_beyond_twenty(pred, gold, expected):
 )
 def test_si_prefixes_on_units(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("\\frac{300}{60 + 90} = 2", "11:00", False),  # a time on the hour is no ratio 11/0: failed, not undefined
+        ("11:00", "11:00 AM", True),
+        ("V_1:V_2 = 11:21", "11:21", True),
+    ],
+)
+def test_a_time_on_the_hour_is_not_a_ratio(pred, gold, expected):
+    assert same(pred, gold) is expected
