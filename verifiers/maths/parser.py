@@ -483,7 +483,7 @@ class _Parser:
             self.next()
             if self.peek() in ("and", "or"):  # "1, 2, and 3"
                 self.next()
-            if self.peek() in (None, ")", "]", "}", "rset", "rangle"):
+            if self.peek() in (None, ")", "]", "}", "rset", "rangle", "rowsep", "end"):
                 break  # a trailing comma
             items.append(self.alt())
         return items[0] if len(items) == 1 else Group("", "", tuple(items))
@@ -790,6 +790,8 @@ class _Parser:
             inner = self.additive()
             self.expect("rfloor" if kind == "lfloor" else "rceil")
             return Call("floor" if kind == "lfloor" else "ceiling", (inner,))
+        if kind == "begin" and value == "cases":
+            return self.cases()
         if kind == "begin":
             return self.matrix(value)
         if kind == "word":
@@ -957,6 +959,24 @@ class _Parser:
         if opener == "[" and closer == "]":
             return inner
         raise ParseError("mismatched brackets around a single item")
+
+    def cases(self) -> Node:
+        """`\\begin{cases} x = 1 \\\\ y = 2 \\end{cases}`: a system, its rows a list (a piecewise
+        definition, with `&` conditions, is not read)."""
+        items: list[Node] = []
+        while self.peek() != "end":
+            k = self.peek()
+            if k is None or k == "colsep":
+                raise ParseError("cases with conditions" if k else "unterminated cases")
+            if k == "rowsep":
+                self.next()
+                continue
+            row = self.seq()
+            items.extend(row.items if isinstance(row, Group) and row.open == "" else (row,))
+        self.next()
+        if not items:
+            raise ParseError("empty cases")
+        return items[0] if len(items) == 1 else Group("", "", tuple(items))
 
     def matrix(self, env: str) -> Node:
         if env not in _MATRIX_ENVS:

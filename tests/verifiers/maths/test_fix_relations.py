@@ -151,3 +151,18 @@ def test_names_of_derivatives_points_and_angles(pred, gold, expected):
 )
 def test_the_complex_conjugate(pred, gold, expected):
     assert same(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("\\begin{cases}x=1\\\\y=2\\end{cases}", "x=1, y=2", True),
+        ("\\begin{cases}x=1\\\\y=2\\end{cases}", "(1,2)", True),
+        ("\\begin{cases}x=1, \\\\ y=2\\end{cases}", "(1,2)", True),
+        ("\\begin{cases}a=2\\\\b=-3\\end{cases}", "a=2,b=-3", True),
+        ("\\begin{cases}x=1\\\\y=3\\end{cases}", "(1,2)", False),
+        ("\\begin{cases}x=1\\\\y=2\\end{cases}", "(2,1)", False),
+    ],
+)
+def test_a_system_written_as_cases(pred, gold, expected):
+    assert same(pred, gold) is expected
