@@ -27,7 +27,7 @@ _GOLD_FALLBACK = ("whole",)
 # Phrases that introduce the final answer, English first, then other languages (a copula or a colon
 # is required where the bare word is common in running text).
 # A choice letter: upper case, or lower case in brackets, not the start of a word or an equation.
-_CHOICE_LETTER = r"(?-i:\([A-Ea-e]\)|[A-E](?![\w'=+\-*/^<>]))"
+_CHOICE_LETTER = r"(?-i:\([A-Ea-e]\)|[A-E](?![\w']|\s*[=+\-*/^<>]))"
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|the\s+result)\s*(?:is|:|=|\*\*\s*:?)\s*:?"
     r"|final\s+answer(?=[\s*#]*\n)|(?:^|(?<=\s))####|(?:correct|right|best)\s+(?:option|choice)\s*(?:is|:)"
@@ -148,7 +148,10 @@ _TRIGGERS = tuple(
 _TRIES_PER_TRIGGER = 16
 _PHRASE_LEAD = 24
 _TRAILING_CLAUSE = re.compile(
-    r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|,\s*not\s|\s\((?=[A-Za-z]{2,}\s)|\s\u2014\s",
+    r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|,\s*not\s|\s\u2014\s"
+    r"|,?\s+(?:i\.e\b|e\.g\b|that is\b|namely\b)"
+    # a bracket after the value: a remark in any script, or a computation ("45 (9 × 5)")
+    r"|\s\((?=[^\W\d_]{2,})|\s\((?=[^()\n]{0,60}[×·*+=])",
     re.IGNORECASE,
 )
 _BRACE = re.compile(r"[{}\\]")
@@ -159,22 +162,28 @@ _PHRASE_AFTER = re.compile(
 # that states a value just before it, a sentence that is a remark after the conclusion.
 _JUSTIFY = re.compile(
     r"(?<![\w\\])(?:since|because|as|where|whereas|for|from|with|using|indeed|check(?:ing)?|"
-    r"verif(?:y|ied|ying)|attained|achieved|at|when|whenever|given|approximately|roughly|"
+    r"verif(?:y|ied|ying)|attained|achieved|at|when|whenever|given|approximately|roughly|appearing|occurring|"
     # German, French, Spanish, Portuguese, Italian, Russian
     r"denn|weil|da|car|puisque|porque|pues|ya\s+que|perch[ée]|poiché|так\s+как|потому\s+что|поскольку)(?![\w])"
-    r"|\s\((?=[A-Za-z]{2,})|\s\u2014\s|,\s*not\s|因为|因為|由于|由於|なぜなら",
+    r"|\s\u2014\s|,\s*not\s|因为|因為|由于|由於|なぜなら"
+    # a bracket after the value: a remark in any script ("(проверка: ...)", "（检验：...）"), a computation, a span
+    r"|(?<=[\s#])\((?=[^\W\d_]{2,}|#|[^()\n]{0,60}[×·*+=])",
     re.IGNORECASE,
 )
 _RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b|所以|因此", re.IGNORECASE)
 _STATING = re.compile(
     r"(?:\b(?:is|are|was|were|equals?|be|becomes?|to|gives?|get|gets|got|obtain|yields?|attains?|reaches|"
-    r"value|answer|conclude|find|have|has|ist|sind|est|es|é|è|равн[ао]|равен)|[=:是为為])[\s*$]*$",
+    r"value|answer|conclude|find|have|has|ist|sind|est|es|é|è|равн[ао]|равен)|[=:是为為])[\s*$]*$"
+    # a verb a few words before the value: "beträgt der Umfang 18", "needs 14 more"
+    r"|\b(?:is|are|was|were|equals|beträgt|ergibt|vaut|needs?|costs?|takes?|makes?)(?:\s+[^\W\d]+){1,3}\s*$",
     re.IGNORECASE,
 )
 _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")
 _REMARK = re.compile(
     r"[\s*#]*(?:\(|(?:check|verif\w*|sanity|note|indeed)\b|for comparison|as a check|"
-    r"substitut\w* back|this (?:is consistent|agrees|matches|checks))",
+    r"substitut\w* back|this (?:is consistent|agrees|matches|checks)|for (?:larger|smaller|other|example|instance)\b|"
+    r"(?:this|that)(?:'s|\s+is)\s+(?:well|within|less|more|faster|slower|larger|smaller|greater|cheaper|"
+    r"consistent|reasonable|plausible|expected)\b|проверка|检验|验证)",
     re.IGNORECASE,
 )
 _SENTENCE_WINDOW = 3000
@@ -588,6 +597,8 @@ def _justification_at(masked: str, spans: list[tuple[int, int, str]], s0: int, e
             continue  # "The rent is $1,450 per month, so for a year ...": the conclusion goes on past the value
         if stated or _STATING.search(masked[max(s0, value_start - 40) : value_start]):
             return c
+        if _CONCLUSION.search(masked[s0:value_start]):
+            return c  # "Therefore, she needs 14 more stickers - she has 36 and wants 50."
     return None
 
 

@@ -42,6 +42,7 @@ CHOICES = [
     ("We pick a = 3 and get 7.", "7", True),
     ("Choose a point $P$ so that $PA = 5$.", "5", True),
     ("Select 4 of the 9 balls: the count is 126.", "126", True),
+    ("We choose B = 4 so that the sum is 9.", "B", False),
 ]
 
 NEGATIONS = [

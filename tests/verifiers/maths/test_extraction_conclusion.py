@@ -67,6 +67,33 @@ JUSTIFICATIONS = [
     ("So $a = 12$ and $b = 8$.\n\nThe larger number is 12.", "12", True),
     ("We find $x = 3$ and $y = 4$. The sum is 7 units.", "7", True),
     ("We find $x = 3$. The total is 3 more than before.", "3", True),
+    # a bracket after the value, in any script: a remark, a check, a computation
+    ("Итак, ответ: 15 (так как 3 · 5 = 15).", "15", True),
+    ("所以 $x=4$（检验：$2\\times4+1=9$）。", "4", True),
+    ("所以 $x=4$（检验：$2\\times4+1=9$）。", "9", False),
+    ("Also beträgt der Umfang 18 cm (3 · 6 cm).", "18", True),
+    ("Así que el resultado es 45 (9 × 5).", "45", True),
+    ("Значит, x = 6 (проверка: 6 + 4 = 10).", "6", True),
+    ("Значит, x = 6 (проверка: 6 + 4 = 10).", "10", False),
+    (
+        "The solution is $x = \\frac{7}{2}$, which satisfies the equation ($2 \\cdot \\frac{7}{2} - 3 = 4$).",
+        "3.5",
+        True,
+    ),
+    ("So the sum is 12 (that is, 5 + 7).", "12", True),
+    ("The answer is (3, 4).", "(3,4)", True),
+    ("The factorization is $(x+1)(x+2)$.", "(x+1)(x+2)", True),
+    # a dash, a participle or "i.e." after the value
+    ("Therefore, she needs 14 more stickers — she has 36 and wants 50.", "14", True),
+    ("Therefore, she needs 14 more stickers — she has 36 and wants 50.", "50", False),
+    ("The mode is 4, appearing three times in the list 1, 4, 4, 2, 4, 7.", "4", True),
+    ("The result: 0.125, i.e. one eighth.", "\\frac18", True),
+    # a comparison or a hypothetical after the answer
+    ("The train covers the distance in 4 hours. This is faster than the bus, which needs 6 hours.", "4", True),
+    ("The train covers the distance in 4 hours. This is faster than the bus, which needs 6 hours.", "6", False),
+    ("The total comes to $\\$84$. That's well within the $\\$100$ budget.", "84", True),
+    ("Thus $n = 23$. For larger $n$, say $n = 30$, the inequality fails.", "23", True),
+    ("Thus $n = 23$. For larger $n$, say $n = 30$, the inequality fails.", "30", False),
 ]
 
 CURRENCY = [
