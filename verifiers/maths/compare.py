@@ -425,13 +425,14 @@ def judge(pred: str, gold: str, policy: Policy, backend: Backend | None = None) 
     return other if other.equal else verdict
 
 
+_POWER_STARS = re.compile(r"[\w)\]]\s*\*\*\s*[-\w(.]")
 _SYMPY_CONSTANT = re.compile(r"(?<![A-Za-z_])[EI](?![A-Za-z_(])")
 
 
 def _sympy_printing(text: str, policy: Policy) -> str:
     """`E**2`, `2*I`: sympy's printing, where `E` is Euler's number and `I` the imaginary unit (read before
     cleaning turns `**` into `^` and hides that a program printed it)."""
-    if "**" not in text or "\\" in text:
+    if "**" not in text or "\\" in text or not _POWER_STARS.search(text):  # **E** is bold, not a power
         return text
     keep = "" if policy.imaginary_unit else "I"
     return _SYMPY_CONSTANT.sub(lambda m: m.group(0) if m.group(0) == keep else m.group(0).lower(), text)

@@ -93,6 +93,9 @@ def test_greek_letters_typed_in_unicode(pred, gold, expected):
         ("Interval.Lopen(0, 1)", "(0,1]", True),
         ("Interval.open(0, 1)", "[0,1]", False),
         ("E**2", "e^3", False),
+        ("**E**", "E", True),  # bold, not sympy's power: the letter stays a choice
+        ("**I**", "I", True),
+        ("**E**", "e", False),
         ("Eq(x, 3)", "x=2", False),
         ("Interval(0, 1)", "(0,1)", False),  # sympy's Interval is closed
         ("FiniteSet(1, 2)", "\\{1, 3\\}", False),
