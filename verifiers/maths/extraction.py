@@ -166,6 +166,8 @@ _JUSTIFY = re.compile(
     # German, French, Spanish, Portuguese, Italian, Russian
     r"denn|weil|da|car|puisque|porque|pues|ya\s+que|perch[ée]|poiché|так\s+как|потому\s+что|поскольку)(?![\w])"
     r"|\s\u2014\s|,\s*not\s|因为|因為|由于|由於|なぜなら"
+    # a follow-on value after a semicolon: "$x = \\frac{\\pi}{6}$; the next one is ..."
+    r"|;\s+(?:the\s+)?(?:next|other|another|second|following)\b"
     # a bracket after the value: a remark in any script ("(проверка: ...)", "（检验：...）"), a computation, a span
     r"|(?<=[\s#])\((?=[^\W\d_]{2,}|#|[^()\n]{0,60}[×·*+=])",
     re.IGNORECASE,

@@ -94,6 +94,19 @@ JUSTIFICATIONS = [
     ("The total comes to $\\$84$. That's well within the $\\$100$ budget.", "84", True),
     ("Thus $n = 23$. For larger $n$, say $n = 30$, the inequality fails.", "23", True),
     ("Thus $n = 23$. For larger $n$, say $n = 30$, the inequality fails.", "30", False),
+    # a follow-on value after a semicolon
+    (
+        "So the smallest positive solution is $x = \\frac{\\pi}{6}$; the next one is $x = \\frac{5\\pi}{6}$.",
+        "\\frac{\\pi}{6}",
+        True,
+    ),
+    (
+        "So the smallest positive solution is $x = \\frac{\\pi}{6}$; the next one is $x = \\frac{5\\pi}{6}$.",
+        "\\frac{5\\pi}{6}",
+        False,
+    ),
+    ("The least value is 3; another candidate, 5, is larger.", "3", True),
+    ("So $x = 1$ and $y = 2$; the sum is $3$.", "3", True),
 ]
 
 CURRENCY = [
