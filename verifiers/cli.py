@@ -203,7 +203,7 @@ def score_command(
     )
     start = time.perf_counter()
     try:
-        with _sigterm_interrupts():
+        with sigterm_interrupts():
             if quiet:
                 stats = score_file(verifier, input_path, output_path, **options)
             else:
@@ -266,8 +266,8 @@ def _check_writable(path: Path) -> None:
 
 
 @contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """While scoring, SIGTERM raises KeyboardInterrupt, so a terminated run saves its rows and stops its workers."""
+def sigterm_interrupts() -> Iterator[None]:
+    """While a command runs, SIGTERM raises KeyboardInterrupt, so a terminated run saves its rows and stops its workers."""
     import signal
     import threading
 

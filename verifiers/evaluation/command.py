@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from ..cli import sigterm_interrupts
 from ..workers import MAX_ROW_TIMEOUT
 from .config import ENGINES, LENGTH_UNITS
 from .readers import FORMATS
@@ -185,7 +184,7 @@ def eval_command(
     from ..workers import WorkerError
 
     try:
-        with _sigterm_interrupts(), ProgressBar(enabled=not quiet) as progress:
+        with sigterm_interrupts(), ProgressBar(enabled=not quiet) as progress:
             outcome = run_eval(cfg, progress)
     except (SpecError, InputError, StoreError, MissingDependency) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -198,26 +197,6 @@ def eval_command(
         raise SystemExit(130) from None
     if not quiet:
         _print_summary(outcome)
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """While running, SIGTERM raises KeyboardInterrupt, so a terminated run stops its workers cleanly."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def mean_covers(metrics: dict) -> str:
