@@ -678,8 +678,8 @@ def last_expression(text: str) -> str | None:
     if qualified and looks_like_expression(line[: qualified.start()]):
         return line[: qualified.start()].strip()  # "f(x) = x \\text{ for all } x"
     yes_no = _YES_NO.match(line)
-    if yes_no and not any(c.isdigit() for c in line):
-        return yes_no.group(1).capitalize()  # "Yes, it is possible."
+    if yes_no and (len(lines) == 1 or _CONCLUSION.match(lines[-1])) and not any(c.isdigit() for c in line):
+        return yes_no.group(1).capitalize()  # "Yes, it is possible." (a later "No, wait." is no answer)
     line = _conclusion_line(line)
     tail = line[-3000:]  # the answer is at the end of a long line of prose; numbers before it are not read
     found = _number_spans(tail)
@@ -716,7 +716,7 @@ def last_expression(text: str) -> str | None:
         letter, circled = letters[-1]
         return f"({letter})" if letter else circled  # "... it is (B).", "The correct statement is ②."
     words = _NUMBER_WORDS.findall(tail[-300:])
-    if words:
+    if words and (len(lines) == 1 or _CONCLUSION.search(tail[-300:]) or not _number_spans(text[-5000:])):
         return words[-1].strip()  # "There are twelve apples.": the parser reads number words
     if len(lines) == 1 and len(line) <= 100:
         named = _NAMED_ANSWER.search(line)

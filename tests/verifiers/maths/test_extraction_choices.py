@@ -90,6 +90,10 @@ WORDS = [
     ("Exactly two solutions exist.", "2", True),
     ("There are nine of them.", "8", False),
     ("No one knows.", "1", False),
+    # a "No, ..." or a number word in a closing remark does not replace the number worked out before it
+    ("We add 5 and 7 to get 12.\nNo, that is right.", "12", True),
+    ("So 5 + 7 = 12.\nThis has two cases.", "12", True),
+    ("5 + 7 = 12 apples.\nSo there are twelve apples.", "12", True),
     ("The shape is a rhombus.", "\\text{rhombus}", True),
     ("The function is odd.", "\\text{odd}", True),
     ("The function is odd.", "\\text{even}", False),
