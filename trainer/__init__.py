@@ -3,18 +3,50 @@
 Importing this package is cheap: torch, transformers and peft load when training starts.
 """
 
-from .advantages import ESTIMATORS, compute_advantages, zero_spread_fraction
-from .config import ConfigError, TrainConfig, load_config
-from .data import DataError
-from .distributed import DistContext, GradSync, setup_distributed
-from .evaluation import EvalResult, evaluate, evaluate_model
-from .kernel_choice import KernelChoice, choose_kernels
-from .loop import Trainer, TrainResult, train
-from .losses import LOSS_TYPES, LossSettings, aggregate, grpo_loss, per_token_loss
-from .memory_plan import MemoryEstimate, ModelShape, check_fits, check_run_memory
-from .memory_plan import estimate as estimate_memory
-from .plotting import plot_run
-from .rollout import Completion, FastEngine, RolloutEngine, SamplingSettings, importance_weights, make_engine
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Public names and the submodule each lives in: imported on first use (PEP 562), so that loading the
+# trainer's commands at every `aha` start does not import the whole trainer.
+_EXPORTS = {
+    "ESTIMATORS": ("advantages", "ESTIMATORS"),
+    "compute_advantages": ("advantages", "compute_advantages"),
+    "zero_spread_fraction": ("advantages", "zero_spread_fraction"),
+    "ConfigError": ("config", "ConfigError"),
+    "TrainConfig": ("config", "TrainConfig"),
+    "load_config": ("config", "load_config"),
+    "DataError": ("data", "DataError"),
+    "DistContext": ("distributed", "DistContext"),
+    "GradSync": ("distributed", "GradSync"),
+    "setup_distributed": ("distributed", "setup_distributed"),
+    "EvalResult": ("evaluation", "EvalResult"),
+    "evaluate": ("evaluation", "evaluate"),
+    "evaluate_model": ("evaluation", "evaluate_model"),
+    "KernelChoice": ("kernel_choice", "KernelChoice"),
+    "choose_kernels": ("kernel_choice", "choose_kernels"),
+    "Trainer": ("loop", "Trainer"),
+    "TrainResult": ("loop", "TrainResult"),
+    "train": ("loop", "train"),
+    "LOSS_TYPES": ("losses", "LOSS_TYPES"),
+    "LossSettings": ("losses", "LossSettings"),
+    "aggregate": ("losses", "aggregate"),
+    "grpo_loss": ("losses", "grpo_loss"),
+    "per_token_loss": ("losses", "per_token_loss"),
+    "MemoryEstimate": ("memory_plan", "MemoryEstimate"),
+    "ModelShape": ("memory_plan", "ModelShape"),
+    "check_fits": ("memory_plan", "check_fits"),
+    "check_run_memory": ("memory_plan", "check_run_memory"),
+    "estimate_memory": ("memory_plan", "estimate"),
+    "plot_run": ("plotting", "plot_run"),
+    "Completion": ("rollout", "Completion"),
+    "FastEngine": ("rollout", "FastEngine"),
+    "RolloutEngine": ("rollout", "RolloutEngine"),
+    "SamplingSettings": ("rollout", "SamplingSettings"),
+    "importance_weights": ("rollout", "importance_weights"),
+    "make_engine": ("rollout", "make_engine"),
+}
 
 __all__ = [
     "ESTIMATORS",
@@ -53,3 +85,17 @@ __all__ = [
     "train",
     "zero_spread_fraction",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'trainer' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
