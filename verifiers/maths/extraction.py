@@ -497,7 +497,8 @@ def _currency_sign(text: str, after: int) -> bool:
     """Whether a `$` before a digit is a dollar sign ("costs $8, so 5 cost $40") rather than math mode.
 
     It is when what follows up to the next `$` does not close like mathematics: it ends in a space after
-    more than one word, holds a word of prose, or the next `$` is itself followed by a digit. LaTeX in between means math.
+    more than one word and not after a digit or a bracket, holds a word of prose, or the next `$` is
+    itself followed by a digit. LaTeX in between means math.
     The scan stops at the next `$`, so all the calls of one pass read the text once.
     """
     if after >= len(text) or not text[after].isdigit():
@@ -508,8 +509,10 @@ def _currency_sign(text: str, after: int) -> bool:
     content = text[after:nxt]
     if "\\" in content:
         return False
-    if text[nxt + 1 : nxt + 2].isdigit() or (content[-1].isspace() and len(content.split()) > 1):
-        return True  # "$12 + $9", "$15 x 4 = $60"; a lone "$12 $" is math with a space before its closer
+    last = content.rstrip()[-1:]
+    if text[nxt + 1 : nxt + 2].isdigit() or (content[-1].isspace() and len(content.split()) > 1 and last not in ")]}"):
+        # "$12 + $9", "$5 and $7"; "$12 $" and "$3 + 4 = 7 $" are math with a space before the closer
+        return not last.isdigit() or text[nxt + 1 : nxt + 2].isdigit()
     return any(w.lower() not in _KNOWN_WORDS for w in _WORD.findall(content))
 
 

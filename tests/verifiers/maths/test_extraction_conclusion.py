@@ -143,6 +143,8 @@ def test_completion_against_gold(maths, completion, gold, expected):
         ("$3 cm$ and $9$", ["3 cm", "9"]),
         ("$15/hour ($600)", []),
         ("$1 \\cdot 2$", ["1 \\cdot 2"]),
+        ("$3 + 4 = 7 $ and $12 $", ["3 + 4 = 7", "12"]),
+        ("costs $5 and $7 in all", []),
     ],
 )
 def test_a_dollar_before_a_digit_that_does_not_close_like_math_is_currency(text, expected):
