@@ -151,7 +151,7 @@ _TRAILING_CLAUSE = re.compile(
     r"\s(?:because|since|as|which|so|when|where|if|for|but|and\s+(?:this|that|it))\s|,\s*not\s|\s\u2014\s"
     r"|,?\s+(?:i\.e\b|e\.g\b|that is\b|namely\b)"
     # a bracket after the value: a remark in any script, or a computation ("45 (9 × 5)")
-    r"|\s\((?=[^\W\d_]{2,})|\s\((?=[^()\n]{0,60}[×·*+=])",
+    r"|\s\((?=[^\W\d_]{2,})|\s\((?=\d[\d\s.,]*[×·*+=/-])",
     re.IGNORECASE,
 )
 _BRACE = re.compile(r"[{}\\]")
@@ -169,7 +169,7 @@ _JUSTIFY = re.compile(
     # a follow-on value after a semicolon: "$x = \\frac{\\pi}{6}$; the next one is ..."
     r"|;\s+(?:the\s+)?(?:next|other|another|second|following)\b"
     # a bracket after the value: a remark in any script ("(проверка: ...)", "（检验：...）"), a computation, a span
-    r"|(?<=[\s#])\((?=[^\W\d_]{2,}|#|[^()\n]{0,60}[×·*+=])",
+    r"|(?<=[\s#])\((?=[^\W\d_]{2,}|#|\d[\d\s.,]*[×·*+=/-])",
     re.IGNORECASE,
 )
 _RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b|所以|因此", re.IGNORECASE)

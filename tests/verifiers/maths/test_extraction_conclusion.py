@@ -83,6 +83,8 @@ JUSTIFICATIONS = [
     ("So the sum is 12 (that is, 5 + 7).", "12", True),
     ("The answer is (3, 4).", "(3,4)", True),
     ("The factorization is $(x+1)(x+2)$.", "(x+1)(x+2)", True),
+    ("So f(x) = 2 (x + 1)", "2x+2", True),
+    ("The answer is 3 (x - 2)(x + 2)", "3x^2-12", True),
     # a dash, a participle or "i.e." after the value
     ("Therefore, she needs 14 more stickers — she has 36 and wants 50.", "14", True),
     ("Therefore, she needs 14 more stickers — she has 36 and wants 50.", "50", False),
