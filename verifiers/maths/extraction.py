@@ -169,7 +169,7 @@ _JUSTIFY = re.compile(
     # a follow-on value after a semicolon: "$x = \\frac{\\pi}{6}$; the next one is ..."
     r"|;\s+(?:the\s+)?(?:next|other|another|second|following)\b"
     # a bracket after the value: a remark in any script ("(проверка: ...)", "（检验：...）"), a computation, a span
-    r"|(?<=[\s#])\((?=[^\W\d_]{2,}|#|\d[\d\s.,]*[×·*+=/-])",
+    r"|(?<=[\s#])\((?![ivxIVX]{1,4}\))(?=[^\W\d_]{2,}|#|\d[\d\s.,]*[×·*+=/-])",
     re.IGNORECASE,
 )
 _RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b|所以|因此", re.IGNORECASE)
@@ -182,7 +182,7 @@ _STATING = re.compile(
 )
 _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")
 _REMARK = re.compile(
-    r"[\s*#]*(?:\(|(?:check|verif\w*|sanity|note|indeed)\b|for comparison|as a check|"
+    r"[\s*#]*(?:\((?![A-Za-z]\)|[ivxIVX]{1,4}\))|(?:check|verif\w*|sanity|note|indeed)\b|for comparison|as a check|"
     r"substitut\w* back|this (?:is consistent|agrees|matches|checks)|for (?:larger|smaller|other|example|instance)\b|"
     r"(?:this|that)(?:'s|\s+is)\s+(?:well|within|less|more|faster|slower|larger|smaller|greater|cheaper|"
     r"consistent|reasonable|plausible|expected)\b|проверка|检验|验证)",

@@ -47,6 +47,9 @@ JUSTIFICATIONS = [
     ("So $P = \\frac{1}{4}$. This is consistent with symmetry, since each of the $4$ cases is likely.", "0.25", True),
     ("So $P = \\frac{1}{4}$. This is consistent with symmetry, since each of the $4$ cases is likely.", "4", False),
     ("The total is 12. Check: 5 + 7 = 12.", "12", True),
+    # part labels are no remarks: the last part stands
+    ("(a) $x = 3$. (b) $x = 5$.", "5", True),
+    ("(i) $x = 3$ (ii) $x = 5$", "5", True),
     # a reason before the answer, or a conclusion that resumes after the reason: the last value stands
     ("Since $a = 2$, the area is $9$.", "9", True),
     ("We find $a = 3$, where $a$ is the side, so the area is $9$.", "9", True),
