@@ -175,9 +175,12 @@ _JUSTIFY = re.compile(
 _RESUME = re.compile(r"\b(?:so|thus|hence|therefore|giving|the answer|we get|we obtain)\b|所以|因此", re.IGNORECASE)
 _STATING = re.compile(
     r"(?:\b(?:is|are|was|were|equals?|be|becomes?|to|gives?|get|gets|got|obtain|yields?|attains?|reaches|"
-    r"value|answer|conclude|find|have|has|ist|sind|est|es|é|è|равн[ао]|равен)|[=:是为為])[\s*$]*$"
-    # a verb a few words before the value: "beträgt der Umfang 18", "needs 14 more"
-    r"|\b(?:is|are|was|were|equals|beträgt|ergibt|vaut|needs?|costs?|takes?|makes?)(?:\s+[^\W\d]+){1,3}\s*$",
+    r"value|answer|conclude|find|have|has|ist|sind|est|es|é|è|равн[ао]|равен)|[=:是为為])[\s*$]*$",
+    re.IGNORECASE,
+)
+# For a number in prose, also a verb a few words before it: "beträgt der Umfang 18", "needs 14 more".
+_STATING_NUMBER = re.compile(
+    r"\b(?:is|are|was|were|equals|beträgt|ergibt|vaut|needs?|costs?|takes?|makes?)(?:\s+[^\W\d]+){1,3}\s*$",
     re.IGNORECASE,
 )
 _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")
@@ -594,15 +597,18 @@ def _justification_at(masked: str, spans: list[tuple[int, int, str]], s0: int, e
             if span is None:
                 continue
             value_start, value_end, stated = span[0], span[1], bool(_RELATION.search(span[2]))
+            in_prose = False
         elif nums:
             value_start, value_end, stated = low + nums[-1][0], low + nums[-1][1], False
+            in_prose = True
         else:
             continue
         if _RESUME.search(masked, value_end, c):
             continue  # "The rent is $1,450 per month, so for a year ...": the conclusion goes on past the value
-        if stated or _STATING.search(masked[max(s0, value_start - 40) : value_start]):
+        before = masked[max(s0, value_start - 40) : value_start]
+        if stated or _STATING.search(before):
             return c
-        if _CONCLUSION.search(masked[s0:value_start]):
+        if in_prose and (_STATING_NUMBER.search(before) or _CONCLUSION.search(masked[s0:value_start])):
             return c  # "Therefore, she needs 14 more stickers - she has 36 and wants 50."
     return None
 

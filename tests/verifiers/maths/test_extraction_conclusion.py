@@ -56,6 +56,8 @@ JUSTIFICATIONS = [
     ("For $x = 2$ we get $y = 7$.", "7", True),
     ("The value of $f$ at $x = 2$ is $5$.", "5", True),
     ("Plugging in, $f'(x) = 3x^2$, which at $x = 2$ equals $12$.", "12", True),
+    ("So the limit of $f$ as $x \\to 0$ is $1$.", "1", True),
+    ("Therefore $f$ is continuous at $x = 0$.", "0", True),
     ("The rent is $1,450 per month, so for a year they pay $17,400.", "17400", True),
     # other languages: denn, car, porque, 因为 (because)
     ("Die gesuchte Zahl ist 7, denn 7 · 8 = 56.", "7", True),
