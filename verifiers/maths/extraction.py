@@ -187,6 +187,7 @@ _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")
 _REMARK = re.compile(
     r"[\s*#]*(?:\((?![A-Za-z]\)|[ivxIVX]{1,4}\))|(?:check|verif\w*|sanity|note|indeed)\b|for comparison|as a check|"
     r"substitut\w* back|this (?:is consistent|agrees|matches|checks)|for (?:larger|smaller|other|example|instance)\b|"
+    r"by symmetry|similarly|likewise|in the same way|"
     r"(?:this|that)(?:'s|\s+is)\s+(?:well|within|less|more|faster|slower|larger|smaller|greater|cheaper|"
     r"consistent|reasonable|plausible|expected)\b|проверка|检验|验证)",
     re.IGNORECASE,

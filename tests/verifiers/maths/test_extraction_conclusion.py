@@ -101,6 +101,12 @@ JUSTIFICATIONS = [
     ("The total comes to $\\$84$. That's well within the $\\$100$ budget.", "84", True),
     ("Thus $n = 23$. For larger $n$, say $n = 30$, the inequality fails.", "23", True),
     ("Thus $n = 23$. For larger $n$, say $n = 30$, the inequality fails.", "30", False),
+    (
+        "Thus $p = \\frac{1}{3}$. By symmetry, $q$ is also $\\frac{1}{3}$ and $r = 1 - p - q = \\frac{1}{3}$.",
+        "\\frac13",
+        True,
+    ),
+    ("So $a = 2$. Similarly, $b = 5$.", "2", True),
     # a follow-on value after a semicolon
     (
         "So the smallest positive solution is $x = \\frac{\\pi}{6}$; the next one is $x = \\frac{5\\pi}{6}$.",
