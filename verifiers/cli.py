@@ -51,6 +51,25 @@ class AhaGroup(click.Group):
             return unavailable
 
 
+def field_options(command):
+    """The options naming the input columns (`--completion-field` etc.), shared by `aha score` and `aha eval`."""
+    command = click.option(
+        "--prompt-field", default="prompt", show_default=True, help="Column holding the prompt (text or chat turns)."
+    )(command)
+    command = click.option(
+        "--answer-field", default="answer", show_default=True, help="Column holding the gold answer."
+    )(command)
+    command = click.option(
+        "--messages-field",
+        default="messages",
+        show_default=True,
+        help="Column holding chat turns, used when a row has no completion column.",
+    )(command)
+    return click.option(
+        "--completion-field", default="completion", show_default=True, help="Column holding the completion text."
+    )(command)
+
+
 @click.group(cls=AhaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aha")
 def cli() -> None:
@@ -116,17 +135,7 @@ def list_verifiers(as_json: bool) -> None:
 @click.option(
     "--strict", is_flag=True, help="Stop with an error at the first malformed line instead of writing an error row."
 )
-@click.option("--completion-field", default="completion", show_default=True, help="Column holding the completion text.")
-@click.option(
-    "--messages-field",
-    default="messages",
-    show_default=True,
-    help="Column holding chat turns, used when a row has no completion column.",
-)
-@click.option("--answer-field", default="answer", show_default=True, help="Column holding the gold answer.")
-@click.option(
-    "--prompt-field", default="prompt", show_default=True, help="Column holding the prompt (text or chat turns)."
-)
+@field_options
 @click.option("--chunk-size", default=1000, show_default=True, type=click.IntRange(min=1), help="Rows per work unit.")
 @click.option(
     "--row-timeout",

@@ -16,7 +16,7 @@ from .base import Verifier
 from .result import Result, Status
 from .rows import Fields, MalformedRow, iter_lines, json_bytes, load_json_line, parse_line, raw_text
 from .summary import ScoreStats
-from .workers import WorkerPool, has_custom_batch
+from .workers import RewardJob, WorkerPool
 
 # Keys `aha score` adds to a row; the rest of an output row is the input row.
 OUTPUT_KEYS = frozenset({"reward", "status", "reason", "terms", "details"})
@@ -74,21 +74,10 @@ class ChunkOut:
 
 
 @dataclass
-class LineJob:
+class LineJob(RewardJob):
     """Scores chunks of raw JSONL lines with one reward (run by the worker pool)."""
 
-    reward: Verifier
     fields: Fields
-
-    @property
-    def name(self) -> str:
-        """The reward's name, for messages."""
-        return self.reward.name
-
-    @property
-    def batch(self) -> bool:
-        """Score chunks as batches (when a verifier has its own batch method)."""
-        return has_custom_batch(self.reward)
 
     def run_rows(self, chunk: list[tuple[int, bytes]], mark: Callable[[int], None]) -> ChunkOut:
         """Score the lines one by one."""

@@ -15,7 +15,7 @@ from .base import Verifier
 from .result import Result, Status
 from .sample import Sample
 from .spec import load_reward
-from .workers import MAX_ROW_TIMEOUT, WorkerPool, has_custom_batch
+from .workers import MAX_ROW_TIMEOUT, RewardJob, WorkerPool
 
 RewardLike = Verifier | str | Path | dict[str, Any]
 
@@ -38,20 +38,8 @@ def die_with_parent() -> None:
 
 
 @dataclass
-class SampleJob:
+class SampleJob(RewardJob):
     """Scores chunks of Samples with one reward (run by the worker pool)."""
-
-    reward: Verifier
-
-    @property
-    def name(self) -> str:
-        """The reward's name, for messages."""
-        return self.reward.name
-
-    @property
-    def batch(self) -> bool:
-        """Score chunks as batches (when a verifier has its own batch method)."""
-        return has_custom_batch(self.reward)
 
     def run_rows(self, samples: list[Sample], mark: Callable[[int], None]) -> list[Result]:
         """Score the samples one by one."""

@@ -61,6 +61,23 @@ def has_custom_batch(verifier: base.Verifier) -> bool:
     return type(verifier).batch is not base.Verifier.batch
 
 
+@dataclass
+class RewardJob:
+    """The part of a pool job common to every reward: its name, and whether chunks are scored as batches."""
+
+    reward: base.Verifier
+
+    @property
+    def name(self) -> str:
+        """The reward's name, for messages."""
+        return self.reward.name
+
+    @property
+    def batch(self) -> bool:
+        """Score chunks as batches (when a verifier has its own batch method)."""
+        return has_custom_batch(self.reward)
+
+
 # -- inside a worker ------------------------------------------------------------------------
 def _worker_main(job: Job, conn: Any, state: Any, name_buf: Any) -> None:
     from .scoring import die_with_parent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import sigterm_interrupts
+from ..cli import field_options, sigterm_interrupts
 from ..workers import MAX_ROW_TIMEOUT
 from .config import ENGINES, LENGTH_UNITS
 from .readers import FORMATS
@@ -66,17 +66,7 @@ def _ks(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[
 @click.option("--length-unit", type=click.Choice(LENGTH_UNITS), default="chars", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto", show_default=True)
 @click.option("--split", help="Split to read from a datasets folder holding several.")
-@click.option("--completion-field", default="completion", show_default=True, help="Column holding the completion text.")
-@click.option(
-    "--messages-field",
-    default="messages",
-    show_default=True,
-    help="Column holding chat turns, used when a row has no completion column.",
-)
-@click.option("--answer-field", default="answer", show_default=True, help="Column holding the gold answer.")
-@click.option(
-    "--prompt-field", default="prompt", show_default=True, help="Column holding the prompt (text or chat turns)."
-)
+@field_options
 @click.option(
     "--engine", type=click.Choice(ENGINES), default="local", show_default=True, help="local process pool, or Ray tasks."
 )
