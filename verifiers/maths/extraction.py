@@ -189,7 +189,10 @@ _REMARK = re.compile(
     r"substitut\w* back|this (?:is consistent|agrees|matches|checks)|for (?:larger|smaller|other|example|instance)\b|"
     r"by symmetry|similarly|likewise|in the same way|"
     r"(?:this|that)(?:'s|\s+is)\s+(?:well|within|less|more|faster|slower|larger|smaller|greater|cheaper|"
-    r"consistent|reasonable|plausible|expected)\b|проверка|检验|验证)",
+    r"consistent|reasonable|plausible|expected)\b|проверка|检验|验证|"
+    # a named remark or check in other words and languages: "Remark: ...", "Probe: ...", "Observación: ..."
+    r"(?:remark|comment|double[- ]check\w*|alternative(?:ly)?|zum vergleich|probe|observaci[óo]n|"
+    r"comprobaci[óo]n|verificaci[óo]n|observe que|nota|it(?:'s|\s+is)\s+worth)\b|検算|なお)",
     re.IGNORECASE,
 )
 _SENTENCE_WINDOW = 3000
@@ -679,6 +682,12 @@ def last_expression(text: str) -> str | None:
     items = _bullet_items(lines)
     if items:
         return items
+    for _ in range(3):  # a remark or check on its own line after a line that states a number: "Check: ..."
+        if len(lines) < 2 or not _REMARK.match(lines[-1]) or looks_like_expression(lines[-1]):
+            break
+        if not _number_spans(lines[-2]):
+            break
+        lines.pop()
     line = lines[-1] if _TRAILS_OFF.search(lines[-1]) else lines[-1].rstrip(".").strip()
     line = _QA_PREFIX.sub("", line, count=1) or line  # "Q: ...\nA: 5"
     line = unglue_list_words(line)
@@ -756,7 +765,8 @@ def _conclusion_line(line: str) -> str:
     if s0 > 0 and _REMARK.match(masked, s0) and any(c.isdigit() for c in masked[:s0]):
         line, masked = line[:s0], masked[:s0]
         spans = [sp for sp in spans if sp[1] <= s0]
-        s0 = _sentence_start(masked.rstrip(), len(masked.rstrip()))
+        kept = masked.rstrip()
+        s0 = _sentence_start(kept, len(kept) - 1)  # before the kept sentence's own full stop
     cut = _justification_at(masked, spans, s0, len(masked))
     return line[:cut].rstrip(" ,;") if cut else line
 
