@@ -168,6 +168,9 @@ _JUSTIFY = re.compile(
     r"|\s\u2014\s|,\s*not\s|因为|因為|由于|由於|なぜなら"
     # a follow-on value after a semicolon: "$x = \\frac{\\pi}{6}$; the next one is ..."
     r"|;\s+(?:the\s+)?(?:next|other|another|second|following)\b"
+    # a comparison with another value after the stated one: ", which is 20 km/h faster than", ", an increase of"
+    r"|,\s*(?=which\s+is\s[^.,;\n]{0,60}\bthan\b)"
+    r"|,\s*an?\s+(?:increase|decrease|rise|drop|gain|loss|difference)\s+of\b"
     # a bracket after the value: a remark in any script ("(проверка: ...)", "（检验：...）"), a computation, a span
     r"|(?<=[\s#])\((?![ivxIVX]{1,4}\))(?=[^\W\d_]{2,}|#|\d[\d\s.,]*[×·*+=/-])",
     re.IGNORECASE,

@@ -62,6 +62,16 @@ REMARK_SENTENCES = [
     ("The total is 40, since each of the 8 boxes holds 5. Note that boxes are never shared.", "5", False),
 ]
 
+# A comparison with another value after the stated one: the stated value is the answer.
+COMPARISONS = [
+    ("So the cyclist's speed is 18 km/h, which is 6 km/h slower than the scooter.", "18", True),
+    ("So the cyclist's speed is 18 km/h, which is 6 km/h slower than the scooter.", "6", False),
+    ("Therefore Lena has 45 stamps, which is 12 more than Omar.", "45", True),
+    ("Therefore Lena has 45 stamps, which is 12 more than Omar.", "12", False),
+    ("The new price is $64, which is $16 less than before.", "64", True),
+    ("Hence the tower is 120 m tall, which is three times taller than the house.", "120", True),
+]
+
 # Guards: a last line that is the answer itself, or a remark with no stated number before it, still decides.
 GUARDS = [
     ("The intersection point is\n(3, 4)", "(3, 4)", True),
@@ -71,7 +81,7 @@ GUARDS = [
 
 
 @pytest.mark.parametrize(
-    "completion, gold, expected", REMARK_LINES + REMARK_LINES_LANGUAGES + REMARK_SENTENCES + GUARDS
+    "completion, gold, expected", REMARK_LINES + REMARK_LINES_LANGUAGES + REMARK_SENTENCES + COMPARISONS + GUARDS
 )
 def test_completion_against_gold(maths, completion, gold, expected):
     result = maths({"completion": completion, "answer": gold})
