@@ -183,7 +183,7 @@ _STATING = re.compile(
 )
 # For a number in prose, also a verb a few words before it: "beträgt der Umfang 18", "needs 14 more".
 _STATING_NUMBER = re.compile(
-    r"\b(?:is|are|was|were|equals|beträgt|ergibt|vaut|needs?|costs?|takes?|makes?)(?:\s+[^\W\d]+){1,3}\s*$",
+    r"\b(?:is|are|was|were|equals|beträgt|ergibt|vaut|needs?|costs?|takes?|makes?)(?:\s+[^\W\d]+){1,3}\s*[$€£¥]?$",
     re.IGNORECASE,
 )
 _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in)\b")

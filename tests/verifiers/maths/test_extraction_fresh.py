@@ -70,6 +70,12 @@ COMPARISONS = [
     ("Therefore Lena has 45 stamps, which is 12 more than Omar.", "12", False),
     ("The new price is $64, which is $16 less than before.", "64", True),
     ("Hence the tower is 120 m tall, which is three times taller than the house.", "120", True),
+    # a currency sign between the stating words and the value, then a difference of values
+    ("Now the car is worth $9,600, a drop of $2,400 from the price of $12,000.", "9600", True),
+    ("Now the car is worth $9,600, a drop of $2,400 from the price of $12,000.", "12000", False),
+    ("The savings are now about €5,250, an increase of €250 over last year's €5,000.", "5250", True),
+    ("His salary is roughly £41,200, a rise of £1,200 on the old £40,000.", "41200", True),
+    ("His salary is roughly £41,200, a rise of £1,200 on the old £40,000.", "1200", False),
 ]
 
 # Guards: a last line that is the answer itself, or a remark with no stated number before it, still decides.
