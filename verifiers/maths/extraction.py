@@ -91,6 +91,7 @@ _CHOICE_IN_PROSE = re.compile(r"\(([A-E])\)|([\u2460-\u2473])")
 _QUALIFIER = re.compile(r"\s*,?\s*\\(?:text|textrm|mbox)\s*\{\s*(?:for|where|when|if|since|because)\b")
 _YES_NO = re.compile(r"\**(yes|no)\b\**(?=\s*(?:[,.:;!\u2014-]|$))", re.IGNORECASE)
 # A unit after a number in prose ("2.5 kJ", "340 m/s", "3 μC", "2.5 hours"), as the parser reads units.
+_PI_AFTER = re.compile(r"\s?(?:π|\\pi)(?![A-Za-z])")  # a multiple of pi written in prose: "9π", "12 \pi"
 _UNIT_AFTER = re.compile(
     r"\s?(?:[kMGmμnc]?(?:J|W|V|A|C|Hz|N|Pa|g|m|s|L|mol)|km/h|mph|ms|cm|mm|km|kg|mg|mL|ml|nm|"
     r"(?:second|minute|hour|day|week|month|year)s?)(?:\^?[23])?(?:/[A-Za-z]{1,4}(?:\^?[23])?)?(?=[.,;]?(?:\s|$))"
@@ -731,6 +732,9 @@ def last_expression(text: str) -> str | None:
         duration = _last_match(_DURATION, tail, found[-1][1] + 12, max(0, found[-1][0] - 40))
         if duration is not None and duration.start() <= found[-1][0] < duration.end():
             return duration.group(0)  # "2 hours and 30 minutes": the parser reads it as one quantity
+        pi = _PI_AFTER.match(tail, found[-1][1])
+        if pi:
+            return found[-1][2] + pi.group(0).strip()  # "The area is 9π square units."
         unit = _UNIT_AFTER.match(tail, found[-1][1])
         return found[-1][2] + (unit.group(0).rstrip(".,;") if unit else "")  # "The energy is 2.5 kJ."
     letters = _CHOICE_IN_PROSE.findall(tail[-300:])

@@ -78,6 +78,17 @@ COMPARISONS = [
     ("His salary is roughly £41,200, a rise of £1,200 on the old £40,000.", "1200", False),
 ]
 
+# A multiple of pi written in prose after the value's verb, in several languages.
+PI_IN_PROSE = [
+    ("So the area of the circle is 25π square centimetres.", "25\\pi", True),
+    ("So the area of the circle is 25π square centimetres.", "25", False),
+    ("Therefore the arc length is 4π cm.", "4\\pi", True),
+    ("Por lo tanto, el volumen es 36π unidades cúbicas.", "36\\pi", True),
+    ("Der Umfang beträgt also 10π Meter.", "10\\pi", True),
+    ("Der Umfang beträgt also 10π Meter.", "10", False),
+    ("There are 3 pies on the table.", "3", True),
+]
+
 # Guards: a last line that is the answer itself, or a remark with no stated number before it, still decides.
 GUARDS = [
     ("The intersection point is\n(3, 4)", "(3, 4)", True),
@@ -87,7 +98,8 @@ GUARDS = [
 
 
 @pytest.mark.parametrize(
-    "completion, gold, expected", REMARK_LINES + REMARK_LINES_LANGUAGES + REMARK_SENTENCES + COMPARISONS + GUARDS
+    "completion, gold, expected",
+    REMARK_LINES + REMARK_LINES_LANGUAGES + REMARK_SENTENCES + COMPARISONS + PI_IN_PROSE + GUARDS,
 )
 def test_completion_against_gold(maths, completion, gold, expected):
     result = maths({"completion": completion, "answer": gold})
