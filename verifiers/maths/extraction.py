@@ -91,6 +91,7 @@ _CHOICE_IN_PROSE = re.compile(r"\(([A-E])\)|([\u2460-\u2473])")
 _QUALIFIER = re.compile(r"\s*,?\s*\\(?:text|textrm|mbox)\s*\{\s*(?:for|where|when|if|since|because)\b")
 _YES_NO = re.compile(r"\**(yes|no)\b\**(?=\s*(?:[,.:;!\u2014-]|$))", re.IGNORECASE)
 # A unit after a number in prose ("2.5 kJ", "340 m/s", "3 μC", "2.5 hours"), as the parser reads units.
+_CORRECTION = re.compile(r"\b(?:correct(?:ed|ion)?|actually|wait|mistake|wrong|instead it)\b", re.IGNORECASE)
 _PI_AFTER = re.compile(r"\s?(?:π|\\pi)(?![A-Za-z])")  # a multiple of pi written in prose: "9π", "12 \pi"
 _UNIT_AFTER = re.compile(
     r"\s?(?:[kMGmμnc]?(?:J|W|V|A|C|Hz|N|Pa|g|m|s|L|mol)|km/h|mph|ms|cm|mm|km|kg|mg|mL|ml|nm|"
@@ -689,6 +690,8 @@ def last_expression(text: str) -> str | None:
     for _ in range(3):  # a remark or check on its own line after a line that states a number: "Check: ..."
         if len(lines) < 2 or not _REMARK.match(lines[-1]) or looks_like_expression(lines[-1]):
             break
+        if _CORRECTION.search(lines[-1]):
+            break  # "Note: the correct count is 11.": the remark corrects the answer before it
         if not _number_spans(lines[-2]):
             break
         lines.pop()

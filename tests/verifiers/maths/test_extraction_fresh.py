@@ -94,6 +94,10 @@ GUARDS = [
     ("The intersection point is\n(3, 4)", "(3, 4)", True),
     ("The roots are found below.\n(x - 2)(x + 5) = 0 gives\nx = 2", "2", True),
     ("We compute the sum step by step.\nCheck: the total is 12.", "12", True),
+    # a remark line that corrects the answer before it is the answer
+    ("The first try gave 10, which is wrong.\nNote: the correct count is 11.", "11", True),
+    ("So the total is 30.\nCheck: that was a mistake, it is actually 32.", "32", True),
+    ("So the total is 30.\nCheck: that was a mistake, it is actually 32.", "30", False),
 ]
 
 
