@@ -1,12 +1,30 @@
-"""Loading the labelled maths corpus (data/corpus_*.toml) for tests and benchmarks."""
+"""Loading the labelled maths corpus (data/corpus_*.toml) for tests and benchmarks, and a judge for tests."""
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
+
+
+@functools.cache
+def _backend(policy):
+    from verifiers.maths.symbolic import SympyBackend
+
+    return SympyBackend(policy)
+
+
+def same(pred: str, gold: str, policy=None, **settings) -> bool | None:
+    """Whether the staged comparison finds `pred` equal to `gold`, sympy in this process (default policy,
+    the given one, or one made from `settings`)."""
+    from verifiers.maths.compare import judge
+    from verifiers.maths.policy import Policy
+
+    policy = policy or Policy(**settings)
+    return judge(pred, gold, policy, _backend(policy)).equal
 
 
 @dataclass(frozen=True)

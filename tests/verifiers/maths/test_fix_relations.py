@@ -3,17 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from verifiers.maths.compare import judge
-from verifiers.maths.policy import Policy
-from verifiers.maths.symbolic import SympyBackend
-
-P = Policy()
-B = SympyBackend(P)
-
-
-def same(pred: str, gold: str) -> bool | None:
-    return judge(pred, gold, P, B).equal
+from maths_corpus import same
 
 
 @pytest.mark.parametrize(

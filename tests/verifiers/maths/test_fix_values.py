@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from maths_corpus import same
 
-from verifiers.maths.compare import judge
 from verifiers.maths.policy import Policy
-from verifiers.maths.symbolic import SympyBackend
-
-P = Policy()
-B = SympyBackend(P)
-
-
-def same(pred: str, gold: str, policy: Policy = P) -> bool | None:
-    return judge(pred, gold, policy, B if policy is P else SympyBackend(policy)).equal
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from maths_corpus import same
 
-from verifiers.maths.compare import judge
 from verifiers.maths.policy import Policy
-from verifiers.maths.symbolic import SympyBackend
 from verifiers.maths.times import clock_time
-
-
-def same(pred: str, gold: str, **settings) -> bool | None:
-    policy = Policy(**settings)
-    return judge(pred, gold, policy, SympyBackend(policy)).equal
 
 
 @pytest.mark.parametrize(
