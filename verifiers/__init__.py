@@ -21,6 +21,7 @@ from .sample import Sample
 from .scoring import Scorer, score
 from .spec import SpecError, build_reward, load_reward, load_reward_file
 
+# The one place the version is written: pyproject.toml reads it, everything else imports it or asks importlib.metadata.
 __version__ = "0.1.0"
 
 # Submodules reachable as attributes (`verifiers.trl.reward_function`) but imported only when first used,
