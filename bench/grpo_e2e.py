@@ -1,12 +1,21 @@
-"""End-to-end GRPO steps, side by side: aha (fast rollouts, offload) vs TRL's GRPOTrainer vs Unsloth (if importable).
+"""End-to-end GRPO steps, side by side: aha vs TRL's GRPOTrainer vs Unsloth, each in its fastest setup.
+
+Engines: `aha`; `trl` (TRL GRPOTrainer, transformers `generate`); `trl_vllm` (TRL with colocated vLLM, sleep
+mode on: its recommended single-GPU setup); `unsloth` (FastLanguageModel, no vLLM); `unsloth_vllm` (Unsloth
+with `fast_inference=True`: vLLM sharing the weights). vLLM, TRL and Unsloth each live in a site folder of their
+own (`--vllm-path`, `--unsloth-path`), put first on that variant's path only.
 
 RANDOM WEIGHTS: models are built in code with random weights (no downloads), so completions always run to
-full length. Configs: (a) Qwen2.5-1.5B shape, LoRA r=16, G=8, prompt 128, completion 256; (b) (a) with
-4-bit QLoRA; (c) (a) with completion 4,096; (d) Llama-3.1-8B shape, QLoRA, the longest completion the
-memory planner admits in 80 GB (found by doubling), then confirmed by a run. Every variant runs in its own
-process, so one failure (or OOM) does not stop the others.
+full length. Configs: (a) Qwen2.5-1.5B shape, LoRA r=16, 1 prompt x G=8, prompt 128, completion 256; (b) (a)
+with 4-bit QLoRA; (c) (a) with completion 4,096; (d) Llama-3.1-8B shape, QLoRA, the longest completion the
+memory planner admits in 80 GB (found by doubling), then confirmed by a run; (e) the shape of a real run:
+16 prompts x 8 completions, prompt 256, completion 1,024, LoRA r=16, bf16; (f) (e) with 4-bit QLoRA. Every
+variant runs in its own process, so one failure (or OOM) does not stop the others. Peak memory is reported
+twice: the PyTorch allocator's peak, and the device's (total minus free, sampled every 20 ms, less what was in
+use before the model loaded), which also counts vLLM's own pools.
 
     python bench/grpo_e2e.py --configs a,b,c --json $OUT/e2e.json      # H200, ~8 minutes
+    python bench/grpo_e2e.py --configs a,e --engines aha,trl_vllm --vllm-path /tmp/site-vllm
     python bench/grpo_e2e.py --configs d --json $OUT/e2e_d.json
     python bench/grpo_e2e.py --smoke                                      # tiny shapes on the CPU
 """
@@ -37,7 +46,61 @@ CONFIGS = {
     "b": dict(shape="qwen", quant="nf4", completion=256),
     "c": dict(shape="qwen", quant="none", completion=4096),
     "d": dict(shape="llama8b", quant="nf4", completion=0),  # 0: search with the planner
+    "e": dict(shape="qwen", quant="none", completion=1024, prompts=16, prompt=256),
+    "f": dict(shape="qwen", quant="nf4", completion=1024, prompts=16, prompt=256),
 }
+VLLM_SHARE = 0.15  # the GPU share vLLM takes in the peers' colocated runs: KV room for (e)'s 128 x 1,280 tokens
+
+
+def _prompts(spec: dict) -> int:
+    return spec.get("prompts", 1)
+
+
+def _flat_dir(model_dir: Path) -> Path:
+    """A folder of links to the weights and the tokenizer side by side (vLLM and Unsloth read them from one folder)."""
+    flat = model_dir.parent / f"{model_dir.name}-flat"
+    flat.mkdir(exist_ok=True)
+    for src in [*model_dir.iterdir(), *(model_dir / "tokenizer").iterdir()]:
+        if src.is_file() and not (flat / src.name).exists():
+            (flat / src.name).symlink_to(src)
+    return flat
+
+
+class DevicePeak:
+    """The device's peak memory in use (total minus free, which counts vLLM's pools too), sampled in a thread."""
+
+    def __init__(self, interval_s: float = 0.02):
+        import threading
+
+        import torch
+
+        self.cuda = torch.cuda.is_available()
+        self.base = self._used() if self.cuda else 0
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval_s,), daemon=True)
+        if self.cuda:
+            self._thread.start()
+
+    @staticmethod
+    def _used() -> int:
+        import torch
+
+        free, total = torch.cuda.mem_get_info()
+        return total - free
+
+    def _run(self, interval_s: float) -> None:
+        while not self._stop.wait(interval_s):
+            self.peak = max(self.peak, self._used())
+
+    def gib(self) -> float:
+        """Peak device memory in use beyond what was in use at the start, in GiB (NaN without CUDA)."""
+        if not self.cuda:
+            return float("nan")
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._used())
+        return (self.peak - self.base) / 2**30
 
 
 def _shape(name: str, smoke: bool) -> dict:
@@ -79,6 +142,7 @@ def aha_config(
     from trainer.config import from_dict
 
     long = spec["completion"] > 1024
+    rows = generations * _prompts(spec)
     cfg = from_dict(
         {
             "model": {
@@ -90,7 +154,7 @@ def aha_config(
             "data": {"train": str(data)},
             "reward": "regex_match:pattern=^t1",
             "generation": {
-                "num_generations": generations, "prompts_per_step": 1, "max_prompt_length": prompt,
+                "num_generations": generations, "prompts_per_step": _prompts(spec), "max_prompt_length": spec.get("prompt", prompt),
                 "max_completion_length": spec["completion"], "fast": "on",
                 # long completions: the group in two halves, so the KV cache holds 4 rows, not 8
                 "batch_size": generations // 2 if long else 0,
@@ -98,7 +162,7 @@ def aha_config(
             "grpo": {"loss_type": "dapo", "beta": 0.0},
             # few micro-batches (each costs launches on the CPU); offloaded checkpoints keep them small:
             # the whole group at 256 tokens, 2 completions at 4,096 (bench/update_phase.py), 1 beyond
-            "optim": {"learning_rate": 1e-5, "micro_batch_size": generations if not long else 2 if spec["completion"] <= 8192 else 1},
+            "optim": {"learning_rate": 1e-5, "micro_batch_size": min(rows, 16) if not long else 2 if spec["completion"] <= 8192 else 1},
             "log": {"progress": False, "samples_every": 0, "plot_every": 0},
             "checkpoint": {"every": 0},
             "max_steps": 3, "deterministic": False, "kernels": "torch" if smoke else "auto",
@@ -124,6 +188,7 @@ def run_aha(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
 
     cfg = aha_config(name, spec, model_dir, data, args.prompt, args.generations, args.smoke, tuple(args.aha_set))
     cuda = torch.cuda.is_available() and not args.smoke
+    device = DevicePeak()
     trainer = Trainer(cfg, console=Console(quiet=True))
     weights = torch.cuda.memory_allocated() / 2**30 if cuda else float("nan")
     recs = []
@@ -145,7 +210,8 @@ def run_aha(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
         "cuda_graph": mean("rollout/cuda_graph"), "lora_merged": mean("rollout/lora_merged"),
         "generation_peak_gib": max(r["mem/generate_peak_gib"] for r in recs),
         "update_peak_gib": max(r["mem/update_peak_gib"] for r in recs),
-        "completion": spec["completion"], "notes": notes,
+        "completion": spec["completion"], "notes": notes, "device_peak_gib": device.gib(),
+        "completion_tok_s": _prompts(spec) * args.generations * spec["completion"] / mean("step_time_s"),
         # a decode step must read every weight once: the bandwidth floor at 4.3 TB/s (target: within 2.5x)
         "decode_floor_ms": weights * 2**30 / 4.3e12 * 1e3 if cuda else float("nan"),
     }  # fmt: skip
@@ -211,8 +277,16 @@ def run_aha_confirm(name: str, spec: dict, model_dir: Path, data: Path, args: ar
     }  # fmt: skip
 
 
-def _trl_grpo(name: str, spec: dict, model, tok, peft_config, data: Path, args: argparse.Namespace, label: str) -> dict:
-    """TRL's GRPOTrainer over `model` (Unsloth patches the same class): timed steps and peak memory."""
+def _trl_grpo(
+    name: str, spec: dict, model, tok, peft_config, data: Path, args: argparse.Namespace, label: str,
+    vllm: bool = False, device: DevicePeak | None = None,
+) -> dict:  # fmt: skip
+    """TRL's GRPOTrainer over `model` (Unsloth patches the same class): timed steps and peak memory.
+
+    A step is one optimizer step over one generation batch (prompts x G completions), in micro-batches of at
+    most 16 rows (gradient accumulation), as aha's update does. With `vllm`, TRL's colocated vLLM generates
+    (sleep mode on, KV share `VLLM_SHARE`, its recommended single-GPU setup).
+    """
     import torch
     from datasets import Dataset
     from transformers import TrainerCallback
@@ -221,11 +295,21 @@ def _trl_grpo(name: str, spec: dict, model, tok, peft_config, data: Path, args: 
     cuda = torch.cuda.is_available() and not args.smoke
     prompts = [json.loads(line)["prompt"] for line in data.read_text().splitlines()]
     steps = 1 if spec["completion"] > 1024 else 3
+    rows = args.generations * _prompts(spec)
+    micro = min(rows, 16)
+    extra = {}
+    if vllm:
+        extra = dict(
+            use_vllm=True, vllm_mode="colocate", vllm_enable_sleep_mode=cuda,  # no sleep mode on the CPU
+            vllm_gpu_memory_utilization=VLLM_SHARE,
+            vllm_max_model_length=spec.get("prompt", args.prompt) + spec["completion"] + 8,
+        )  # fmt: skip
     conf = GRPOConfig(
-        output_dir=str(data.parent / f"{label}-{name}"), per_device_train_batch_size=args.generations,
-        num_generations=args.generations, max_completion_length=spec["completion"], gradient_checkpointing=True,
-        bf16=not args.smoke, beta=0.0, max_steps=steps, learning_rate=1e-5, report_to=[], logging_steps=1,
-        save_strategy="no", use_cpu=not cuda, temperature=1.0,
+        output_dir=str(data.parent / f"{label}-{name}"), per_device_train_batch_size=micro,
+        gradient_accumulation_steps=rows // micro, num_generations=args.generations,
+        max_completion_length=spec["completion"],
+        gradient_checkpointing=True, bf16=not args.smoke, beta=0.0, max_steps=steps, learning_rate=1e-5,
+        report_to=[], logging_steps=1, save_strategy="no", use_cpu=not cuda, temperature=1.0, **extra,
     )  # fmt: skip
     times: list[float] = []
 
@@ -251,21 +335,24 @@ def _trl_grpo(name: str, spec: dict, model, tok, peft_config, data: Path, args: 
     trainer.train()
     peak = torch.cuda.max_memory_allocated() / 2**30 if cuda else float("nan")
     steady = times[1:] or times
-    tokens = args.generations * spec["completion"]
+    tokens = rows * spec["completion"]
+    step_s = sum(steady) / len(steady)
     return {
         "weights_gib": weights, "peak_gib": peak, "peak_over_weights_gib": peak - weights,
-        "step_s": sum(steady) / len(steady), "rollout_tok_s": tokens / (sum(steady) / len(steady)),
-        "completion": spec["completion"], "note": f"{steps} step(s); rollout tokens/s is per whole step",
+        "device_peak_gib": device.gib() if device else float("nan"),
+        "step_s": step_s, "completion_tok_s": tokens / step_s,
+        "completion": spec["completion"], "note": f"{steps} step(s); completion tokens/s is per whole step",
     }  # fmt: skip
 
 
-def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
-    """TRL GRPOTrainer on the same model, data and settings (transformers generate, no vLLM)."""
+def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace, vllm: bool = False) -> dict:
+    """TRL GRPOTrainer on the same model, data and settings (transformers generate unless `vllm`)."""
     import torch
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     cuda = torch.cuda.is_available() and not args.smoke
+    device = DevicePeak()
     tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
     kwargs = {"dtype": torch.float32 if args.smoke else torch.bfloat16}
     if spec["quant"] == "nf4":
@@ -275,13 +362,26 @@ def run_trl(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
             bnb_4bit_use_double_quant=True,
         )  # fmt: skip
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir), device_map={"": "cuda" if cuda else "cpu"}, **kwargs)
+    # vLLM reads the tokenizer beside the weights: load from the folder that has both
+    path = _flat_dir(model_dir) if vllm else model_dir
+    model = AutoModelForCausalLM.from_pretrained(str(path), device_map={"": "cuda" if cuda else "cpu"}, **kwargs)
     lora = LoraConfig(r=16, lora_alpha=32, target_modules=PROJECTIONS, task_type="CAUSAL_LM")
-    return {"engine": "TRL GRPOTrainer", **_trl_grpo(name, spec, model, tok, lora, data, args, "trl")}
+    label = "TRL GRPOTrainer + colocated vLLM" if vllm else "TRL GRPOTrainer"
+    return {"engine": label, **_trl_grpo(name, spec, model, tok, lora, data, args, "trl", vllm, device)}
 
 
-def run_unsloth(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
-    """Unsloth's FastLanguageModel (LoRA or QLoRA, its gradient checkpointing) in its patched GRPOTrainer, no vLLM.
+def run_trl_vllm(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """TRL GRPOTrainer with colocated vLLM (`use_vllm=True, vllm_mode="colocate"`, sleep mode on)."""
+    return run_trl(name, spec, model_dir, data, args, vllm=True)
+
+
+def run_unsloth(
+    name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace, vllm: bool = False
+) -> dict:
+    """Unsloth's FastLanguageModel (LoRA or QLoRA, its gradient checkpointing) in its patched GRPOTrainer.
+
+    With `vllm`: `fast_inference=True`, Unsloth's fast setup (vLLM generates, sharing the weights with the
+    trainer; its standby mode where the release has it).
 
     Unsloth pins trl <= 1.15 and datasets < 5, so on a machine that also runs TRL 1.16 it lives in a site
     folder of its own (`--unsloth-path`, put first on this child's path). If it does not import, the reason
@@ -296,34 +396,47 @@ def run_unsloth(name: str, spec: dict, model_dir: Path, data: Path, args: argpar
     import torch
     from transformers import AutoTokenizer
 
-    # Unsloth reads the tokenizer beside the weights: a folder of links to both
-    flat = model_dir.parent / f"{model_dir.name}-flat"
-    flat.mkdir(exist_ok=True)
-    for src in [*model_dir.iterdir(), *(model_dir / "tokenizer").iterdir()]:
-        if src.is_file() and not (flat / src.name).exists():
-            (flat / src.name).symlink_to(src)
+    device = DevicePeak()
+    flat = _flat_dir(model_dir)
     tok = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"))
+    extra = {"gpu_memory_utilization": VLLM_SHARE} if vllm else {}
     model, _ = FastLanguageModel.from_pretrained(
-        model_name=str(flat), max_seq_length=args.prompt + spec["completion"] + 8, dtype=torch.bfloat16,
-        load_in_4bit=spec["quant"] == "nf4", fast_inference=False, max_lora_rank=16, fix_tokenizer=False,
-        tokenizer_name=str(model_dir / "tokenizer"),
+        model_name=str(flat), max_seq_length=spec.get("prompt", args.prompt) + spec["completion"] + 8,
+        dtype=torch.bfloat16, load_in_4bit=spec["quant"] == "nf4", fast_inference=vllm, max_lora_rank=16,
+        fix_tokenizer=False, tokenizer_name=str(model_dir / "tokenizer"), **extra,
     )  # fmt: skip
     model = FastLanguageModel.get_peft_model(
         model, r=16, lora_alpha=32, target_modules=PROJECTIONS, use_gradient_checkpointing="unsloth", random_state=0
     )
-    out = _trl_grpo(name, spec, model, tok, None, data, args, "unsloth")
-    return {"engine": f"Unsloth {getattr(unsloth, '__version__', '?')}", **out}
+    out = _trl_grpo(name, spec, model, tok, None, data, args, "unsloth", vllm, device)
+    label = f"Unsloth {getattr(unsloth, '__version__', '?')}" + (" fast_inference" if vllm else "")
+    return {"engine": label, **out}
 
 
-RUNNERS = {"aha": run_aha, "aha_confirm": run_aha_confirm, "trl": run_trl, "unsloth": run_unsloth}
+def run_unsloth_vllm(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.Namespace) -> dict:
+    """Unsloth with `fast_inference=True` (vLLM shares the weights)."""
+    return run_unsloth(name, spec, model_dir, data, args, vllm=True)
+
+
+RUNNERS = {
+    "aha": run_aha, "aha_confirm": run_aha_confirm, "trl": run_trl, "trl_vllm": run_trl_vllm,
+    "unsloth": run_unsloth, "unsloth_vllm": run_unsloth_vllm,
+}  # fmt: skip
 
 
 def _child_env(engine: str, args: argparse.Namespace) -> dict:
     """The environment of one variant's process: Unsloth's own site folder first on its path, offline."""
     env = dict(os.environ)
-    if engine == "unsloth" and args.unsloth_path:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (args.unsloth_path, env.get("PYTHONPATH", "")) if p)
-        env.setdefault("HF_HUB_OFFLINE", "1")
+    first = []
+    if engine.startswith("unsloth") and args.unsloth_path:
+        first.append(args.unsloth_path)
+    uses_vllm = engine.endswith("_vllm") or any(x.replace(" ", "") == "rollout=vllm" for x in args.aha_set)
+    if uses_vllm and args.vllm_path:
+        first.append(args.vllm_path)
+        env.setdefault("VLLM_USE_FLASHINFER_SAMPLER", "0")
+    if first:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (*first, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("HF_HUB_OFFLINE", "1")
     return env
 
 
@@ -335,7 +448,7 @@ def child(args: argparse.Namespace) -> int:
     model_dir = work / f"model-{spec['shape']}{'-smoke' if args.smoke else ''}"
     try:
         runner = run_aha_confirm if (engine == "aha" and name == "d") else RUNNERS[engine]
-        out = runner(name, spec, model_dir, work / "prompts.jsonl", args)
+        out = runner(name, spec, model_dir, work / f"prompts-{spec.get('prompt', args.prompt)}.jsonl", args)
         out.setdefault("status", "ok")
     except Exception as exc:  # noqa: BLE001
         traceback.print_exc()
@@ -359,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--confirm-rows", type=int, default=2, help="(d): full-length sequences in the confirming update")
     p.add_argument("--d-completion", type=int, default=0, help="(d): this length instead of the planner's")
     p.add_argument("--unsloth-path", default=None, help="a site folder with Unsloth and its pins, first on its path")
+    p.add_argument("--vllm-path", default=None, help="a site folder with vLLM, first on the path of the vLLM variants")
     p.add_argument("--json", default=None)
     p.add_argument("--work", default=None)
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -377,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.work or tempfile.mkdtemp(prefix="aha-e2e-"))
     work.mkdir(parents=True, exist_ok=True)
-    write_prompts(work / "prompts.jsonl", 16, args.prompt, (SMOKE if args.smoke else QWEN_1_5B)["vocab_size"])
+    vocab = (SMOKE if args.smoke else QWEN_1_5B)["vocab_size"]
     results = []
     for name in [c for c in args.configs.split(",") if c]:
         spec = dict(CONFIGS[name])
@@ -386,6 +500,11 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "d":
             spec["completion"] = args.d_completion or search_completion(80.0, args.prompt, args.generations)
             print(f"(d) planner: longest completion within 80 GB = {spec['completion']}", flush=True)
+        if args.smoke:
+            spec.update(prompts=min(_prompts(spec), 2), prompt=min(spec.get("prompt", args.prompt), args.prompt))
+        plen = spec.setdefault("prompt", args.prompt)
+        if not (work / f"prompts-{plen}.jsonl").exists():
+            write_prompts(work / f"prompts-{plen}.jsonl", max(16, 4 * _prompts(spec)), plen, vocab)
         shape = _shape(spec["shape"], args.smoke)
         model_dir = work / f"model-{spec['shape']}{'-smoke' if args.smoke else ''}"
         t0 = time.perf_counter()
@@ -411,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() and not args.smoke else "cpu (smoke)",
         "torch": torch.__version__, "weights": "RANDOM weights (no downloads); completions run to full length",
-        "G": args.generations, "prompt": args.prompt, "results": results,
+        "G": args.generations, "prompt": args.prompt, "results": results, "vllm_share": VLLM_SHARE,
     }  # fmt: skip
     print_table(report)
     if args.json:
@@ -423,7 +542,7 @@ def print_table(report: dict) -> None:
     """Results as a fixed-width table."""
     cols = [("config", "{}"), ("engine", "{}"), ("completion", "{}"), ("weights_gib", "{:.2f}"), ("peak_gib", "{:.2f}"),
             ("peak_over_weights_gib", "{:.2f}"), ("step_s", "{:.2f}"), ("generate_s", "{:.2f}"),
-            ("update_s", "{:.2f}"), ("rollout_tok_s", "{:.0f}"), ("decode_step_ms", "{:.2f}"),
+            ("update_s", "{:.2f}"), ("completion_tok_s", "{:.0f}"), ("device_peak_gib", "{:.2f}"), ("decode_step_ms", "{:.2f}"),
             ("decode_floor_ms", "{:.2f}"), ("generation_peak_gib", "{:.2f}"), ("update_peak_gib", "{:.2f}")]  # fmt: skip
     print(
         f"\n{report['weights']}; {report['device']}, torch {report['torch']}, G={report['G']}, prompt {report['prompt']}"
