@@ -11,8 +11,8 @@ On a machine with network, `download` fetches the wheels of the named sets for t
 
 `--part-size` is for transfer media with a size limit: each set becomes one tar stream cut into parts of at most
 that size, with a manifest of their sizes and SHA-256 sums; `install` joins and checks them wherever they lie
-(`--from DIR` with the parts in DIR or in DIR/parts). Without `--target` the wheels go into the running Python's
-environment. The package lists assume a target that already has a CUDA build of torch and the libraries around
+(`--from DIR` with the parts in DIR or in DIR/parts; a plain folder of wheels is installed whole). Without
+`--target` the wheels go into the running Python's environment. The package lists assume a target that already has a CUDA build of torch and the libraries around
 it (`assumes` in `list`); `--package SPEC` adds packages of your own to a set named `extra`.
 """
 
@@ -345,7 +345,7 @@ def join_parts(manifest_path: Path, dest: Path) -> list[Path]:
 
 
 def find_wheels(name: str, source: Path, scratch: Path) -> list[Path]:
-    """The wheels of set `name` under source: SOURCE/NAME/*.whl, or parts in SOURCE/parts or SOURCE itself."""
+    """The wheels of set `name`: SOURCE/NAME/*.whl, its parts in SOURCE/parts or SOURCE, else every SOURCE/*.whl."""
     folder = source / name
     if folder.is_dir() and any(folder.glob("*.whl")):
         return sorted(folder.glob("*.whl"))
@@ -353,7 +353,11 @@ def find_wheels(name: str, source: Path, scratch: Path) -> list[Path]:
         manifest = parts_dir / f"{name}.parts.json"
         if manifest.is_file():
             return join_parts(manifest, scratch / name)
-    raise SystemExit(f"{name}: no wheels in {folder} and no {name}.parts.json in {source}/parts or {source}")
+    if any(source.glob("*.whl")):  # a plain folder of wheels: all of them
+        return sorted(source.glob("*.whl"))
+    raise SystemExit(
+        f"{name}: no wheels in {folder} or {source}, and no {name}.parts.json in {source}/parts or {source}"
+    )
 
 
 def cmd_list(_: argparse.Namespace) -> None:

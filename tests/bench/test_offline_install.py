@@ -95,6 +95,12 @@ def test_a_missing_or_damaged_part_is_named_before_anything_is_installed(downloa
     assert not site.exists()
 
 
+def test_install_from_a_plain_folder_of_wheels(tmp_path):
+    make_wheel(tmp_path, b"x")
+    offline.main(["install", "anything", "--from", str(tmp_path), "--target", str(tmp_path / "site")])
+    assert installed_value(tmp_path / "site") == "42\n"
+
+
 def test_an_unknown_set_or_an_absent_one_is_a_clear_error(tmp_path):
     with pytest.raises(SystemExit, match="unknown set"):
         offline.main(["download", "no-such-set", "--dir", str(tmp_path)])
