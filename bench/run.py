@@ -5,6 +5,7 @@
     python bench/run.py cpu                          # every CPU benchmark (also: gpu, smoke)
     python bench/run.py e2e-vllm --vllm-site /opt/aha-site-vllm --out out/bench/h200
     python bench/run.py update-phase --dry-run       # print the commands only
+    python bench/run.py time-to-accuracy -- --max-steps 120    # options after -- go to every command
 
 OUT/NAME/ gets the benchmark's log (`NAME.log`, stdout and stderr) and the JSON its script writes; OUT/
 environment.json records the machine (Python, platform, CPU count, package versions, GPUs) and OUT/summary.json
@@ -337,12 +338,14 @@ def commands_of(b: Benchmark, values: dict[str, str], env: dict[str, str], dry_r
     return split
 
 
-def run_one(b: Benchmark, out: Path, values: dict[str, str], timeout: float, dry_run: bool) -> dict:
+def run_one(
+    b: Benchmark, out: Path, values: dict[str, str], timeout: float, dry_run: bool, extra: list[str] | None = None
+) -> dict:
     """Run a benchmark's commands, log in OUT/NAME/NAME.log; returns its summary (status, seconds)."""
     folder = out / b.name
     values = {**values, "dir": str(folder)}
     env = environment_of(b, values)
-    commands = commands_of(b, values, env, dry_run)
+    commands = [[*c, *(extra or [])] for c in commands_of(b, values, env, dry_run)]
     if dry_run:
         for command in commands:
             print(shlex.join(command))
@@ -412,7 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vllm-site", default=str(ROOT / ".whl" / "site-vllm"), help="site folder with the vllm set")
     p.add_argument("--unsloth-site", default=str(ROOT / ".whl" / "site-unsloth"), help="site folder with unsloth")
     p.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
-    args = p.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = p.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     if args.list or not args.names:
         list_benchmarks()
         return 0
@@ -421,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "environment.json").write_text(json.dumps(machine(), indent=1) + "\n")
-    summary = [run_one(b, args.out, values, args.timeout, args.dry_run) for b in chosen]
+    summary = [run_one(b, args.out, values, args.timeout, args.dry_run, extra) for b in chosen]
     if not args.dry_run:
         (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return 1 if any(s["status"] == "failed" for s in summary) else 0

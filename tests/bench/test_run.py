@@ -76,3 +76,11 @@ def test_main_writes_the_environment_and_the_summary(tmp_path, monkeypatch):
     assert [s["name"] for s in summary] == ["tiny"] and summary[0]["status"] == "ok"
     environment = json.loads((tmp_path / "environment.json").read_text())
     assert environment["python"] and "aha" in environment["packages"]
+
+
+def test_options_after_a_double_dash_go_to_every_command(tmp_path, monkeypatch, capsys):
+    tiny = run.Benchmark("tiny", "nothing", "cpu", (("{python}", "bench/x.py"), ("{python}", "bench/y.py")))
+    monkeypatch.setitem(run.BENCHMARKS, "tiny", tiny)
+    assert run.main(["tiny", "--dry-run", "--", "--steps", "3"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [f"{sys.executable} bench/x.py --steps 3", f"{sys.executable} bench/y.py --steps 3"]
