@@ -316,7 +316,7 @@ def environment_of(b: Benchmark, values: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def test_ids(command: list[str], env: dict[str, str]) -> list[str]:
+def collected_tests(command: list[str], env: dict[str, str]) -> list[str]:
     """The node ids a pytest command would run (collected in a process of its own)."""
     quiet = [w for w in command if w not in ("-q", "-qq")]  # one -q lists node ids; two list files
     done = subprocess.run([*quiet, "--collect-only", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -330,7 +330,7 @@ def commands_of(b: Benchmark, values: dict[str, str], env: dict[str, str], dry_r
         return commands
     split = []
     for command in commands:
-        ids = test_ids(command, env)
+        ids = collected_tests(command, env)
         # the same command with its test paths replaced by one collected test at a time
         at = command.index("pytest") + 1
         rest = command[:at] + [w for w in command[at:] if not (ROOT / w).exists()]
