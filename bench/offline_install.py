@@ -259,6 +259,7 @@ class PartWriter:
             self._file = None
 
     def write(self, data: bytes) -> int:
+        """Append data, starting a new part whenever the current one is full."""
         view = memoryview(data)
         while view:
             if self._file is None or self._left == 0:
@@ -272,6 +273,7 @@ class PartWriter:
         return len(data)
 
     def close(self) -> None:
+        """Finish the last part (its SHA-256 goes into `parts`)."""
         self._close_part()
 
 
@@ -298,6 +300,7 @@ class _JoinedParts:
         self._file = None
 
     def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (all with -1), across part boundaries; b"" at the end."""
         out = b""
         while size < 0 or len(out) < size:
             if self._file is None:
