@@ -44,8 +44,26 @@ def _null_constant(name: str) -> None:
 
 # NaN, Infinity and -Infinity are not JSON; when a file holds them they are read as null (a missing value).
 _DECODER = json.JSONDecoder(parse_constant=_null_constant)
+# The decoder's scanner, called directly on the common well-formed line (decode() wraps it in Python code).
+_SCAN = _DECODER.scan_once
 # One encoder for every output row: json.dumps with non-default options builds a new one per call.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _c_encoder() -> Any:
+    """The C encoder that `_ENCODE` builds on each call, built once (None where the C module is missing)."""
+    from json.encoder import c_encode_basestring, c_make_encoder
+
+    if c_make_encoder is None or c_encode_basestring is None:
+        return None
+    try:
+        # No circular check (a row read from JSON has no cycles; a cyclic value falls back to json_line).
+        return c_make_encoder(None, None, c_encode_basestring, None, ": ", ", ", False, False, False)
+    except TypeError:  # another signature in some Python version: keep the plain encoder
+        return None
+
+
+_C_ENCODE = _c_encoder()
 
 
 def load_json_line(lineno: int, raw: bytes | str) -> dict[str, Any]:
@@ -55,8 +73,15 @@ def load_json_line(lineno: int, raw: bytes | str) -> dict[str, Any]:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedRow(lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    text = raw.strip()
     try:
-        row = _DECODER.decode(raw.strip())
+        row, end = _SCAN(text, 0)
+        if end == len(text) and type(row) is dict:
+            return row
+    except (StopIteration, ValueError, RecursionError):
+        pass  # decode() below names the problem
+    try:
+        row = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise MalformedRow(lineno, f"invalid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
@@ -81,7 +106,13 @@ def row_sample(row: dict[str, Any], fields: Fields) -> Sample:
         raise ValueError(
             f"field '{name}' must be a string, a message or a list of messages, not {type(value).__name__}"
         )
-    return Sample.from_row(row, fields.completion, fields.answer, fields.prompt, fields.messages)
+    used = (fields.completion, fields.messages, fields.answer, fields.prompt)
+    return Sample(
+        value,
+        row.get(fields.prompt),
+        row.get(fields.answer),
+        {k: v for k, v in row.items() if k not in used},
+    )
 
 
 def parse_line(lineno: int, raw: bytes | str, fields: Fields) -> tuple[dict[str, Any], Sample]:
@@ -129,9 +160,23 @@ def json_line(data: Any) -> str:
 def json_bytes(data: Any) -> bytes:
     """`json_line(data)` encoded as UTF-8 (without a newline)."""
     try:
-        return _ENCODE(data).encode("utf-8")
-    except (TypeError, ValueError, UnicodeEncodeError):
+        return json_text_fast(data).encode("utf-8")
+    except UnicodeEncodeError:
         return json_line(data).encode("utf-8")
+
+
+def json_text_fast(data: Any) -> str:
+    """The text of `json_line(data)`, except that a lone surrogate may be left in it (it then fails to encode).
+
+    For plain data this is the text of `json.dumps(data, ensure_ascii=False)`, made by the C encoder
+    without the per-call set-up of `json.dumps`; encode it with a fallback to `json_line`.
+    """
+    try:
+        if _C_ENCODE is not None:
+            return "".join(_C_ENCODE(data, 0))
+        return _ENCODE(data)
+    except (TypeError, ValueError, RecursionError):
+        return json_line(data)
 
 
 def raw_text(raw: bytes | str) -> str:

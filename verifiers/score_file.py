@@ -14,7 +14,16 @@ from typing import Any
 
 from .base import Verifier
 from .result import Result, Status
-from .rows import Fields, MalformedRow, iter_lines, json_bytes, load_json_line, parse_line, raw_text
+from .rows import (
+    Fields,
+    MalformedRow,
+    iter_lines,
+    json_bytes,
+    json_text_fast,
+    load_json_line,
+    parse_line,
+    raw_text,
+)
 from .summary import ScoreStats
 from .workers import RewardJob, WorkerPool
 
@@ -46,8 +55,8 @@ def compact(result: Result) -> dict[str, Any]:
     return out
 
 
-def row_bytes(row: dict[str, Any], result: Result) -> bytes:
-    """The output line (no newline) of a scored row: the input row plus reward, status, reason and terms."""
+def _add_result(row: dict[str, Any], result: Result) -> dict[str, Any]:
+    """The input row with the result's reward, status, reason and terms (or details) added, in place."""
     row["reward"] = result.score
     row["status"] = result.status.value
     row["reason"] = result.reason
@@ -55,12 +64,21 @@ def row_bytes(row: dict[str, Any], result: Result) -> bytes:
         row["terms"] = {k: compact(v) for k, v in result.terms.items()}
     elif result.details:
         row["details"] = result.details
-    return json_bytes(row)
+    return row
+
+
+def row_bytes(row: dict[str, Any], result: Result) -> bytes:
+    """The output line (no newline) of a scored row: the input row plus reward, status, reason and terms."""
+    return json_bytes(_add_result(row, result))
+
+
+def _error_row(lineno: int, raw: bytes | str, reason: str) -> dict[str, Any]:
+    return {"line": lineno, "raw": raw_text(raw), "reward": 0.0, "status": "error", "reason": reason}
 
 
 def error_row_bytes(lineno: int, raw: bytes | str, reason: str) -> bytes:
     """The output line of an input line that is not a usable row: the line number and its raw text."""
-    return json_bytes({"line": lineno, "raw": raw_text(raw), "reward": 0.0, "status": "error", "reason": reason})
+    return json_bytes(_error_row(lineno, raw, reason))
 
 
 @dataclass
@@ -121,35 +139,57 @@ def score_lines(
     without, the readable rows are scored as one batch.
     """
     stats = ScoreStats()
-    first_bad: MalformedRow | None = None
-    parsed: list[tuple[int, bytes | str, dict[str, Any] | None, Any]] = []
+    rows: list[dict[str, Any]] = []
+    samples: list[Any] = []
+    bad: list[tuple[int, int, bytes | str, MalformedRow]] = []  # (position, line number, line, problem)
     for lineno, raw in chunk:
         try:
             row, sample = parse_line(lineno, raw, fields)
-            parsed.append((lineno, raw, row, sample))
         except MalformedRow as exc:
-            first_bad = first_bad or exc
-            parsed.append((lineno, raw, None, exc))
-    if mark is None:
-        results = iter(reward.batch([p[3] for p in parsed if p[2] is not None]))
-    else:
-        done = []
-        for i, (_, _, row, sample) in enumerate(parsed):
-            if row is not None:
-                mark(i)
-                done.append(reward(sample))
-        results = iter(done)
-    out: list[bytes] = []
-    for lineno, raw, row, extra in parsed:
-        if row is None:
-            stats.add_malformed()
-            out.append(error_row_bytes(lineno, raw, str(extra)))
+            bad.append((len(rows) + len(bad), lineno, raw, exc))
             continue
-        result = next(results)
-        stats.add(result)
-        out.append(row_bytes(row, result))
-    out.append(b"")
-    return ChunkOut(b"\n".join(out) if len(out) > 1 else b"", len(parsed), stats, first_bad)
+        rows.append(row)
+        samples.append(sample)
+    if mark is None:
+        results = reward.batch(samples)
+    elif not bad:
+        results = []
+        for i, sample in enumerate(samples):
+            mark(i)
+            results.append(reward(sample))
+    else:
+        skip = {b[0] for b in bad}
+        positions = [i for i in range(len(chunk)) if i not in skip]
+        results = []
+        for i, sample in zip(positions, samples, strict=True):
+            mark(i)
+            results.append(reward(sample))
+    out_rows = [_add_result(row, result) for row, result in zip(rows, results, strict=True)]
+    if not bad:
+        stats.add_many(results)
+    else:  # counted in line order, as the summary lists statuses in the order first met
+        for position, lineno, raw, exc in bad:
+            out_rows.insert(position, _error_row(lineno, raw, str(exc)))
+        scored = iter(results)
+        skip = {b[0] for b in bad}
+        for i in range(len(chunk)):
+            if i in skip:
+                stats.add_malformed()
+            else:
+                stats.add(next(scored))
+    return ChunkOut(_lines_bytes(out_rows), len(chunk), stats, bad[0][3] if bad else None)
+
+
+def _lines_bytes(rows: list[dict[str, Any]]) -> bytes:
+    """The JSONL bytes of output rows, each line ending in a newline, encoded in one go."""
+    if not rows:
+        return b""
+    texts = [json_text_fast(row) for row in rows]
+    texts.append("")
+    try:
+        return "\n".join(texts).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate somewhere: json_bytes writes it escaped
+        return b"".join(json_bytes(row) + b"\n" for row in rows)
 
 
 # -- input and output files ---------------------------------------------------------------------

@@ -60,6 +60,28 @@ class ScoreStats:
             ts.statuses[term.status.value] += 1
         self._fired(result)
 
+    def add_many(self, results: list[Result]) -> None:
+        """Count many rows' results: the same counts as `add` on each, with less work per plain result."""
+        if any(r.terms for r in results):
+            for r in results:
+                self.add(r)
+            return
+        total, sq = self.reward_total, self.reward_sq_total
+        for r in results:  # in order, as `add` does, so that the float sums are the same
+            total += r.score
+            sq += r.score * r.score
+        self.reward_total, self.reward_sq_total = total, sq
+        self.rows += len(results)
+        for status, n in Counter([r.status for r in results]).items():
+            self.statuses[status.value] += n
+        spent = self.verifier_time
+        for r in results:
+            spent[r.verifier] += r.elapsed
+        self.verifier_calls.update([r.verifier for r in results])
+        for r in results:
+            if r.details and "fired" in r.details:
+                self._fired(r)
+
     def add_malformed(self) -> None:
         """Count an input row that could not be read."""
         self.rows += 1
