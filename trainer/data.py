@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import string
 from collections.abc import Sequence
@@ -10,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verifiers.reading import InputRow, ReadError, iter_dataset_rows, iter_rows, load_dataset
+
 from .config import DEMO, DataConfig
 
-
-class DataError(ValueError):
-    """A dataset that cannot be used; the message names the file and the line or row."""
+# The trainer's name for the reader's one error type: the message names the file and the line or row.
+DataError = ReadError
 
 
 @dataclass
@@ -65,75 +65,46 @@ def resolve_data_path(path: str, split: str) -> str:
 
 
 def load_rows(path: str | Path, split: str = "train", limit: int | None = None) -> list[Row]:
-    """Rows of a JSONL file, a Parquet file, or a `datasets` folder saved with save_to_disk."""
+    """Rows of a JSONL file, a Parquet file, or a `datasets` folder saved with save_to_disk.
+
+    Read by `verifiers.reading`, as `aha score` and `aha eval` read them; the first unreadable row is
+    an error naming the file and line.
+    """
     p = Path(path)
     if not p.exists():
         raise DataError(f"dataset not found: {p}")
     if p.is_dir():
-        return _load_saved_dataset(p, split, limit)
-    suffix = p.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return _load_parquet(p, limit)
-    if suffix in (".jsonl", ".json", ".ndjson"):
-        return _load_jsonl(p, limit)
-    raise DataError(f"{p}: unsupported dataset format '{suffix}' (use .jsonl, .parquet or a save_to_disk folder)")
-
-
-def _load_jsonl(p: Path, limit: int | None) -> list[Row]:
+        ds = load_dataset(p, split, single_ok=True, hint="; set data.train_split/eval_split")
+        items = iter_dataset_rows(ds)
+    else:
+        suffix = p.suffix.lower()
+        if suffix in (".parquet", ".pq"):
+            items = iter_rows(p, "parquet")
+        elif suffix in (".jsonl", ".json", ".ndjson"):
+            items = iter_rows(p, "jsonl")
+        else:
+            raise DataError(
+                f"{p}: unsupported dataset format '{suffix}' (use .jsonl, .parquet or a save_to_disk folder)"
+            )
     rows: list[Row] = []
-    with p.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
-            if not isinstance(data, dict):
-                raise DataError(f"{p}:{lineno}: each line must be a JSON object, got {type(data).__name__}")
-            rows.append(Row(data, f"{p}:{lineno}"))
-            if limit is not None and len(rows) >= limit:
-                break
+    for item in items:
+        if limit is not None and len(rows) >= limit:
+            break
+        rows.append(_row(p, item))
     if not rows:
         raise DataError(f"{p}: no rows")
     return rows
 
 
-def _load_parquet(p: Path, limit: int | None) -> list[Row]:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise DataError(f"{p}: reading Parquet needs pyarrow (pip install 'aha[data]')") from None
-    try:
-        table = pq.read_table(p)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a data error with the reason
-        raise DataError(f"{p}: cannot read Parquet: {exc}") from None
-    if limit is not None:
-        table = table.slice(0, limit)
-    rows = [Row(d, f"{p} row {i}") for i, d in enumerate(table.to_pylist())]
-    if not rows:
-        raise DataError(f"{p}: no rows")
-    return rows
-
-
-def _load_saved_dataset(p: Path, split: str, limit: int | None) -> list[Row]:
-    try:
-        import datasets
-    except ImportError:
-        raise DataError(f"{p}: reading a saved dataset folder needs `datasets` (pip install 'aha[data]')") from None
-    try:
-        ds = datasets.load_from_disk(str(p))
-    except Exception as exc:  # noqa: BLE001
-        raise DataError(f"{p}: not a folder written by datasets' save_to_disk: {exc}") from None
-    if isinstance(ds, datasets.DatasetDict):
-        if split not in ds:
-            raise DataError(f"{p}: no split '{split}' (splits: {', '.join(ds)}); set data.train_split/eval_split")
-        ds = ds[split]
-    n = len(ds) if limit is None else min(limit, len(ds))
-    rows = [Row(ds[i], f"{p} row {i}") for i in range(n)]
-    if not rows:
-        raise DataError(f"{p}: no rows")
-    return rows
+def _row(p: Path, item: InputRow) -> Row:
+    """A dataset row named as the trainer's messages name it (`file:line`, or `file row i` from 0)."""
+    where = f"{p}:{item.line}" if item.line is not None else f"{p} row {item.index}"
+    if item.row is None:
+        problem = (item.problem or "unreadable").removeprefix(f"{item.where}: ")
+        if problem.startswith("expected a JSON object"):
+            problem = "each line must be a JSON object" + problem.removeprefix("expected a JSON object")
+        raise DataError(problem, path=p, line=item.line, row=None if item.line is not None else item.index + 1)
+    return Row(item.row, where)
 
 
 def template_fields(template: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Reading input rows for scoring: JSONL lines, with malformed lines kept as error rows."""
+"""JSONL rows for scoring: a line's row and sample, and output rows written as standard UTF-8 JSON."""
 
 from __future__ import annotations
 
@@ -9,19 +9,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .reading import ReadError, load_json_line
 from .sample import Sample
 
-
-class MalformedRow(ValueError):
-    """An input line that is not a usable row; names the line."""
-
-    def __init__(self, lineno: int, problem: str):
-        super().__init__(f"line {lineno}: {problem}")
-        self.lineno = lineno
-        self.problem = problem
-
-    def __reduce__(self):
-        return (MalformedRow, (self.lineno, self.problem))
+# The error of an unreadable input line is the reader's one error type (its old name, kept for callers).
+MalformedRow = ReadError
 
 
 @dataclass(frozen=True)
@@ -38,14 +30,6 @@ class Fields:
         return asdict(self)
 
 
-def _null_constant(name: str) -> None:
-    return None
-
-
-# NaN, Infinity and -Infinity are not JSON; when a file holds them they are read as null (a missing value).
-_DECODER = json.JSONDecoder(parse_constant=_null_constant)
-# The decoder's scanner, called directly on the common well-formed line (decode() wraps it in Python code).
-_SCAN = _DECODER.scan_once
 # One encoder for every output row: json.dumps with non-default options builds a new one per call.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
@@ -64,31 +48,6 @@ def _c_encoder() -> Any:
 
 
 _C_ENCODE = _c_encoder()
-
-
-def load_json_line(lineno: int, raw: bytes | str) -> dict[str, Any]:
-    """The JSON object on one input line (UTF-8 bytes or text); raises MalformedRow naming the line."""
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedRow(lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    text = raw.strip()
-    try:
-        row, end = _SCAN(text, 0)
-        if end == len(text) and type(row) is dict:
-            return row
-    except (StopIteration, ValueError, RecursionError):
-        pass  # decode() below names the problem
-    try:
-        row = _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedRow(lineno, f"invalid JSON ({exc.msg} at column {exc.colno})") from None
-    except RecursionError:
-        raise MalformedRow(lineno, "JSON nested too deeply") from None
-    if not isinstance(row, dict):
-        raise MalformedRow(lineno, f"expected a JSON object, got {type(row).__name__}")
-    return row
 
 
 def row_sample(row: dict[str, Any], fields: Fields) -> Sample:
@@ -124,7 +83,7 @@ def parse_line(lineno: int, raw: bytes | str, fields: Fields) -> tuple[dict[str,
     try:
         return row, row_sample(row, fields)
     except ValueError as exc:
-        raise MalformedRow(lineno, str(exc)) from None
+        raise ReadError(str(exc), line=lineno) from None
 
 
 def _finite(value: Any) -> Any:

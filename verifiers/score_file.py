@@ -13,17 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .base import Verifier
+from .reading import ReadError, load_json_line
 from .result import Result, Status
-from .rows import (
-    Fields,
-    MalformedRow,
-    iter_lines,
-    json_bytes,
-    json_text_fast,
-    load_json_line,
-    parse_line,
-    raw_text,
-)
+from .rows import Fields, iter_lines, json_bytes, json_text_fast, parse_line, raw_text
 from .summary import ScoreStats
 from .workers import RewardJob, WorkerPool
 
@@ -88,7 +80,7 @@ class ChunkOut:
     payload: bytes
     rows: int
     stats: ScoreStats
-    first_bad: MalformedRow | None = None
+    first_bad: ReadError | None = None
 
 
 @dataclass
@@ -111,7 +103,7 @@ class LineJob(RewardJob):
         stats = ScoreStats()
         try:
             row, _ = parse_line(lineno, raw, self.fields)
-        except MalformedRow as exc:
+        except ReadError as exc:
             stats.add_malformed()
             return ChunkOut(error_row_bytes(lineno, raw, str(exc)) + b"\n", 1, stats, exc)
         result = Result(0.0, status, reason, verifier=verifier)
@@ -141,11 +133,11 @@ def score_lines(
     stats = ScoreStats()
     rows: list[dict[str, Any]] = []
     samples: list[Any] = []
-    bad: list[tuple[int, int, bytes | str, MalformedRow]] = []  # (position, line number, line, problem)
+    bad: list[tuple[int, int, bytes | str, ReadError]] = []  # (position, line number, line, problem)
     for lineno, raw in chunk:
         try:
             row, sample = parse_line(lineno, raw, fields)
-        except MalformedRow as exc:
+        except ReadError as exc:
             bad.append((len(rows) + len(bad), lineno, raw, exc))
             continue
         rows.append(row)
@@ -243,7 +235,7 @@ def _same_row(out_line: bytes, lineno: int, raw: bytes, fields: Fields) -> bool:
         return out.get("line") == lineno
     try:
         row = load_json_line(lineno, raw)
-    except MalformedRow:
+    except ReadError:
         return False
     return all(out.get(k) == v for k, v in row.items() if k not in OUTPUT_KEYS)
 
@@ -256,7 +248,7 @@ def _column_problem(chunk: list[tuple[int, bytes]], fields: Fields, answer_expli
         try:
             seen.update(load_json_line(lineno, raw))
             readable += 1
-        except MalformedRow:
+        except ReadError:
             continue
     if not readable:
         return None, False
@@ -305,7 +297,7 @@ def score_file(
 ) -> ScoreStats:
     """Score every line of a JSONL file into `output_path` (written atomically; `-` for stdout).
 
-    Malformed lines become error rows naming the line, or with `strict=True` raise MalformedRow
+    Malformed lines become error rows naming the line, or with `strict=True` raise ReadError
     (and nothing is written). Verifiers run in `workers` child processes; a row whose worker dies
     or overruns `row_timeout` becomes an error or timeout row. Ctrl-C (KeyboardInterrupt) saves
     the rows scored so far and raises Interrupted; `resume=True` skips the rows already in the
@@ -402,7 +394,7 @@ def _columns(chunk: list[tuple[int, bytes]]) -> str:
     for lineno, raw in chunk:
         try:
             seen.update(load_json_line(lineno, raw))
-        except MalformedRow:
+        except ReadError:
             continue
     return ", ".join(sorted(seen)) or "(none)"
 
