@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -16,8 +16,9 @@ from .base import Verifier
 from .reading import ReadError, load_json_line
 from .result import Result, Status
 from .rows import Fields, iter_lines, json_bytes, json_text_fast, parse_line, raw_text
+from .scoring import chunked, make_pool
 from .summary import ScoreStats
-from .workers import RewardJob, WorkerPool
+from .workers import RewardJob
 
 # Keys `aha score` adds to a row; the rest of an output row is the input row.
 OUTPUT_KEYS = frozenset({"reward", "status", "reason", "terms", "details"})
@@ -185,10 +186,6 @@ def _lines_bytes(rows: list[dict[str, Any]]) -> bytes:
 
 
 # -- input and output files ---------------------------------------------------------------------
-def _chunks(lines: Iterator[tuple[int, bytes]], size: int) -> Iterator[list[tuple[int, bytes]]]:
-    return iter(lambda: list(islice(lines, size)), [])
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -336,7 +333,7 @@ def score_file(
                 raise ScoreError(
                     f"{out_path} does not hold the scores of {input_path} (row {done_rows:,} differs); drop --resume"
                 )
-        chunks = _chunks(lines, chunk_size)
+        chunks = chunked(lines, chunk_size)
         first = next(chunks, None)
         if first is None:
             ok = True
@@ -346,7 +343,7 @@ def score_file(
         if problem:
             raise ScoreError(f"{input_path}: {problem}")
         job = LineJob(reward, fields)
-        with WorkerPool(job, workers, row_timeout) as pool:
+        with make_pool(job, workers, row_timeout) as pool:
             for i, out in enumerate(pool.imap(chain([first], chunks), 4 * workers)):
                 if out.first_bad is not None and strict:
                     raise out.first_bad

@@ -62,6 +62,25 @@ class SampleJob(RewardJob):
         return [r for out in outs for r in out]
 
 
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of `size` items (the last one shorter)."""
+    it = iter(items)
+    return iter(lambda: list(islice(it, size)), [])
+
+
+def make_pool(
+    job: Any, workers: int, row_timeout: float | None = None, engine: str = "local", address: str | None = None
+) -> Any:
+    """The pool that runs a job over chunks, in order, a bounded number in flight: local processes or Ray tasks."""
+    if engine == "ray":
+        from .evaluation.ray_engine import RayPool
+
+        return RayPool(job, workers, row_timeout, address)
+    if engine != "local":
+        raise ValueError(f"engine must be 'local' or 'ray', not {engine!r}")
+    return WorkerPool(job, workers, row_timeout)
+
+
 def mp_context() -> mp.context.BaseContext:
     """The multiprocessing start method for worker pools (AHA_MP_START overrides; fork where available)."""
     method = os.environ.get("AHA_MP_START") or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
@@ -76,8 +95,9 @@ class Scorer:
     any `row_timeout`, which runs even one worker in a child process), a verifier whose process
     dies gives an `error` result naming it, one that takes longer than `row_timeout` seconds
     on a sample a `timeout` result, and the pool replaces the worker. With `workers=1` and no
-    `row_timeout`, samples are scored in this process. Use as a context manager, or call
-    `close()`, to stop the workers.
+    `row_timeout`, samples are scored in this process. `engine="ray"` runs the chunks as Ray
+    tasks instead (on the cluster at `address`, or a local instance). Use as a context manager,
+    or call `close()`, to stop the workers.
     """
 
     def __init__(
@@ -87,6 +107,8 @@ class Scorer:
         chunk_size: int = 256,
         max_pending: int | None = None,
         row_timeout: float | None = None,
+        engine: str = "local",
+        address: str | None = None,
     ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
@@ -97,13 +119,15 @@ class Scorer:
         self.chunk_size = chunk_size
         self.max_pending = max_pending or 4 * workers
         self.row_timeout = row_timeout
-        self._pool: WorkerPool | None = None
+        self.engine = engine
+        self.address = address
+        self._pool: Any = None
         if row_timeout is not None and not 0 < row_timeout <= MAX_ROW_TIMEOUT:
             raise ValueError(f"row_timeout must be in (0, {MAX_ROW_TIMEOUT:g}] seconds, got {row_timeout}")
 
-    def _get_pool(self) -> WorkerPool:
+    def _get_pool(self) -> Any:
         if self._pool is None:
-            self._pool = WorkerPool(SampleJob(self.reward), self.workers, self.row_timeout)
+            self._pool = make_pool(SampleJob(self.reward), self.workers, self.row_timeout, self.engine, self.address)
         return self._pool
 
     def score(self, samples: Sequence[Sample | str | dict[str, Any]]) -> list[Result]:
@@ -117,9 +141,8 @@ class Scorer:
 
     def score_chunks(self, samples: Iterable[Sample | str | dict[str, Any]]) -> Iterator[list[Result]]:
         """Score a stream chunk by chunk (for progress reporting), order kept."""
-        it = (Sample.coerce(s) for s in samples)
-        chunks = iter(lambda: list(islice(it, self.chunk_size)), [])
-        if self.workers == 1 and self.row_timeout is None:
+        chunks = chunked((Sample.coerce(s) for s in samples), self.chunk_size)
+        if self.engine == "local" and self.workers == 1 and self.row_timeout is None:
             for chunk in chunks:
                 yield self.reward.batch(chunk)
             return

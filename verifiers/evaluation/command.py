@@ -89,8 +89,9 @@ def _ks(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[
     default=60.0,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True, max=MAX_ROW_TIMEOUT),
-    help=f"Seconds one row may take (at most {MAX_ROW_TIMEOUT:g}; local engine); a slower row gets status timeout "
-    "and its worker process is replaced.",
+    help=f"Seconds one row may take (at most {MAX_ROW_TIMEOUT:g}); a slower row gets status timeout "
+    "and its worker process is replaced (with --engine ray, a chunk gets the seconds of its rows, and the rows "
+    "of a chunk that takes longer all get status timeout).",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate only the first N rows.")
 @click.option(

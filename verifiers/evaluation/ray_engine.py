@@ -1,4 +1,11 @@
-"""Scoring on a Ray cluster (or a local Ray instance): chunks become Ray tasks, results come back in order."""
+"""Scoring on a Ray cluster (or a local Ray instance): the worker pool's interface on Ray tasks.
+
+`RayPool` runs the same jobs as the local `WorkerPool` (a chunk per task, results in input order,
+a bounded number of chunks in flight), so `Scorer(engine="ray")` is the one scoring pipeline on Ray.
+With a row timeout, a chunk gets the budget of its rows from the moment it is waited for; a chunk
+that overruns is cancelled and each of its rows becomes a `timeout` row (the local pool, which
+watches each row, scores the chunk's other rows again instead).
+"""
 
 from __future__ import annotations
 
@@ -6,42 +13,32 @@ import logging
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 
-from ..base import Verifier
-from ..result import Result
-from ..sample import Sample
+from ..result import Status
+from ..workers import Job
 from .config import MissingDependency
 
 
-def _score_chunk(reward: Verifier, samples: list[Sample]) -> list[Result]:
-    return reward.batch(samples)
+def _run_batch(job: Job, items: list[Any]) -> Any:
+    return job.run_batch(items)
 
 
-class RayScorer:
-    """The Scorer interface (`score_chunks`, `close`) on Ray tasks.
+class RayPool:
+    """Runs a Job over chunks as Ray tasks, results in input order; the interface of `WorkerPool`.
 
-    Connects to `address` (or RAY_ADDRESS) when given, else starts a local Ray instance
-    with `workers` CPUs, and shuts down only an instance it started itself.
+    Connects to `address` (or RAY_ADDRESS) when given, else starts a local Ray instance with
+    `workers` CPUs, and shuts down only an instance it started itself.
     """
 
-    def __init__(
-        self,
-        reward: Verifier,
-        workers: int,
-        chunk_size: int = 1024,
-        address: str | None = None,
-        max_pending: int | None = None,
-    ):
-        self.reward = reward
+    def __init__(self, job: Job, workers: int, row_timeout: float | None = None, address: str | None = None):
+        self.job = job
         self.workers = workers
-        self.chunk_size = chunk_size
+        self.row_timeout = row_timeout
         self.address = address
-        self.max_pending = max_pending or 2 * workers
         self._started = False
 
-    def _ray(self):
+    def _ray(self) -> Any:
         try:
             import ray
         except ImportError as exc:
@@ -60,30 +57,44 @@ class RayScorer:
             self._started = True
         return ray
 
-    def score_chunks(self, samples: Iterable[Sample | str | dict[str, Any]]) -> Iterator[list[Result]]:
-        """Score a stream chunk by chunk on Ray tasks, order kept."""
+    def imap(self, chunks: Iterable[list[Any]], max_pending: int | None = None) -> Iterator[Any]:
+        """The job's output for each chunk, in input order, with at most `max_pending` chunks in flight."""
         ray = self._ray()
-        task = ray.remote(num_cpus=1)(_score_chunk)
-        reward_ref = ray.put(self.reward)
-        it = (Sample.coerce(s) for s in samples)
-        pending: deque = deque()
-        for chunk in iter(lambda: list(islice(it, self.chunk_size)), []):
-            pending.append(task.remote(reward_ref, chunk))
-            if len(pending) >= self.max_pending:
-                yield ray.get(pending.popleft())
+        task = ray.remote(num_cpus=1)(_run_batch)
+        job_ref = ray.put(self.job)
+        max_pending = max_pending or 2 * self.workers
+        pending: deque[tuple[Any, list[Any]]] = deque()
+        for chunk in chunks:
+            pending.append((task.remote(job_ref, chunk), chunk))
+            if len(pending) >= max_pending:
+                yield self._result(ray, *pending.popleft())
         while pending:
-            yield ray.get(pending.popleft())
+            yield self._result(ray, *pending.popleft())
 
-    def close(self) -> None:
-        """Shut down the local Ray instance if this scorer started it."""
+    def _result(self, ray: Any, ref: Any, items: list[Any]) -> Any:
+        if self.row_timeout is None:
+            return ray.get(ref)
+        budget = self.row_timeout * max(1, len(items))
+        ready, _ = ray.wait([ref], timeout=budget)
+        if ready:
+            return ray.get(ref)
+        ray.cancel(ref, force=True)
+        reason = (
+            f"the chunk of {len(items)} rows holding this row took longer than {budget:g} s "
+            f"({self.row_timeout:g} s row timeout per row) on Ray; its task was cancelled"
+        )
+        return self.job.join([self.job.failed(item, Status.TIMEOUT, reason, self.job.name) for item in items])
+
+    def close(self, kill: bool = False) -> None:
+        """Shut down the local Ray instance if this pool started it."""
         if self._started:
             import ray
 
             ray.shutdown()
             self._started = False
 
-    def __enter__(self) -> RayScorer:
+    def __enter__(self) -> RayPool:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        self.close(kill=exc_type is not None)

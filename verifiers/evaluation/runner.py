@@ -122,13 +122,16 @@ def make_sample(item: InputRow, fields: Fields) -> Sample:
         raise InputError(f"{item.where}: {exc}") from None
 
 
-def make_scorer(cfg: EvalConfig, reward: Verifier):
-    """The engine: a local process pool (verifiers.Scorer) or Ray tasks."""
-    if cfg.engine == "ray":
-        from .ray_engine import RayScorer
-
-        return RayScorer(reward, cfg.workers, cfg.chunk_size, cfg.ray_address)
-    return Scorer(reward, workers=cfg.workers, chunk_size=cfg.chunk_size, row_timeout=cfg.row_timeout)
+def make_scorer(cfg: EvalConfig, reward: Verifier) -> Scorer:
+    """The scoring pipeline `aha score` and the trainer use too, on local processes or Ray tasks."""
+    return Scorer(
+        reward,
+        workers=cfg.workers,
+        chunk_size=cfg.chunk_size,
+        row_timeout=cfg.row_timeout,
+        engine=cfg.engine,
+        address=cfg.ray_address,
+    )
 
 
 def score_pass(
