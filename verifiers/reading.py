@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 FORMATS = ("jsonl", "parquet", "csv", "datasets")
 _SUFFIXES = {
@@ -167,12 +167,8 @@ def count_rows(path: str | Path, fmt: str, split: str | None = None) -> int:
     """The number of rows `iter_rows` will yield (a quick pass for JSONL and CSV)."""
     path = Path(path)
     if fmt == "jsonl":
-        n = 0
         with path.open("rb") as f:
-            for raw in f:
-                if raw.strip():
-                    n += 1
-        return n
+            return sum(1 for _ in iter_lines(f))
     if fmt == "csv":
         return sum(1 for _ in _iter_csv(path))
     if fmt == "parquet":
@@ -201,12 +197,17 @@ def fingerprint(path: str | Path) -> dict[str, Any]:
 
 
 # -- JSONL ---------------------------------------------------------------------------------
+def iter_lines(stream: IO[bytes] | IO[str], start_line: int = 1) -> Iterator[tuple[int, bytes | str]]:
+    """(line number, line) for every non-blank line (read a binary stream: lines end at b"\\n" only)."""
+    for lineno, raw in enumerate(stream, start=start_line):
+        if raw.strip():
+            yield lineno, raw
+
+
 def _iter_jsonl(path: Path, start: int = 0) -> Iterator[InputRow]:
     index = 0
     with path.open("rb") as f:
-        for lineno, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
+        for lineno, raw in iter_lines(f):
             if index < start:
                 index += 1
                 continue

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .reading import ReadError, load_json_line
 from .sample import Sample
@@ -145,13 +144,6 @@ def raw_text(raw: bytes | str) -> str:
     if not raw.isascii():
         raw = raw.encode("utf-8", errors="backslashreplace").decode("utf-8")
     return raw.rstrip("\r\n")
-
-
-def iter_lines(stream: IO[bytes] | IO[str], start_line: int = 1) -> Iterator[tuple[int, bytes | str]]:
-    """(line number, line) for every non-blank line (read a binary stream: lines end at b"\\n" only)."""
-    for lineno, raw in enumerate(stream, start=start_line):
-        if raw.strip():
-            yield lineno, raw
 
 
 def count_lines(path: Path) -> int | None:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .base import Verifier
-from .reading import ReadError, load_json_line
+from .reading import ReadError, iter_lines, load_json_line
 from .result import Result, Status
-from .rows import Fields, iter_lines, json_bytes, json_text_fast, parse_line, raw_text
+from .rows import Fields, json_bytes, json_text_fast, parse_line, raw_text
 from .scoring import chunked, make_pool
 from .summary import ScoreStats
 from .workers import RewardJob
