@@ -33,8 +33,8 @@ class ReadError(ValueError):
     """Data that cannot be read or used; the message names the file, the line or row, and the field it knows.
 
     `ReadError("invalid JSON", path="d.jsonl", line=3)` reads "d.jsonl:3: invalid JSON", without the path
-    "line 3: invalid JSON"; `row=` reads "d.parquet: row 3: ..."; a message without location parts is kept
-    as written.
+    "line 3: invalid JSON"; `row=` reads "d.parquet: row 3: ..."; `field=` adds "field 'x': " unless the
+    problem names the field; a message without location parts is kept as written.
     """
 
     def __init__(
@@ -54,7 +54,8 @@ class ReadError(ValueError):
         place = self.where
         if self.path is not None:
             place = f"{self.path}:{line}" if line is not None else ": ".join(p for p in (self.path, place) if p)
-        parts = [place, None if field is None else f"field '{field}'", problem]
+        named = field is None or f"'{field}'" in problem  # a problem that names its field already is not prefixed
+        parts = [place, None if named else f"field '{field}'", problem]
         super().__init__(": ".join(p for p in parts if p))
 
     @property

@@ -50,19 +50,19 @@ _C_ENCODE = _c_encoder()
 
 
 def row_sample(row: dict[str, Any], fields: Fields) -> Sample:
-    """The Sample of a row; raises ValueError saying why the row has no usable completion."""
+    """The Sample of a row; raises ReadError (a ValueError) naming the field when the row has no usable completion."""
     if fields.completion in row:
         name = fields.completion
     elif fields.messages in row:
         name = fields.messages
     else:
-        raise ValueError(f"row has no '{fields.completion}' or '{fields.messages}' field")
+        raise ReadError(f"row has no '{fields.completion}' or '{fields.messages}' field", field=fields.completion)
     value = row[name]
     if value is None:
-        raise ValueError(f"field '{name}' is null")
+        raise ReadError(f"field '{name}' is null", field=name)
     if not isinstance(value, (str, list, dict)):
-        raise ValueError(
-            f"field '{name}' must be a string, a message or a list of messages, not {type(value).__name__}"
+        raise ReadError(
+            f"field '{name}' must be a string, a message or a list of messages, not {type(value).__name__}", field=name
         )
     used = (fields.completion, fields.messages, fields.answer, fields.prompt)
     return Sample(
@@ -74,15 +74,15 @@ def row_sample(row: dict[str, Any], fields: Fields) -> Sample:
 
 
 def parse_line(lineno: int, raw: bytes | str, fields: Fields) -> tuple[dict[str, Any], Sample]:
-    """The row and its Sample from one JSONL line; raises MalformedRow naming the line and the problem.
+    """The row and its Sample from one JSONL line; raises ReadError naming the line, the field and the problem.
 
     `aha score` and `aha eval` both read lines through this function, so they agree on what a row is.
     """
     row = load_json_line(lineno, raw)
     try:
         return row, row_sample(row, fields)
-    except ValueError as exc:
-        raise ReadError(str(exc), line=lineno) from None
+    except ReadError as exc:
+        raise ReadError(exc.problem, line=lineno, field=exc.field) from None
 
 
 def _finite(value: Any) -> Any:

@@ -96,3 +96,20 @@ def test_the_trainer_reads_message_completions_and_bare_cr_like_the_others(tmp_p
     assert [r.where for r in rows] == [f"{path}:{n}" for n in (1, 2, 3, 4)]
     assert rows[1].data["prompt"] == "a\rb"
     assert [r.data for r in rows] == [i.row for i in iter_rows(path, "jsonl")]
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        (b'{"completion": null}', "completion", "line 4: field 'completion' is null"),
+        (b'{"messages": 5}', "messages", "line 4: field 'messages' must be a string, a message or a list of messages"),
+        (b'{"prompt": "p"}', "completion", "line 4: row has no 'completion' or 'messages' field"),
+    ],
+)
+def test_a_row_without_a_usable_completion_names_line_and_field(line, field, message):
+    from verifiers.rows import Fields, parse_line
+
+    with pytest.raises(ReadError) as info:
+        parse_line(4, line, Fields())
+    assert (info.value.line, info.value.field) == (4, field)
+    assert str(info.value).startswith(message)

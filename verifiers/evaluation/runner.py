@@ -118,8 +118,9 @@ def make_sample(item: InputRow, fields: Fields) -> Sample:
     assert item.row is not None
     try:
         return row_sample(item.row, fields)
-    except ValueError as exc:
-        raise InputError(f"{item.where}: {exc}") from None
+    except InputError as exc:
+        row = None if item.line is not None else item.index + 1
+        raise InputError(exc.problem, line=item.line, row=row, field=exc.field) from None
 
 
 def make_scorer(cfg: EvalConfig, reward: Verifier) -> Scorer:
