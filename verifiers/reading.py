@@ -11,7 +11,7 @@ import csv
 import hashlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -125,6 +125,17 @@ def load_json_line(lineno: int, raw: bytes | str) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise ReadError(f"expected a JSON object, got {type(row).__name__}", line=lineno)
     return row
+
+
+def columns_seen(rows: Iterable[dict[str, Any] | None]) -> tuple[set[str], int]:
+    """The column names of the readable rows (None: an unreadable row), and how many rows were readable."""
+    seen: set[str] = set()
+    readable = 0
+    for row in rows:
+        if row is not None:
+            seen.update(row)
+            readable += 1
+    return seen, readable
 
 
 # -- formats -------------------------------------------------------------------------------

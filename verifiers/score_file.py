@@ -6,14 +6,14 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from .base import Verifier
-from .reading import ReadError, iter_lines, load_json_line
+from .reading import ReadError, columns_seen, iter_lines, load_json_line
 from .result import Result, Status
 from .rows import Fields, json_bytes, json_text_fast, parse_line, raw_text
 from .scoring import chunked, make_pool
@@ -239,14 +239,7 @@ def _same_row(out_line: bytes, lineno: int, raw: bytes, fields: Fields) -> bool:
 
 def _column_problem(chunk: list[tuple[int, bytes]], fields: Fields, answer_explicit: bool) -> tuple[str | None, bool]:
     """A missing-column error for the first chunk, and whether the answer column is absent from it."""
-    seen: set[str] = set()
-    readable = 0
-    for lineno, raw in chunk:
-        try:
-            seen.update(load_json_line(lineno, raw))
-            readable += 1
-        except ReadError:
-            continue
+    seen, readable = columns_seen(_rows(chunk))
     if not readable:
         return None, False
     columns = ", ".join(sorted(seen)) or "(none)"
@@ -386,14 +379,17 @@ def score_file(
     return stats
 
 
-def _columns(chunk: list[tuple[int, bytes]]) -> str:
-    seen: set[str] = set()
+def _rows(chunk: list[tuple[int, bytes]]) -> Iterator[dict[str, Any] | None]:
+    """The row of each line of a chunk (None for an unreadable line)."""
     for lineno, raw in chunk:
         try:
-            seen.update(load_json_line(lineno, raw))
+            yield load_json_line(lineno, raw)
         except ReadError:
-            continue
-    return ", ".join(sorted(seen)) or "(none)"
+            yield None
+
+
+def _columns(chunk: list[tuple[int, bytes]]) -> str:
+    return ", ".join(sorted(columns_seen(_rows(chunk))[0])) or "(none)"
 
 
 def _open_output(

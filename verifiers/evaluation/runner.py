@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base import Verifier
+from ..reading import columns_seen
 from ..rows import row_sample
 from ..sample import Sample
 from ..score_file import all_unverifiable
@@ -90,12 +91,7 @@ def check_columns(cfg: EvalConfig, fmt: str) -> str | None:
     Returns the columns seen when the answer column is in none of them (an error when --answer-field
     was given), else None.
     """
-    seen: set[str] = set()
-    readable = 0
-    for item in islice(iter_rows(cfg.input, fmt, cfg.split), PEEK_ROWS):
-        if item.row is not None:
-            readable += 1
-            seen.update(item.row)
+    seen, readable = columns_seen(item.row for item in islice(iter_rows(cfg.input, fmt, cfg.split), PEEK_ROWS))
     if not readable:
         return None
     f = cfg.fields
