@@ -7,8 +7,6 @@ that is not UTF-8 or not a JSON object is a bad row naming its line, and a bad r
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -192,6 +190,8 @@ def count_rows(path: str | Path, fmt: str, split: str | None = None) -> int:
 
 def fingerprint(path: str | Path) -> dict[str, Any]:
     """Size and a digest of the head and tail of every input file, to tell whether a resumed run reads the same data."""
+    import hashlib
+
     path = Path(path).resolve()
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     digest = hashlib.blake2b(digest_size=16)
@@ -233,6 +233,8 @@ def _iter_jsonl(path: Path, start: int = 0) -> Iterator[InputRow]:
 
 # -- CSV -----------------------------------------------------------------------------------
 def _iter_csv(path: Path, start: int = 0) -> Iterator[InputRow]:
+    import csv
+
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with path.open("r", encoding="utf-8", newline="") as f:
