@@ -6,6 +6,10 @@ writes the row back with a reward, a status and a reason. It runs in its own int
 `aha score`, so both times include starting Python. Each `aha score` run is paired with a baseline
 run just before it, so that both see the same machine; the ratio is the median over the pairs of
 baseline time / `aha score` time (above 1: `aha score` is faster).
+
+Both run with Python's bytecode cache, as an installed package has it (kept in a temporary folder,
+filled by one unmeasured run first), even where PYTHONDONTWRITEBYTECODE is set; `--no-bytecode-cache`
+measures without it (every `aha` start then compiles its modules again).
 """
 
 from __future__ import annotations
@@ -64,11 +68,18 @@ with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding
 """
 
 
-def run_baseline(inp: Path, out: Path) -> float:
+def run_baseline(inp: Path, out: Path, env: dict[str, str] | None = None) -> float:
     """Wall seconds of the bare loop on the file, interpreter start included."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", BASELINE, str(inp), str(out)], check=True)
+    subprocess.run([sys.executable, "-c", BASELINE, str(inp), str(out)], check=True, env=env)
     return time.perf_counter() - start
+
+
+def bytecode_env(folder: Path) -> dict[str, str]:
+    """The environment with Python's bytecode cache on, written under `folder` (the sources stay untouched)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(folder)
+    return env
 
 
 def main() -> None:
@@ -79,8 +90,10 @@ def main() -> None:
     ap.add_argument("--reward", default=str(SPEC))
     ap.add_argument("--repeat", type=int, default=1, help="paired runs of the baseline and of each aha command")
     ap.add_argument("--json", type=Path, help="write results here")
+    ap.add_argument("--no-bytecode-cache", action="store_true", help="run without Python's bytecode cache")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        env = None if args.no_bytecode_cache else bytecode_env(Path(tmp) / "pycache")
         inp = Path(tmp) / "in.jsonl"
         with inp.open("w") as f:
             for row in make_rows(args.rows):
@@ -109,10 +122,13 @@ def main() -> None:
                 str(summary),
             ]
             walls, ratios = [], []
+            if env is not None:  # fills the bytecode cache
+                run_baseline(inp, baseline_out, env)
+                subprocess.run(cmd, check=True, env=env)
             for _ in range(args.repeat):
-                base = run_baseline(inp, baseline_out)
+                base = run_baseline(inp, baseline_out, env)
                 start = time.perf_counter()
-                subprocess.run(cmd, check=True)
+                subprocess.run(cmd, check=True, env=env)
                 walls.append(time.perf_counter() - start)
                 baselines.append(base)
                 ratios.append(base / walls[-1])
@@ -146,6 +162,7 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
         "reward": args.reward,
+        "bytecode_cache": not args.no_bytecode_cache,
         "results": results,
     }
     if args.json:
