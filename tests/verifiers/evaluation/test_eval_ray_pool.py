@@ -111,3 +111,10 @@ def test_without_a_row_timeout_ray_results_are_awaited_without_a_limit(fake_ray)
     with Scorer(create("exact_match"), workers=1, chunk_size=4, engine="ray") as scorer:
         assert len(scorer.score(SAMPLES[:8])) == 8
     assert ray.waited == [] and ray.cancelled == []
+
+
+def test_an_unknown_engine_is_a_clear_error():
+    from verifiers.scoring import SampleJob, make_pool
+
+    with pytest.raises(ValueError, match="engine must be 'local' or 'ray', not 'spark'"):
+        make_pool(SampleJob(create("exact_match")), 1, engine="spark")
