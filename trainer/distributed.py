@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from .config import ConfigError
+from .config import ConfigError, VLLMConfig
 
 LAUNCH_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 STRATEGIES = ("ddp", "fsdp2")
@@ -474,11 +475,11 @@ def save_weights(loaded: Any, directory: Any, state_dict: dict[str, Any] | None 
     loaded.tokenizer.save_pretrained(str(directory))
 
 
-def vllm_options_for_ranks(options: dict[str, Any], ctx: DistContext) -> dict[str, Any]:
-    """The [vllm] table for one colocated engine per rank: vLLM joins torchrun's processes (external launcher)."""
+def vllm_options_for_ranks(options: VLLMConfig, ctx: DistContext) -> VLLMConfig:
+    """The [vllm] section for one colocated engine per rank: vLLM joins torchrun's processes (external launcher)."""
     if not ctx.enabled:
         return options
-    engine_kwargs = dict(options.get("engine_kwargs") or {})
+    engine_kwargs = dict(options.engine_kwargs)
     engine_kwargs.setdefault("distributed_executor_backend", "external_launcher")
     tp = vllm_tensor_parallel(options)
     if ctx.world_size % tp:
@@ -486,12 +487,12 @@ def vllm_options_for_ranks(options: dict[str, Any], ctx: DistContext) -> dict[st
             f"vllm.engine_kwargs.tensor_parallel_size = {tp} must divide the {ctx.world_size} ranks "
             "(each group of that many ranks shares one engine)"
         )
-    return {**options, "engine_kwargs": engine_kwargs}
+    return dataclasses.replace(options, engine_kwargs=engine_kwargs)
 
 
-def vllm_tensor_parallel(options: dict[str, Any]) -> int:
+def vllm_tensor_parallel(options: VLLMConfig) -> int:
     """vllm.engine_kwargs.tensor_parallel_size (1 when unset)."""
-    value = (options.get("engine_kwargs") or {}).get("tensor_parallel_size", 1)
+    value = options.engine_kwargs.get("tensor_parallel_size", 1)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(f"vllm.engine_kwargs.tensor_parallel_size: must be a whole number >= 1, not {value!r}")
     return value

@@ -315,18 +315,19 @@ def test_tensor_parallel_group_generates_the_groups_prompts_and_keeps_its_own():
 
 
 def test_vllm_options_for_ranks_join_the_launcher_and_check_tensor_parallel():
+    from trainer.config import VLLMConfig
     from trainer.distributed import vllm_options_for_ranks, vllm_tensor_parallel
 
     two = DistContext(rank=0, world_size=2)
-    opts = vllm_options_for_ranks({"memory_share": 0.4}, two)
-    assert opts["engine_kwargs"] == {"distributed_executor_backend": "external_launcher"}
-    assert opts["memory_share"] == 0.4
-    assert vllm_options_for_ranks({"x": 1}, DistContext()) == {"x": 1}
-    assert vllm_tensor_parallel({"engine_kwargs": {"tensor_parallel_size": 2}}) == 2
+    opts = vllm_options_for_ranks(VLLMConfig(memory_share=0.4), two)
+    assert opts.engine_kwargs == {"distributed_executor_backend": "external_launcher"}
+    assert opts.memory_share == 0.4
+    assert vllm_options_for_ranks(VLLMConfig(seed=1), DistContext()) == VLLMConfig(seed=1)
+    assert vllm_tensor_parallel(VLLMConfig(engine_kwargs={"tensor_parallel_size": 2})) == 2
     with pytest.raises(ConfigError, match="must divide the 2 ranks"):
-        vllm_options_for_ranks({"engine_kwargs": {"tensor_parallel_size": 3}}, two)
+        vllm_options_for_ranks(VLLMConfig(engine_kwargs={"tensor_parallel_size": 3}), two)
     with pytest.raises(ConfigError, match="whole number"):
-        vllm_tensor_parallel({"engine_kwargs": {"tensor_parallel_size": 0}})
+        vllm_tensor_parallel(VLLMConfig(engine_kwargs={"tensor_parallel_size": 0}))
     from trainer.data import PromptDataset
 
     ds = PromptDataset(list(range(6)), "x")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import logging
@@ -116,7 +117,7 @@ class VLLMEngine:
         """The engine for a TrainConfig (its `[vllm]` table) and the trainer's model, synced to it."""
         from ..model_loading import resolve_dtype, resolve_model_path
 
-        settings = VLLMSettings.from_mapping(config.vllm)
+        settings = VLLMSettings.from_mapping(dataclasses.asdict(config.vllm))
         path = resolve_model_path(config.model.path)
         g = config.generation
         dtype = settings.dtype
