@@ -18,19 +18,40 @@ from .workers import MAX_ROW_TIMEOUT
 
 DEFAULT_ROW_TIMEOUT = 60.0
 
+# aha's own commands that import heavy code: name -> ("package.module:command", short help for `aha --help`).
+# They are always present (the plugin allow and block lists do not apply) and imported only when run.
 LAZY_COMMANDS = {
     "eval": (
         "verifiers.evaluation.command:eval_command",
-        "Evaluate completions and verifiers; write an HTML/Markdown/JSON report.",
+        "Evaluate completions and verifiers: score a file, then write report.html, summary.md and metrics.json.",
     ),
+    "evaluate-model": (
+        "trainer.commands:evaluate_model_command",
+        "Report a model's (or a trained run's) accuracy on a dataset with a reward spec.",
+    ),
+    "plot": (
+        "trainer.commands:plot_command",
+        "Draw a run's reward and loss curves (and held-out accuracy) to a PNG.",
+    ),
+    "train": ("trainer.commands:train_command", "Train a model with GRPO, rewarded by aha verifiers."),
 }
 
 
 class AhaGroup(click.Group):
-    """A click group whose built-in heavy commands are imported only when used."""
+    """A click group whose heavy built-in commands are imported only when used, not to list them."""
+
+    own_commands: frozenset[str] = frozenset()  # set by build_cli: names plugins may not take
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Add a command; one added by a plugin under the name of one of aha's own is refused with a warning."""
+        name = name or cmd.name
+        if name in self.own_commands:
+            click.echo(f"aha: a plugin's command '{name}' is not added: aha has its own 'aha {name}'", err=True)
+            return
+        super().add_command(cmd, name)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         cmd = super().get_command(ctx, name)
@@ -49,6 +70,21 @@ class AhaGroup(click.Group):
                 raise click.ClickException(f"'aha {name}' is unavailable: {problem}")
 
             return unavailable
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `aha --help`; lazy commands show their short help without being imported."""
+        rows: list[click.Command] = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS and name not in self.commands:
+                rows.append(click.Command(name, help=LAZY_COMMANDS[name][1]))  # a stand-in, for its help only
+                continue
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append(cmd)
+        if rows:
+            limit = formatter.width - 6 - max(len(cmd.name or "") for cmd in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(cmd.name or "", cmd.get_short_help_str(limit)) for cmd in rows])
 
 
 def field_options(command):
@@ -343,9 +379,10 @@ _plugins_added = False
 
 
 def build_cli() -> click.Group:
-    """The `aha` group with every plugin's commands added."""
+    """The `aha` group with aha's own commands and every allowed plugin's commands added."""
     global _plugins_added
     if not _plugins_added:
+        cli.own_commands = frozenset(cli.list_commands(click.Context(cli)))
         _register_plugin_commands(cli, get_registry())
         _plugins_added = True
     return cli

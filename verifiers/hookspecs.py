@@ -45,4 +45,8 @@ def aha_register_vocabularies(register: Any) -> None:
 
 @hookspec
 def aha_register_commands(cli: Any) -> None:
-    """Add commands to the `aha` command line (a click Group)."""
+    """Add commands to the `aha` command line (a click Group).
+
+    Called at every `aha` start, so import heavy modules inside the command, not at the top of the
+    plugin. A command named like one of aha's own (`score`, `train`, ...) is not added (aha warns).
+    """

@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from trainer.plugin import train_command
+from trainer.commands import train_command
 
 
 @pytest.mark.slow

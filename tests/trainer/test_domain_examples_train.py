@@ -9,7 +9,7 @@ import pytest
 import tiny
 from click.testing import CliRunner
 
-from trainer.plugin import train_command
+from trainer.commands import train_command
 
 REPO = Path(__file__).resolve().parents[2]
 CHAT = (

@@ -16,8 +16,8 @@ HEAVY = ("torch", "transformers", "peft")
 PROBE = """
 import json, sys
 from click.testing import CliRunner
-from trainer import plugin
-res = CliRunner().invoke(getattr(plugin, sys.argv[1]), sys.argv[2:])
+from trainer import commands
+res = CliRunner().invoke(getattr(commands, sys.argv[1]), sys.argv[2:])
 print(json.dumps({"code": res.exit_code, "output": res.output, "loaded": [m for m in HEAVY if m in sys.modules]}))
 """
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from trainer.plugin import train_command
+from trainer.commands import train_command
 
 REPO = Path(__file__).resolve().parents[2]
 RANGE = re.compile(r"about (\d+-\d+ s) on a 2-core CPU")

@@ -1,6 +1,7 @@
-"""aha's trainer commands (`aha train`, `aha plot`, `aha evaluate-model`), added through the plugin hook.
+"""aha's trainer commands: `aha train`, `aha plot` and `aha evaluate-model`.
 
-Nothing heavy is imported here: torch and transformers load only when a command runs.
+`aha` imports this module only when one of these commands runs (or shows its help); nothing heavy
+is imported here either: torch and transformers load only when a command does its work.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import sys
 from typing import Any
 
 import click
-
-from verifiers import hookimpl
 
 TRAIN_HELP = """Train a model with GRPO, rewarded by aha verifiers.
 
@@ -88,7 +87,7 @@ def train_command(args: tuple[str, ...]) -> None:
         if print_config:
             click.echo(cfg.to_toml(), nl=False)
             return
-        from .loop import train
+        from .grpo_trainer import train
 
         train(cfg, resume=resume)
     except (ConfigError, DataError) as exc:
@@ -218,13 +217,3 @@ def evaluate_model_command(
         click.echo(
             f"  {ex['prompt']!r} -> {ex['completion']!r} (answer {ex['answer']!r}): {ex['status']}, {ex['reason']}"
         )
-
-
-COMMANDS = [train_command, plot_command, evaluate_model_command]
-
-
-@hookimpl
-def aha_register_commands(cli: Any) -> None:
-    """Add `train`, `plot` and `evaluate-model` to the aha command line."""
-    for command in COMMANDS:
-        cli.add_command(command)
