@@ -184,7 +184,7 @@ def run_aha(name: str, spec: dict, model_dir: Path, data: Path, args: argparse.N
     import torch
     from rich.console import Console
 
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
 
     cfg = aha_config(name, spec, model_dir, data, args.prompt, args.generations, args.smoke, tuple(args.aha_set))
     cuda = torch.cuda.is_available() and not args.smoke
@@ -228,7 +228,7 @@ def run_aha_confirm(name: str, spec: dict, model_dir: Path, data: Path, args: ar
     import torch
     from rich.console import Console
 
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
     from trainer.rollout.base import SamplingSettings
     from trainer.update import make_micro_batches, policy_update
 

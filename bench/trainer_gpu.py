@@ -100,7 +100,7 @@ def run_variant(name: str, args: argparse.Namespace, model_dir: Path, data: Path
     from rich.console import Console
 
     from trainer.config import from_dict
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
 
     cuda = torch.cuda.is_available() and not args.smoke
     cfg = from_dict(

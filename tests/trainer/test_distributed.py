@@ -154,7 +154,7 @@ def _torchrun(config: Path, out: Path, *extra: str, env: dict[str, str] | None =
 @pytest.fixture(scope="module")
 def dp_runs(tiny_model, addition_data, tmp_path_factory):
     """(one-process run folder, two-rank run folder) of the same config."""
-    from trainer.loop import train
+    from trainer.grpo_trainer import train
 
     root = tmp_path_factory.mktemp("dp")
     cfg = tiny.tiny_config(tiny_model, addition_data, root / "one", **DP_OVERRIDES)
@@ -218,7 +218,7 @@ def test_a_two_rank_checkpoint_resumes_in_one_process(dp_runs, tmp_path):
     from rich.console import Console
 
     from trainer.config import load_config
-    from trainer.loop import train
+    from trainer.grpo_trainer import train
 
     one, two = dp_runs
     run = tmp_path / "resumed"
@@ -241,7 +241,7 @@ def test_fsdp2_full_finetuning_with_kl_on_two_ranks_trains_like_one_process(tiny
     from safetensors.torch import load_file
 
     from trainer.checkpoint import load_state
-    from trainer.loop import train
+    from trainer.grpo_trainer import train
 
     more = dict(model__finetune="full", grpo__beta=0.05, grpo__num_iterations=2, optim__learning_rate=1e-3)
     cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "one", **DP_OVERRIDES, **more)

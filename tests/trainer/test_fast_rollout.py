@@ -159,7 +159,7 @@ def test_trainer_runs_with_the_fast_engine(tiny_model, addition_data, tmp_path):
     import tiny
     from rich.console import Console
 
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
     from trainer.rollout.fast_engine import FastEngine as Fast
 
     cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "run", generation__fast="on", max_steps=2)

@@ -96,7 +96,7 @@ def test_trainer_refuses_with_a_fake_budget(tiny_model, addition_data, tmp_path)
     import tiny
     from rich.console import Console
 
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
 
     cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "run", memory_budget_gib=1e-6)
     with pytest.raises(ConfigError, match="GiB are available"):
@@ -119,15 +119,15 @@ def test_offload_default_gives_way_on_a_model_without_checkpointable_layers(
     import tiny
     from rich.console import Console
 
-    import trainer.loop as loop
+    import trainer.grpo_trainer as grpo_trainer
     import trainer.offload as offload
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
 
     def unsupported(model):
         raise ValueError("TinyLM: no checkpointable decoder layers found for offloading")
 
     monkeypatch.setattr(offload, "enable_offloaded_checkpointing", unsupported)
-    monkeypatch.setattr(loop, "offload_for", lambda cfg, device, processes=1: True)  # as on a CUDA GPU
+    monkeypatch.setattr(grpo_trainer, "offload_for", lambda cfg, device, processes=1: True)  # as on a CUDA GPU
     cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "run", model__offload_activations=setting)
     if setting:  # asked for: a clear error
         with pytest.raises(ConfigError, match="offload_activations = true: TinyLM"):

@@ -49,7 +49,7 @@ def _records(run):
 
 @pytest.mark.parametrize("tensor_parallel", [1, 2])
 def test_vllm_on_two_ranks_trains_like_one_process(qwen2_dir, tmp_path, tensor_parallel):
-    from trainer.loop import train
+    from trainer.grpo_trainer import train
 
     cfg, config = _config(qwen2_dir, tmp_path)
     extra = [

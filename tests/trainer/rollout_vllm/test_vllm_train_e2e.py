@@ -21,7 +21,7 @@ VLLM_TABLE = {
 def _run(qwen2_dir, tmp_path, **overrides):
     import tiny
 
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
 
     data = tiny.make_addition_data(tmp_path / "add.jsonl", 24)
     cfg = tiny.tiny_config(qwen2_dir, data, tmp_path / "run", rollout="vllm", vllm=dict(VLLM_TABLE), **overrides)
@@ -72,7 +72,7 @@ def _demo_model_built() -> bool:
 def test_bundled_demo_model_trains_with_vllm(tmp_path):
     import tiny
 
-    from trainer.loop import Trainer
+    from trainer.grpo_trainer import Trainer
 
     cfg = tiny.tiny_config(
         "demo", "demo", tmp_path / "run", rollout="vllm", vllm=dict(VLLM_TABLE), max_steps=2, eval__at_start=False
