@@ -118,6 +118,7 @@ PAIR_SETS = {
     "held-out": "{domain}_pairs_heldout.jsonl",
     "fresh": "{domain}_pairs_fresh.jsonl",
     "spot": "{domain}_pairs_spot.jsonl",
+    "fresh-2": "{domain}_pairs_fresh2.jsonl",
 }
 
 
