@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import ConfigError
+from .reference import all_option_names
 from .sections import ALIASES
 from .train import TrainConfig
 from .values import base_type, coerce, hints
@@ -181,8 +182,6 @@ def _first(obj: Any) -> str:
 
 def _unknown(key: str, section: Any, prefix: str, everywhere: bool = False) -> str:
     """The error for an unknown key: a close match when there is one, and the valid names of its section."""
-    from .reference import all_option_names
-
     names = list(hints(type(section)))
     candidates = [prefix + n for n in names] + (all_option_names() if everywhere else [])
     close = difflib.get_close_matches(key.replace("-", "_"), candidates, n=1, cutoff=0.6)
