@@ -1,8 +1,8 @@
 """aha verifiers: composable, plugin-discoverable reward functions that say why they scored."""
 
+from .answer_markers import boxed, extract_answer, final_answer_phrase, last_number, tag
 from .base import FunctionVerifier, Verifier, verifier
 from .compose import Composite, Term, compose
-from .extract import boxed, extract_answer, final_answer_phrase, last_number, tag
 from .hookspecs import hookimpl, hookspec
 from .registry import (
     PluginFailure,

@@ -1,7 +1,7 @@
 import pytest
 
 from verifiers import Sample, Status, create
-from verifiers.extract import boxed, boxed_all, extract_answer, final_answer_phrase, last_number, tag
+from verifiers.answer_markers import boxed, boxed_all, extract_answer, final_answer_phrase, last_number, tag
 
 
 # -- extraction -------------------------------------------------------------------------

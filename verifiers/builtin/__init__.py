@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
-from .choice import MultipleChoice
-from .exact import ExactMatch
-from .length import CosineLength, OverlongPenalty
-from .reasoning_format import ThinkAnswerFormat
+from .cosine_length import CosineLength
+from .exact_match import ExactMatch
+from .multiple_choice import MultipleChoice
+from .ngram_repetition import NgramRepetition
+from .overlong_penalty import OverlongPenalty
 from .regex_match import RegexMatch
-from .repetition import NgramRepetition
+from .think_answer_format import ThinkAnswerFormat
 
 BUILTIN_VERIFIERS = [
     ExactMatch,

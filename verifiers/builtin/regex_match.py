@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..answer_markers import extract_answer
 from ..base import Verifier
-from ..extract import extract_answer
 from ..result import Result
 from ..safe_regex import MAX_MATCH_TIMEOUT
 from ..sample import Sample

@@ -1,7 +1,7 @@
 """Maths answer checking: extraction, a fast parser, staged comparison, sympy in killable workers."""
 
+from .answer_extraction import DEFAULT_PRIORITY, STRATEGIES, extract, extract_gold
 from .compare import Verdict, judge
-from .extraction import DEFAULT_PRIORITY, STRATEGIES, extract, extract_gold
 from .policy import Policy
 from .verifier import MathEquivalence
 

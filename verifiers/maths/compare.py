@@ -16,7 +16,8 @@ from typing import Protocol
 
 from ..normalize import normalize_text
 from .cleaning import clean
-from .exact import NotExact, TooLarge, Undefined, exact_value
+from .clock_times import clock_time
+from .exact_values import NotExact, TooLarge, Undefined, exact_value
 from .nodes import (
     INF,
     PI,
@@ -48,7 +49,6 @@ from .nodes import (
 )
 from .parser import ParseError, TooDeep, parse_fast
 from .policy import Policy
-from .times import clock_time
 from .tolerance import approximately, approximation, terminates
 from .units import cjk_units
 

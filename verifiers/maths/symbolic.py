@@ -10,7 +10,7 @@ from typing import Any
 import sympy as sp
 
 from .compare import Interval, NotComparable
-from .exact import MAX_FACTORIAL, NotExact, TooLarge, Undefined, check_power_size, exact_value
+from .exact_values import MAX_FACTORIAL, NotExact, TooLarge, Undefined, check_power_size, exact_value
 from .nodes import (
     Add,
     Alt,

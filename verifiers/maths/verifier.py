@@ -13,9 +13,9 @@ from ..base import Verifier
 from ..isolation import Outcome, shared_pool
 from ..result import Result, Status
 from ..sample import Sample
+from .answer_extraction import extract, extract_gold, parse_priority
 from .compare import NeedsSymbolic, judge
-from .exact import OverBudget, time_budget
-from .extraction import extract, extract_gold, parse_priority
+from .exact_values import OverBudget, time_budget
 from .form import form_mismatch
 from .policy import Policy
 

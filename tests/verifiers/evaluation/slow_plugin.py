@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from verifiers import hookimpl
-from verifiers.builtin.exact import ExactMatch
+from verifiers.builtin.exact_match import ExactMatch
 
 
 class SlowExact(ExactMatch):

@@ -148,7 +148,7 @@ def test_big_exact_arithmetic_respects_the_timeout(index, side):
 def test_exact_evaluation_checks_its_time_budget():
     from fractions import Fraction
 
-    from verifiers.maths.exact import OverBudget, exact_value, time_budget
+    from verifiers.maths.exact_values import OverBudget, exact_value, time_budget
     from verifiers.maths.nodes import Add, Num
 
     node = Add(tuple(Num(Fraction(1, k), f"1/{k}") for k in range(2, 50)))

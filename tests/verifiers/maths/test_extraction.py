@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.maths.extraction import (
+from verifiers.maths.answer_extraction import (
     DEFAULT_PRIORITY,
     answer_tag,
     boxes,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.maths.extraction import extract
+from verifiers.maths.answer_extraction import extract
 
 CHOICES = [
     ("The correct answer is C) 12.", "C", True),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.maths.extraction import extract, math_spans
+from verifiers.maths.answer_extraction import extract, math_spans
 
 JUSTIFICATIONS = [
     # a clause after the stated answer: since, because, as, where, for, with, using, at, when, from

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.maths.extraction import extract
+from verifiers.maths.answer_extraction import extract
 
 # A check, remark or comment on its own line after the line that states the answer.
 REMARK_LINES = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.maths.extraction import extract, numbers
+from verifiers.maths.answer_extraction import extract, numbers
 
 LANGUAGES = [
     # Chinese

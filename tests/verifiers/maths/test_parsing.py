@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from verifiers.maths.cleaning import clean
-from verifiers.maths.exact import TooLarge, exact_value
+from verifiers.maths.exact_values import TooLarge, exact_value
 from verifiers.maths.nodes import Approx, Call, Const, Group, Matrix, Member, Num, Rel, Sym, Text, Unit
 from verifiers.maths.parser import ParseError, TooDeep, parse
 from verifiers.maths.policy import Policy

@@ -8,7 +8,7 @@ import pytest
 
 from verifiers.maths.cleaning import clean
 from verifiers.maths.compare import judge
-from verifiers.maths.exact import exact_value
+from verifiers.maths.exact_values import exact_value
 from verifiers.maths.parser import parse
 from verifiers.maths.policy import Policy
 from verifiers.maths.symbolic import SympyBackend

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from maths_corpus import same
 
+from verifiers.maths.clock_times import clock_time
 from verifiers.maths.policy import Policy
-from verifiers.maths.times import clock_time
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Answer extraction shared by all verifiers: boxed answers, tags, phrases, last number."""
+"""Marked answers, shared by all verifiers: `\\boxed{}`, `<answer>` tags, "the answer is" phrases, else the last number."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..answer_markers import boxed, tag
 from ..base import Verifier
-from ..extract import boxed, tag
 from ..result import Result
 from ..sample import Sample
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 
+from ..answer_markers import extract_answer
 from ..base import Verifier
-from ..extract import extract_answer
 from ..normalize import normalize_text, parse_number, strip_math_wrappers
 from ..result import Result, Status
 from ..sample import Sample
