@@ -1,7 +1,7 @@
 """Time to the same held-out accuracy: GRPO through aha and through TRL (+ colocated vLLM), same model, data and reward.
 
 The task is multi-step: 3-digit addition written out column by column, units first, with the carry spelt out
-("347+586=" -> "7+6=13;4+8+1=13;3+5+1=9;933"). A Llama of about 25M parameters is built from scratch and
+("347+586=" -> lines "7+6=13", "4+8+1=13", "3+5+1=9", "933"). A Llama of about 25M parameters is built from scratch and
 pre-trained on a sloppy teacher's working, which forgets each due carry with probability `--forget-rate`
 ("4+8=12" where "4+8+1=13" was due, and the final number follows the slip). It learns the slip as a habit,
 so its greedy accuracy on held-out sums is low; GRPO with `math_equivalence` on the final number (the last
@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "examples" / "time_to_accuracy" / "grpo.toml"
 SPECIAL = {"pad": "<pad>", "bos": "<s>", "eos": "</s>", "unk": "<unk>"}
-CHARACTERS = list("0123456789+=;")
+CHARACTERS = list("0123456789+=\n")
 DIGITS = 3
 MODEL = {"hidden_size": 512, "intermediate_size": 1408, "num_hidden_layers": 8, "num_attention_heads": 8}
 SMOKE_MODEL = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4}
@@ -56,7 +56,7 @@ def working(a: int, b: int, rng: random.Random | None = None, forget_rate: float
         total += s % 10 * place
         carry, place = s // 10, place * 10
     total += carry * place
-    return ";".join(steps) + f";{total}"
+    return "\n".join([*steps, str(total)])
 
 
 def has_carry(a: int, b: int) -> bool:
@@ -92,7 +92,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def build_tokenizer():
-    """A character tokenizer (digits, '+', '=', ';') that puts BOS first and decodes without separators."""
+    """A character tokenizer (digits, '+', '=', newline) that puts BOS first and decodes without separators."""
     from tokenizers import Tokenizer, decoders, models, processors
     from transformers import PreTrainedTokenizerFast
 
@@ -179,8 +179,8 @@ def pretrain(model, tokenizer, rows: list[dict], args: argparse.Namespace, devic
 
 
 def final_number(text: str) -> str | None:
-    """The completion's last ';'-separated field when it is a number (the format's final answer)."""
-    tail = text.rsplit(";", 1)[-1].strip()
+    """The completion's last line when it is a number (the format's final answer)."""
+    tail = text.rsplit("\n", 1)[-1].strip()
     return tail if tail.isdigit() else None
 
 
