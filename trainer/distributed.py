@@ -241,7 +241,7 @@ def merge_eval_results(parts: Sequence[Any], tensor_parallel: int = 1) -> Any:
 
     With tensor_parallel > 1 only the first rank of each group counts (its group shares the shard).
     """
-    from .evaluation import EvalResult
+    from .heldout import EvalResult
 
     parts = [p for i, p in enumerate(parts) if i % tensor_parallel == 0 and p is not None and p.n]
     n = sum(p.n for p in parts)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .checkpoint import latest_checkpoint, load_state, remove_stale_temporaries, save_checkpoint, set_rng_state
 from .config import ConfigError, TrainConfig, offload_for
-from .evaluation import EvalResult, evaluate
+from .heldout import EvalResult, evaluate
 from .metrics import (
     EVAL_JSONL,
     METRICS_CSV,

@@ -23,7 +23,7 @@ from trainer.distributed import (
     rank_positions,
     shard_dataset,
 )
-from trainer.evaluation import EvalResult
+from trainer.heldout import EvalResult
 from trainer.metrics import TIMING_KEYS, read_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
