@@ -196,7 +196,7 @@ def evaluate_model_command(
         source = adapter  # a run folder: reuse its model, template and reward
     try:
         cfg = load_config(source if source is not None else preset_path("demo"), overrides)
-        from .evaluation import evaluate_model
+        from .heldout import evaluate_model
 
         result = evaluate_model(cfg, adapter=adapter, data=data, split=split, limit=limit, show=show)
     except (ConfigError, DataError, FileNotFoundError) as exc:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from trainer.checkpoint import latest_checkpoint
 from trainer.metrics import TIMING_KEYS, read_jsonl
-from trainer.plugin import evaluate_model_command, plot_command, train_command
+from trainer.commands import evaluate_model_command, plot_command, train_command
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = 8
@@ -169,7 +169,7 @@ def test_full_finetuning_with_kl_several_iterations(tiny_model, addition_data, t
 
 def test_run_folder_refuses_to_be_overwritten(reference_run, tiny_model, addition_data):
     from trainer.config import ConfigError
-    from trainer.loop import prepare_run_dir
+    from trainer.grpo_trainer import prepare_run_dir
 
     cfg = run_config(tiny_model, addition_data, reference_run.run_dir)
     with pytest.raises(ConfigError, match="already holds a run; pass --resume"):
