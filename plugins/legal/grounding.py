@@ -10,6 +10,7 @@ from verifiers.rules.citation_rule import normalise
 
 from ..chat_context import context_text
 from .citations import Citation, case_names, find_citations
+from .provisions import find_authorities, grounded, source_keys
 
 UNSOURCED = ("neutral", "ungrounded")
 
@@ -66,6 +67,8 @@ class Grounding(Verifier):
         source_text = "\n".join(sources)
         source_cites = find_citations(source_text)
         keys = {c.key for c in source_cites}
+        years = _years(source_cites)
+        other_keys = source_keys(source_text)
         subsections = _subsections(source_cites)
         volumes = {(c.key[0], c.key[1]) for c in source_cites if c.kind == "case"}
         names = {(a, b) for a, b, _, _ in case_names(source_text)}
@@ -75,10 +78,12 @@ class Grounding(Verifier):
             and sample.metadata.get(self.sources_key) is None
             and not source_cites
             and not names
+            and not any(other_keys.values())
         )
         items: list[tuple[str, str, list[int], bool]] = []
         left: list[Citation] = []
-        for c in find_citations(sample.text):
+        cites = find_citations(sample.text)
+        for c in cites:
             if unsourced and not c.problems:
                 left.append(c)
                 continue
@@ -87,8 +92,12 @@ class Grounding(Verifier):
             elif c.key[0] == "?":
                 ok = normalise(c.text) in normed
             else:
-                ok = c.key in keys and _same_subsection(c, subsections)
+                ok = c.key in keys and _same_subsection(c, subsections) and _same_year(c, years)
             items.append(("citation", c.text, [c.start, c.end], ok))
+        # provisions, named Acts, EU instruments and non-US law reports: unchecked without sources, like US citations
+        if not unsourced:
+            for a in find_authorities(sample.text, [(c.start, c.end) for c in cites]):
+                items.append((a.kind, a.text, [a.start, a.end], grounded(a, other_keys)))
         if self.check_case_names and not unsourced:
             for first, second, start, end in case_names(sample.text):
                 items.append(("case_name", sample.text[start:end], [start, end], (first, second) in names))
@@ -131,6 +140,22 @@ class Grounding(Verifier):
         return self.failed(
             f"{len(bad)} of {len(items)} authorities not in the sources: {listed}", score=score, **details
         )
+
+
+def _years(cites: list[Citation]) -> dict[tuple, set[int]]:
+    """The years the sources give for each case citation."""
+    out: dict[tuple, set[int]] = {}
+    for c in cites:
+        if c.kind == "case" and c.parts.get("year"):
+            out.setdefault(c.key, set()).add(c.parts["year"])
+    return out
+
+
+def _same_year(cite: Citation, years: dict[tuple, set[int]]) -> bool:
+    """A case the sources date differently ("347 U.S. 483 (1964)" for their "(1954)") is a mismatched citation."""
+    given = years.get(cite.key)
+    year = cite.parts.get("year")
+    return cite.kind != "case" or not given or year is None or year in given
 
 
 def _subsections(cites: list[Citation]) -> dict[tuple, set[str] | None]:
