@@ -6,7 +6,8 @@ from typing import Any
 
 import torch
 
-from trainer.kernels.lora_functions import LoraProjections, LoraSwiGLUMLP, Projection
+from trainer.kernels.lora_linear import LoraProjections, Projection
+from trainer.kernels.lora_mlp import LoraSwiGLUMLP
 
 _MARK = "_aha_fused_lora"
 

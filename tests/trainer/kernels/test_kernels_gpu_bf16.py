@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from trainer.kernels import fused_grpo_loss, patch_lora, token_logprobs, unpatch_lora
-from trainer.kernels.lora_functions import LoraProjections, LoraSwiGLUMLP, Projection
+from trainer.kernels.lora_linear import LoraProjections, Projection
+from trainer.kernels.lora_mlp import LoraSwiGLUMLP
 from trainer.logprobs import token_logprobs as torch_chunked
 from trainer.logprobs import token_logprobs_reference
 from trainer.losses import LOSS_TYPES, LossSettings, grpo_loss

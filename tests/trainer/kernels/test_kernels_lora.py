@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from trainer.kernels import patch_lora, unpatch_lora
-from trainer.kernels.lora_functions import LoraProjections, LoraSwiGLUMLP, Projection
+from trainer.kernels.lora_linear import LoraProjections, Projection
+from trainer.kernels.lora_mlp import LoraSwiGLUMLP
 
 peft = pytest.importorskip("peft", reason="the LoRA kernel tests need peft (pip install 'aha[train]')")
 transformers = pytest.importorskip("transformers", reason="the LoRA kernel tests need transformers")
@@ -190,7 +191,7 @@ def test_patch_is_idempotent_and_skips_unsupported(device):
     "n,chunk,expected", [(4224, 2048, 1408), (100, 2048, 100), (4096, 2048, 2048), (7, 2, 2), (0, 4, 1)]
 )
 def test_balanced_chunks(n, chunk, expected):
-    from trainer.kernels.lora_functions import balanced_chunk
+    from trainer.kernels.lora_linear import balanced_chunk
 
     assert balanced_chunk(n, chunk) == expected
 
@@ -198,7 +199,7 @@ def test_balanced_chunks(n, chunk, expected):
 @pytest.mark.parametrize("backend", ["triton", "torch"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
 def test_lora_add_backends_agree(backend, dtype, device, monkeypatch):
-    from trainer.kernels.lora_kernels import lora_add_
+    from trainer.kernels.lora_linear import lora_add_
 
     if dtype == torch.float16 and device == "cpu" and backend == "triton":
         pytest.skip("Triton's interpreter computes 16-bit tl.dot wrongly; this case runs on the GPU")

@@ -1,19 +1,101 @@
-"""Fused LoRA autograd Functions: projections sharing one input, and the SwiGLU MLP, saving only the input.
+"""Fused LoRA linear layers: the Triton kernel adding the low-rank update in place, and the autograd Function
+for projections sharing one input (saving only the input).
 
 Each projection is y = x W^T + b + s * (x A^T) B^T with a frozen (possibly 4-bit) W. Backward recomputes
-x A^T (and, for the MLP, the gate and up projections) from the saved input, writing into buffers it reuses
-in place. The low-rank products run in the input's dtype on tensor cores with float32 accumulation (what
+x A^T from the saved input, writing into buffers it reuses in place. The low-rank products run in the input's dtype on tensor cores with float32 accumulation (what
 peft does under autocast); gradients of A and B are accumulated in the adapter weights' dtype.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import torch
+import triton
+import triton.language as tl
 
 from trainer.kernels.dequant import dense_weight
-from trainer.kernels.lora_kernels import lora_add_, swiglu_, swiglu_backward_
+
+
+@triton.jit
+def _lora_add_kernel(
+    y_ptr,
+    a_ptr,
+    b_ptr,
+    M,
+    N,
+    R,
+    stride_ym,
+    stride_am,
+    stride_ar,
+    stride_br,
+    stride_bn,
+    scale,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_R: tl.constexpr,
+    IEEE: tl.constexpr,
+):
+    """y[M, N] += scale * a[M, R] @ b[R, N] with a float32 sum (exact float32 products for float32 a, b), in place."""
+    pid_m = tl.program_id(0)
+    pid_n = tl.program_id(1)
+    om = (pid_m * BLOCK_M + tl.arange(0, BLOCK_M)).to(tl.int64)
+    on = (pid_n * BLOCK_N + tl.arange(0, BLOCK_N)).to(tl.int64)
+    acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
+    for r0 in range(0, R, BLOCK_R):
+        orr = r0 + tl.arange(0, BLOCK_R)
+        a = tl.load(
+            a_ptr + om[:, None] * stride_am + orr[None, :] * stride_ar,
+            mask=(om[:, None] < M) & (orr[None, :] < R),
+            other=0.0,
+        )
+        b = tl.load(
+            b_ptr + orr[:, None] * stride_br + on[None, :] * stride_bn,
+            mask=(orr[:, None] < R) & (on[None, :] < N),
+            other=0.0,
+        )
+        if IEEE:
+            acc += tl.dot(a.to(tl.float32), b.to(tl.float32), input_precision="ieee")
+        else:  # 16-bit inputs: tensor cores, float32 accumulation
+            acc += tl.dot(a, b.to(a.dtype))
+    y_ptrs = y_ptr + om[:, None] * stride_ym + on[None, :]
+    ymask = (om[:, None] < M) & (on[None, :] < N)
+    y = tl.load(y_ptrs, mask=ymask, other=0.0).to(tl.float32)
+    tl.store(y_ptrs, (y + scale * acc).to(y_ptr.dtype.element_ty), mask=ymask)
+
+
+def _triton_lora_add(y: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Which implementation adds the low-rank update (AHA_LORA_ADD=triton|torch overrides the choice).
+
+    float32 (or mixed) inputs: the Triton kernel, whose float32 products are exact. Same-dtype 16-bit
+    inputs: cuBLAS addmm_, the same arithmetic (float32 accumulation, one rounding of y) at a cheaper
+    launch, which matters because the LoRA update phase issues thousands of small launches per step.
+    """
+    choice = os.environ.get("AHA_LORA_ADD", "auto")
+    if choice in ("triton", "torch"):
+        return choice == "triton" or not (y.dtype == a.dtype == b.dtype)
+    return a.dtype == torch.float32 or not (y.dtype == a.dtype == b.dtype)
+
+
+def lora_add_(y: torch.Tensor, a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor:
+    """In place: y += scale * a @ b, summed in float32 (y: [M, N] with unit column stride; a: [M, R]; b: [R, N])."""
+    m, n = y.shape
+    r = a.shape[1]
+    if y.stride(1) != 1:
+        raise ValueError("lora_add_ needs y with unit column stride")
+    if m == 0 or n == 0:
+        return y
+    if not _triton_lora_add(y, a, b):
+        return y.addmm_(a, b, alpha=scale)
+    block_r = max(16, min(64, triton.next_power_of_2(r)))
+    block_m, block_n = 64, 128
+    grid = (triton.cdiv(m, block_m), triton.cdiv(n, block_n))
+    _lora_add_kernel[grid](
+        y, a, b, m, n, r, y.stride(0), a.stride(0), a.stride(1), b.stride(0), b.stride(1), float(scale),
+        BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_R=block_r, IEEE=a.dtype == torch.float32, num_warps=4,
+    )  # fmt: skip
+    return y
 
 
 @dataclass
@@ -144,70 +226,3 @@ class LoraProjections(torch.autograd.Function):
                     pgrads[2 * i + 1],
                 )
         return (dx, None, *pgrads)
-
-
-def _gate_up_chunk(gate, up, wg, wu, a_gu, bg, bu, xc, g, u):
-    """g, u = the gate and up projections (with LoRA) of one chunk, written into g and u."""
-    xa_g, xa_u = _low_rank_inputs(xc, a_gu, [gate.rank, up.rank])
-    _base_out(gate, wg, xc, g)
-    lora_add_(g, xa_g, bg.t(), gate.scale)
-    _base_out(up, wu, xc, u)
-    lora_add_(u, xa_u, bu.t(), up.scale)
-    return xa_g, xa_u
-
-
-class LoraSwiGLUMLP(torch.autograd.Function):
-    """down(silu(gate(x)) * up(x)) with LoRA on all three; saves only x, recomputes gate/up in backward."""
-
-    @staticmethod
-    def forward(ctx, x, projections, chunk_rows, *params):
-        gate, up, down = projections
-        ag, bg, au, bu, ad, bd = _compute_copies(params, x.dtype)
-        a_gu = torch.cat([ag, au])
-        n = x.shape[0]
-        wg, wu, wd = gate.weight(), up.weight(), down.weight()
-        y = torch.empty(n, down.out_features, dtype=x.dtype, device=x.device)
-        rows = chunk_rows = balanced_chunk(n, chunk_rows)
-        g_buf = torch.empty(rows, gate.out_features, dtype=x.dtype, device=x.device)
-        u_buf = torch.empty_like(g_buf)
-        for s in range(0, n, chunk_rows):
-            xc = x[s : s + chunk_rows]
-            c = xc.shape[0]
-            g, u = g_buf[:c], u_buf[:c]
-            _gate_up_chunk(gate, up, wg, wu, a_gu, bg, bu, xc, g, u)
-            h = swiglu_(g, u, out=g)
-            yc = y[s : s + chunk_rows]
-            _base_out(down, wd, h, yc)
-            lora_add_(yc, h @ ad.t(), bd.t(), down.scale)
-        ctx.save_for_backward(x, *params)
-        ctx.projections = projections
-        ctx.chunk_rows = chunk_rows
-        return y
-
-    @staticmethod
-    def backward(ctx, dy):
-        x, *params = ctx.saved_tensors
-        gate, up, down = ctx.projections
-        n = x.shape[0]
-        chunk = balanced_chunk(n, ctx.chunk_rows)
-        dx = torch.empty_like(x) if ctx.needs_input_grad[0] else None
-        dag, dbg, dau, dbu, dad, dbd = _grad_buffers(ctx, params, 3)
-        ag, bg, au, bu, ad, bd = _compute_copies(params, x.dtype)
-        a_gu = torch.cat([ag, au])
-        wg, wu, wd = gate.weight(), up.weight(), down.weight()
-        rows = chunk
-        g_buf = torch.empty(rows, gate.out_features, dtype=x.dtype, device=x.device)
-        u_buf, h_buf = torch.empty_like(g_buf), torch.empty_like(g_buf)
-        for s in range(0, n, chunk):
-            xc = x[s : s + chunk]
-            c = xc.shape[0]
-            g, u, h = g_buf[:c], u_buf[:c], h_buf[:c]
-            xa_g, xa_u = _gate_up_chunk(gate, up, wg, wu, a_gu, bg, bu, xc, g, u)
-            swiglu_(g, u, out=h)
-            # down projection: its LoRA grads need h; then h's buffer takes dh = dy W_d + s (dy B_d) A_d
-            _backward_one(down, wd, ad, bd, h, h @ ad.t(), dy[s : s + chunk], h, False, dad, dbd)
-            swiglu_backward_(g, u, h)
-            dxc = dx[s : s + chunk] if dx is not None else None
-            _backward_one(gate, wg, ag, bg, xc, xa_g, g, dxc, False, dag, dbg)
-            _backward_one(up, wu, au, bu, xc, xa_u, u, dxc, True, dau, dbu)
-        return dx, None, None, dag, dbg, dau, dbu, dad, dbd
