@@ -15,7 +15,7 @@ if importlib.util.find_spec("triton") is None:
 INTERPRET = not torch.cuda.is_available()
 if INTERPRET:
     # triton itself too: transformers imports it (the fixture below sets the variable again, for available())
-    import_interpreted("triton.language", "trainer.kernels.fused_logprobs")
+    import_interpreted("triton.language", "trainer.kernels.logprobs", "trainer.kernels.grpo_loss")
     import triton.language as tl  # noqa: E402
 
     if "Interpreted" not in type(tl.zeros).__name__:

@@ -32,7 +32,7 @@ def token_logprobs(
     (about 64 MiB of logits by default); with `return_entropy=True` also returns the per-token entropy of
     the softmax (a metric: it carries no gradient).
     """
-    from trainer.kernels.fused_logprobs import token_logprobs as impl
+    from trainer.kernels.logprobs import token_logprobs as impl
 
     return impl(hidden, weight, ids, chunk_size=chunk_size, temperature=temperature, return_entropy=return_entropy)
 
@@ -52,7 +52,7 @@ def fused_grpo_loss(
     temperature: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, dict[str, float]]:
     """`grpo_loss(token_logprobs(hidden, weight, ids), ...)` in one chunked pass: (loss, detached logps, stats)."""
-    from trainer.kernels.fused_logprobs import fused_grpo_loss as impl
+    from trainer.kernels.grpo_loss import fused_grpo_loss as impl
 
     return impl(
         hidden,

@@ -13,7 +13,7 @@ if importlib.util.find_spec("triton") is None:
 INTERPRET = not torch.cuda.is_available()
 if INTERPRET:
     # the fixture below sets TRITON_INTERPRET again for the tests here, which call available()
-    import_interpreted("trainer.kernels.logprob_kernels", "trainer.kernels.lora_linear", "trainer.kernels.lora_mlp")
+    import_interpreted("trainer.kernels.logprobs", "trainer.kernels.lora_linear", "trainer.kernels.lora_mlp")
 
 
 @pytest.fixture(autouse=True)
