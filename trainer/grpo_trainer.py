@@ -117,7 +117,7 @@ class Trainer:
 
         from .data import DataCursor, build_prompt_dataset
         from .distributed import load_optimizer_state, rank_device, vllm_options_for_ranks, vllm_tensor_parallel
-        from .kernel_choice import choose_kernels
+        from .kernels.choice import choose_kernels
         from .model_loading import check_quantization, load_policy, load_tokenizer, resolve_device
         from .rewards import RewardScorer
         from .rollout.factory import make_engine

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from trainer.config import ConfigError, from_dict
-from trainer.kernel_choice import choose_kernels
+from trainer.kernels.choice import choose_kernels
 from trainer.logprobs import token_logprobs
 from trainer.model_loading import check_quantization, load_policy
 from trainer.policy import collate, completion_logprobs

@@ -25,7 +25,7 @@ if INTERPRET:
         )
 
 from trainer.config import from_dict  # noqa: E402
-from trainer.kernel_choice import choose_kernels  # noqa: E402
+from trainer.kernels.choice import choose_kernels  # noqa: E402
 from trainer.losses import LossSettings  # noqa: E402
 from trainer.model_loading import load_policy  # noqa: E402
 from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare  # noqa: E402

@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from .config import ConfigError
+from trainer.config import ConfigError
 
 
 @dataclass
@@ -28,7 +28,7 @@ class KernelChoice:
 
 
 def _torch_choice(reason: str) -> KernelChoice:
-    from .logprobs import token_logprobs
+    from trainer.logprobs import token_logprobs
 
     return KernelChoice("torch", token_logprobs, reason)
 
