@@ -336,7 +336,7 @@ class GradSync:
 def _logprob_module(model: Any, logprob_fn: Any, chunk_size: int, temperature: float) -> Any:
     import torch
 
-    from .policy import SequenceBatch, completion_hidden, completion_logprobs
+    from .logprobs import SequenceBatch, completion_hidden, completion_logprobs
 
     class CompletionLogprobs(torch.nn.Module):
         """The policy's completion log-probs as a module, so DDP/FSDP2 hook its forward and backward."""
@@ -392,7 +392,7 @@ def _wrap_fsdp2(module: Any, model: Any, ctx: DistContext) -> Any:
 
 
 def _decoder_layers(model: Any) -> list[Any]:
-    from .policy import body_and_head
+    from .logprobs import body_and_head
 
     body, _ = body_and_head(model)
     layers = getattr(body, "layers", None) or getattr(body, "h", None)

@@ -211,7 +211,7 @@ def enable_offloaded_checkpointing(model: Any) -> int:
     """Turn on checkpointing with offloaded layer inputs for a transformers model; returns the layers wrapped."""
     import functools
 
-    from .policy import causal_lm
+    from .logprobs import causal_lm
 
     lm = causal_lm(model)
     kwargs = {"use_reentrant": False}

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .logprobs import SequenceBatch, collate, completion_hidden, completion_logprobs, logprobs_no_grad
 from .losses import LossSettings, grpo_loss
-from .policy import SequenceBatch, collate, completion_hidden, completion_logprobs, logprobs_no_grad
 
 
 @dataclass

@@ -7,9 +7,8 @@ import torch
 
 from trainer.config import ConfigError, from_dict
 from trainer.kernels.choice import choose_kernels
-from trainer.logprobs import token_logprobs
+from trainer.logprobs import collate, completion_logprobs, token_logprobs
 from trainer.model_loading import check_quantization, load_policy
-from trainer.policy import collate, completion_logprobs
 from trainer.rollout import SamplingSettings, make_engine
 from trainer.rollout.transformers_engine import TransformersEngine
 

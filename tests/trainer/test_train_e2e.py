@@ -15,8 +15,8 @@ import torch
 from click.testing import CliRunner
 
 from trainer.checkpoint import latest_checkpoint
-from trainer.metrics import TIMING_KEYS, read_jsonl
 from trainer.commands import evaluate_model_command, plot_command, train_command
+from trainer.metrics import TIMING_KEYS, read_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = 8

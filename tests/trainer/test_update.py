@@ -8,10 +8,9 @@ import pytest
 import torch
 
 from trainer.config import from_dict
-from trainer.logprobs import token_logprobs
+from trainer.logprobs import collate, completion_logprobs, token_logprobs
 from trainer.losses import LossSettings
 from trainer.model_loading import load_policy
-from trainer.policy import collate, completion_logprobs
 from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare
 
 CPU = torch.device("cpu")

@@ -146,7 +146,7 @@ class _OneRankSync:
         self.model, self.calls = model, []
 
     def fused(self, seq, loss_fn):
-        from trainer.policy import completion_hidden
+        from trainer.logprobs import completion_hidden
 
         self.calls.append("fused")
         return loss_fn(*completion_hidden(self.model, seq))

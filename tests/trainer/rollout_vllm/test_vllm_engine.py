@@ -46,9 +46,8 @@ def engine(qwen2_dir, lora_model):
 
 def _train_step(model, engine, lr=0.05):
     """One real GRPO optimiser step on the adapter, from completions the engine sampled."""
-    from trainer.logprobs import token_logprobs
+    from trainer.logprobs import collate, completion_logprobs, token_logprobs
     from trainer.losses import LossSettings, grpo_loss
-    from trainer.policy import collate, completion_logprobs
 
     settings = SamplingSettings(n=4, max_new_tokens=6, temperature=1.0, seed=7)
     comps = engine.generate(PROMPTS[:2], settings)
@@ -88,8 +87,7 @@ def test_generation_shapes_grouping_and_text(engine, char_tokenizer):
 
 
 def test_sampler_logprobs_match_the_trainer_at_the_sampling_temperature(engine, lora_model):
-    from trainer.logprobs import token_logprobs
-    from trainer.policy import collate, completion_logprobs
+    from trainer.logprobs import collate, completion_logprobs, token_logprobs
 
     out = engine.generate(PROMPTS[:1], SamplingSettings(n=4, max_new_tokens=10, temperature=0.7, seed=3))
     batch = collate([PROMPTS[0]] * 4, [c.token_ids for c in out], 0, torch.device("cpu"))
