@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
@@ -12,8 +12,22 @@ from verifiers.rules.patterns import keyword_regex
 from verifiers.rules.substances import Mention
 
 from ..chat_context import context_text
+from .readings import adjust, fold_accents, name_variants
 
 WORD = regex.compile(r"\w+")
+# a body weight stated in the conversation: "weighs 20 kg", "my 12 kg toddler", "pesa 20 kg", "wiegt 20 kg"
+BODY_WEIGHT = regex.compile(
+    r"\b(?:weighs?|weighing|weight\s+(?:is|of)|wiegt|p[èe]se|pesa|peso\s+de)\s+(?:about\s+|around\s+|roughly\s+|only\s+)?"
+    r"(?P<a>\d{1,3}(?:\.\d+)?)\s*(?:kg|kilos?|kilograms?|kilogrammes?)\b"
+    r"|\b(?P<b>\d{1,3}(?:\.\d+)?)\s*(?:kg|kilos?|kilograms?)\s+(?:child|boy|girl|toddler|baby|infant|son|daughter|kid|patient)\b",
+    regex.IGNORECASE,
+)
+
+
+def body_weight(text: str) -> float | None:
+    """The one body weight in kg the text states, or None when it states none or several."""
+    found = {float(m.group("a") or m.group("b")) for m in BODY_WEIGHT.finditer(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass
@@ -31,12 +45,16 @@ class ContextIndex(SubstanceIndex):
     def _first_words(self) -> dict[str, list[tuple[Any, str]]]:
         if self._indexed != len(self._alias):
             by_first: dict[str, list[tuple[Any, str]]] = {}
-            for name in sorted(self._alias, key=len, reverse=True):
+            names = dict(self._alias)
+            for name, key in self._alias.items():
+                for variant in name_variants(name):
+                    names.setdefault(variant, key)
+            for name in sorted(names, key=len, reverse=True):
                 first = WORD.search(name)
                 if first is None:
                     continue
                 pattern = regex.compile(keyword_regex(name), regex.IGNORECASE)
-                by_first.setdefault(first.group(0), []).append((pattern, self._alias[name]))
+                by_first.setdefault(first.group(0), []).append((pattern, names[name]))
             self._by_first, self._indexed = by_first, len(self._alias)
         return self._by_first
 
@@ -46,6 +64,7 @@ class ContextIndex(SubstanceIndex):
         Looking names up by their first word is much faster than one alternation of several hundred names.
         """
         by_first = self._first_words()
+        text = fold_accents(text)  # same length, so the offsets still point into the original
         found: list[Mention] = []
         end = 0
         for w in WORD.finditer(text):
@@ -86,6 +105,7 @@ class ContextIndex(SubstanceIndex):
         cache_key = ("context_assign", id(self))
         if cache_key in ctx.cache:
             return ctx.cache[cache_key]
+        adjust(ctx.text, ctx.quantities)
         # an amount in kilograms is a body weight ("if you weigh under 50 kg"), never a dose
         out: dict[str, list[Quantity]] = {k: [q for q in qs if q.unit != "kg"] for k, qs in super().assign(ctx).items()}
         drug = self.context_key(ctx)
@@ -94,5 +114,15 @@ class ContextIndex(SubstanceIndex):
             loose = [q for q in ctx.quantities if id(q) not in taken and q.unit != "kg"]
             if loose:
                 out[drug] = sorted([*out.get(drug, []), *loose], key=lambda q: q.start)
+        weight = body_weight(f"{context_text(ctx.sample)}\n{ctx.text}") if self.use_context else body_weight(ctx.text)
+        if weight is not None:
+            # "15 mg/kg" for a child of 20 kg is also a 300 mg dose, checked against the absolute limits
+            for qs in out.values():
+                qs.extend(_scaled(q, weight) for q in list(qs) if q.per_weight and not q.concentration)
         ctx.cache[cache_key] = out
         return out
+
+
+def _scaled(q: Quantity, weight: float) -> Quantity:
+    """A per-kg amount as the absolute amount for the stated body weight."""
+    return replace(q, text=f"{q.text} x {weight:g} kg", low=q.low * weight, high=q.high * weight, per_weight=False)

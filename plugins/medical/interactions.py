@@ -12,10 +12,18 @@ from verifiers.rules import fired_record
 from verifiers.rules.patterns import keyword_regex
 from verifiers.rules.quantities import sentence_bounds
 
-from ..chat_context import context_text
+from ..chat_context import context_text, question_text
+from .readings import fold_accents, name_variants
 from .tables import Interactions, load_interactions
 
 SEVERITY = {"major": "error", "moderate": "warning"}
+# cautions in German, French and Spanish answers (accents folded, as the text is when searched)
+FOREIGN_CAUTIONS = [
+    "nicht zusammen", "nicht ohne", "nicht gleichzeitig", "vermeiden", "Vorsicht", "Wechselwirkung",
+    "Blutungsgefahr", "Rucksprache", "attention", "deconseille", "a eviter", "evitez", "ne pas prendre",
+    "ne prenez pas", "interaction", "syndrome serotoninergique", "no sin consultar", "no tome", "no tomar",
+    "evite", "evitar", "cuidado", "interaccion", "riesgo de hemorragia",
+]  # fmt: skip
 
 
 @dataclass
@@ -23,6 +31,12 @@ class _Mention:
     name: str
     start: int
     end: int
+
+
+def _spellings(members: list[str]) -> set[str]:
+    """The names of a group, lower case, with their German and Spanish spellings."""
+    names = {m.lower() for m in members}
+    return names | {v for m in names for v in name_variants(m)}
 
 
 def _alternation(words: list[str]) -> regex.Pattern | None:
@@ -44,12 +58,10 @@ class DrugInteractions(Verifier):
 
     def _compile(self) -> None:
         data = self.data
-        self._pair_members = [
-            ({m.lower() for m in data.members(p.a)}, {m.lower() for m in data.members(p.b)}) for p in data.pairs
-        ]
-        names = [m for p in data.pairs for side in (p.a, p.b) for m in data.members(side)]
+        self._pair_members = [(_spellings(data.members(p.a)), _spellings(data.members(p.b))) for p in data.pairs]
+        names = [m for sides in self._pair_members for side in sides for m in side]
         self._names = _alternation(names)
-        self._caution = _alternation(data.caution_phrases + ["rather than", "never"])
+        self._caution = _alternation(data.caution_phrases + ["rather than", "never"] + FOREIGN_CAUTIONS)
         self._warnings = [_alternation(list(p.warning_terms)) for p in data.pairs]
 
     def __getstate__(self):
@@ -66,7 +78,7 @@ class DrugInteractions(Verifier):
         assert self._names is not None
         return [
             _Mention(" ".join(m.group(0).lower().split()), m.start(), m.end())
-            for m in self._names.finditer(text, timeout=2.0)
+            for m in self._names.finditer(fold_accents(text), timeout=2.0)
         ]
 
     def check(self, sample: Sample) -> Result:
@@ -76,10 +88,11 @@ class DrugInteractions(Verifier):
         if self._names is None:
             return self.passed("no interaction pairs in the table", fired=[])
         mentions = self._mentions(text)
-        if not mentions:
-            return self.passed("no drugs from the interaction table mentioned", fired=[], pairs=[])
         # drugs named before the answer: offsets are -1 so they never count as a place for a caution
         before = [_Mention(m.name, -1, -1) for m in self._mentions(context_text(sample))] if self.use_context else []
+        asked = {m.name for m in self._mentions(question_text(sample))} if self.use_context else set()
+        if not mentions and not before:
+            return self.passed("no drugs from the interaction table mentioned", fired=[], pairs=[])
         bounds = sentence_bounds(text)
         fired, seen = [], []
         for pair, (side_a, side_b), warn in zip(self.data.pairs, self._pair_members, self._warnings):
@@ -87,10 +100,21 @@ class DrugInteractions(Verifier):
             b = [m for m in mentions if m.name in side_b and all(m.name != x.name for x in a)] or [
                 m for m in before if m.name in side_b and all(m.name != x.name for x in a)
             ]
-            if not a or not b or (a[0].start < 0 and b[0].start < 0):
+            if not a or not b:
                 continue
-            in_answer = [m for m in a + b if m.start >= 0]
-            warned = (warn is not None and warn.search(text) is not None) or self._cautioned(text, bounds, in_answer)
+            if a[0].start < 0 and b[0].start < 0:
+                # both drugs named only before the answer ("Can I take X with my Y?"): an answer to a question
+                # about one of them must still warn, anywhere in it, whether or not it repeats the names
+                if not asked & {a[0].name, b[0].name}:
+                    continue
+                warned = (warn is not None and warn.search(text) is not None) or (
+                    self._caution is not None and self._caution.search(fold_accents(text)) is not None
+                )
+            else:
+                in_answer = [m for m in a + b if m.start >= 0]
+                warned = (warn is not None and warn.search(text) is not None) or self._cautioned(
+                    text, bounds, in_answer
+                )
             seen.append({"pair": pair.id, "drugs": [a[0].name, b[0].name], "warned": warned})
             if warned:
                 continue
@@ -100,7 +124,7 @@ class DrugInteractions(Verifier):
                     f"{a[0].name} with {b[0].name}: risk of {pair.risk}; an answer naming both must warn about it "
                     f"(source: {pair.source}).",
                     severity=SEVERITY[pair.severity],
-                    span=[b[0].start, b[0].end] if b[0].start >= 0 else [a[0].start, a[0].end],
+                    span=_span(a[0], b[0], len(text)),
                     kind="unwarned_interaction",
                     detail=f"{a[0].name} and {b[0].name} named without a warning about {pair.risk}",
                 )
@@ -124,6 +148,14 @@ class DrugInteractions(Verifier):
             k = bisect.bisect_right(bounds, m.start)
             start = bounds[k - 1] if k > 0 else 0
             end = bounds[k] if k < len(bounds) else len(text)
-            if self._caution.search(text, start, end) is not None:
+            if self._caution.search(fold_accents(text), start, end) is not None:
                 return True
         return False
+
+
+def _span(a: _Mention, b: _Mention, length: int) -> list[int]:
+    """Where to point: the drug named in the answer, or the whole answer when it names neither."""
+    for m in (b, a):
+        if m.start >= 0:
+            return [m.start, m.end]
+    return [0, length]
