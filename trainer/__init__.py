@@ -44,7 +44,7 @@ _EXPORTS = {
     "FastEngine": ("rollout", "FastEngine"),
     "RolloutEngine": ("rollout", "RolloutEngine"),
     "SamplingSettings": ("rollout", "SamplingSettings"),
-    "importance_weights": ("rollout", "importance_weights"),
+    "importance_weights": ("importance_sampling", "importance_weights"),
     "make_engine": ("rollout", "make_engine"),
 }
 

@@ -108,7 +108,7 @@ def prepare(
         for mb, lp in zip(micro_batches, refs):
             mb.ref_logps = lp
     if use_is:
-        from .rollout.vllm_importance import importance_weights
+        from .importance_sampling import importance_weights
 
         total = 0.0
         sums: dict[str, float] = {}

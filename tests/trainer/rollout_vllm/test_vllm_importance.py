@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from trainer.losses import LossSettings, grpo_loss
-from trainer.rollout.vllm_importance import importance_weights
+from trainer.importance_sampling import importance_weights
 
 pytestmark = pytest.mark.vllm
 

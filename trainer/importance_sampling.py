@@ -1,4 +1,4 @@
-"""Truncated importance sampling: correcting for a sampler (vLLM) whose log-probs differ from the trainer's."""
+"""Truncated importance sampling for the update: correcting for a sampler (vLLM) whose log-probs differ."""
 
 from __future__ import annotations
 
