@@ -119,6 +119,7 @@ PAIR_SETS = {
     "fresh": "{domain}_pairs_fresh.jsonl",
     "spot": "{domain}_pairs_spot.jsonl",
     "fresh-2": "{domain}_pairs_fresh2.jsonl",
+    "fresh-3": "{domain}_pairs_fresh3.jsonl",
 }
 
 
