@@ -43,6 +43,21 @@ def test_no_row_points_at_an_ai_summary_or_a_blog():
         # tapentadol: 700 mg on the first day, 600 mg after
         ("Nucynta 100 mg every 4 hours.", set()),
         ("Tapentadol 150 mg every 4 hours.", {"med.dose.tapentadol"}),
+        # carisoprodol: 350 mg three times a day and at bedtime
+        ("Soma 350 mg three times a day and at bedtime.", set()),
+        ("Carisoprodol 700 mg four times a day.", {"med.dose.carisoprodol", "med.dose.carisoprodol.single"}),
+        # nitrofurantoin: Macrodantin 50-100 mg four times a day
+        ("Macrodantin 100 mg four times a day.", set()),
+        ("Nitrofurantoin 200 mg four times a day.", {"med.dose.nitrofurantoin", "med.dose.nitrofurantoin.single"}),
+        # benzonatate: at most 600 mg a day
+        ("Tessalon 200 mg three times a day.", set()),
+        ("Benzonatate 200 mg four times a day.", {"med.dose.benzonatate"}),
+        # diazepam: 2-10 mg two to four times a day
+        ("Valium 10 mg four times a day.", set()),
+        ("Diazepam 20 mg three times a day.", {"med.dose.diazepam", "med.dose.diazepam.single"}),
+        # cephalexin: 1 to 4 g a day
+        ("Keflex 500 mg four times a day.", set()),
+        ("Cephalexin 2 g four times a day.", {"med.dose.cephalexin"}),
     ],
 )
 def test_rechecked_rows_are_used_when_only_confirmed_rows_count(confirmed_doses, text, fired):
