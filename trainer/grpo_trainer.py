@@ -351,7 +351,7 @@ class Trainer:
         from .distributed import generate_in_groups
         from .rewards import summarize
         from .runtime import peak_memory_gib, reset_peak_memory, seed_for
-        from .update import make_micro_batches, policy_update, prepare
+        from .update import fill_old_and_reference_logprobs, make_micro_batches, policy_update
 
         cfg, g = self.cfg, self.cfg.generation
         t0 = time.perf_counter()
@@ -399,7 +399,7 @@ class Trainer:
             sampler_logps=[c.logprobs for c in completions],
         )
         with self._gathered():
-            stats = prepare(
+            stats = fill_old_and_reference_logprobs(
                 self.loaded.model,
                 micro,
                 self.update_settings,

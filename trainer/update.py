@@ -74,7 +74,7 @@ def make_micro_batches(
     return out
 
 
-def prepare(
+def fill_old_and_reference_logprobs(
     model: Any,
     micro_batches: list[MicroBatch],
     settings: UpdateSettings,
@@ -83,7 +83,7 @@ def prepare(
     is_peft: bool,
     sync: Any | None = None,
 ) -> dict[str, float]:
-    """Fill in old log-probs (when updates go off-policy), reference log-probs (beta > 0) and IS weights.
+    """Fill in each micro-batch's old log-probs (updates off-policy), reference log-probs (beta > 0) and IS weights.
 
     With `sync` (a `trainer.distributed.GradSync`), the IS statistics are those of the whole global batch.
     """

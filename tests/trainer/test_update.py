@@ -11,7 +11,7 @@ from trainer.config import from_dict
 from trainer.logprobs import collate, completion_logprobs, token_logprobs
 from trainer.losses import LossSettings
 from trainer.model_loading import load_policy
-from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare
+from trainer.update import UpdateSettings, fill_old_and_reference_logprobs, make_micro_batches, policy_update
 
 CPU = torch.device("cpu")
 
@@ -44,7 +44,7 @@ def run_update(model, s, keep=None):
     prompts, comps, adv = rollouts()
     keep = keep or [True] * len(comps)
     mbs = make_micro_batches(prompts, comps, adv, keep, s.micro_batch_size, 0, CPU)
-    prepare(model, mbs, s, token_logprobs, None, False)
+    fill_old_and_reference_logprobs(model, mbs, s, token_logprobs, None, False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=1.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
@@ -80,7 +80,7 @@ def test_several_iterations_keep_old_logprobs_and_clip(full_model):
     prompts, comps, adv = rollouts()
     s = settings("dapo", mb=4, iters=3)
     mbs = make_micro_batches(prompts, comps, adv * 50, [True] * 8, 4, 0, CPU)
-    prepare(model, mbs, s, token_logprobs, None, False)
+    fill_old_and_reference_logprobs(model, mbs, s, token_logprobs, None, False)
     assert all(mb.old_logps is not None for mb in mbs)
     old = [mb.old_logps.clone() for mb in mbs]
     params = list(model.parameters())
@@ -93,9 +93,9 @@ def test_several_iterations_keep_old_logprobs_and_clip(full_model):
     assert all(torch.equal(o, mb.old_logps) for o, mb in zip(old, mbs))
     # accumulation over fewer micro-batches than the step has also goes off-policy
     mbs = make_micro_batches(prompts, comps, adv, [True] * 8, 2, 0, CPU)
-    prepare(model, mbs, settings("dapo", mb=2, accum=2), token_logprobs, None, False)
+    fill_old_and_reference_logprobs(model, mbs, settings("dapo", mb=2, accum=2), token_logprobs, None, False)
     assert all(mb.old_logps is not None for mb in mbs)
-    prepare(model, mbs, settings("dapo", mb=2), token_logprobs, None, False)
+    fill_old_and_reference_logprobs(model, mbs, settings("dapo", mb=2), token_logprobs, None, False)
     assert all(mb.old_logps is None for mb in mbs)
 
 
@@ -108,7 +108,7 @@ def test_lora_reference_is_the_base_model(tiny_model):
                 p.normal_(0, 0.5)
     prompts, comps, adv = rollouts()
     mbs = make_micro_batches(prompts, comps, adv, [True] * 8, 8, 0, CPU)
-    prepare(loaded.model, mbs, settings("dapo", mb=8, beta=0.1), token_logprobs, None, True)
+    fill_old_and_reference_logprobs(loaded.model, mbs, settings("dapo", mb=8, beta=0.1), token_logprobs, None, True)
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(str(tiny_model), dtype=torch.float32)
@@ -144,7 +144,7 @@ def test_sampler_logprobs_give_truncated_importance_weights(full_model, level):
     prompts, comps, adv = rollouts()
     # the trainer's own log-probs, to build a sampler whose log-probs are lower by a known amount
     mbs = make_micro_batches(prompts, comps, adv, [True] * 8, 4, 0, CPU)
-    prepare(model, mbs, settings("dapo", mb=4, iters=2), token_logprobs, None, False)
+    fill_old_and_reference_logprobs(model, mbs, settings("dapo", mb=4, iters=2), token_logprobs, None, False)
     sampler = [
         (mb.old_logps[row, : len(comps[i])] - 0.1).tolist()
         for k, mb in enumerate(mbs)
@@ -153,7 +153,7 @@ def test_sampler_logprobs_give_truncated_importance_weights(full_model, level):
     mbs = make_micro_batches(prompts, comps, adv, [True] * 8, 4, 0, CPU, sampler_logps=sampler)
     s = settings("dapo", mb=4)
     s.importance_sampling, s.importance_sampling_cap = level, 1.05
-    stats = prepare(model, mbs, s, token_logprobs, None, False)
+    stats = fill_old_and_reference_logprobs(model, mbs, s, token_logprobs, None, False)
     assert any(k.startswith("is/") for k in stats)
     for mb in mbs:
         w = mb.is_weights[mb.mask.bool()]

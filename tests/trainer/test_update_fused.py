@@ -28,7 +28,7 @@ from trainer.config import from_dict  # noqa: E402
 from trainer.kernels.choice import choose_kernels  # noqa: E402
 from trainer.losses import LossSettings  # noqa: E402
 from trainer.model_loading import load_policy  # noqa: E402
-from trainer.update import UpdateSettings, make_micro_batches, policy_update, prepare  # noqa: E402
+from trainer.update import UpdateSettings, fill_old_and_reference_logprobs, make_micro_batches, policy_update  # noqa: E402
 
 # the compiled kernels on a GPU (float32, like the interpreter on the CPU)
 DEV = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -58,7 +58,9 @@ def _update(loaded, kernels, s: UpdateSettings, sync=None):
     prompts, comps, adv, sampler = _rollouts()
     keep = [True, True, False, True, True, True]  # one masked row
     mbs = make_micro_batches(prompts, comps, adv, keep, s.micro_batch_size, 0, DEV, sampler_logps=sampler)
-    pre = prepare(model, mbs, s, kernels.token_logprobs, loaded.reference, loaded.is_peft, sync=sync)
+    pre = fill_old_and_reference_logprobs(
+        model, mbs, s, kernels.token_logprobs, loaded.reference, loaded.is_peft, sync=sync
+    )
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=0.05)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
