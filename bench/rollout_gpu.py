@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> dict:
         report["rows"].append(time_transformers(model, prompt, args.prompts, args.group, args.new_tokens, device))
 
     try:
-        from trainer.rollout.vllm_support import VLLMUnavailableError, import_vllm
+        from trainer.rollout.vllm.support import VLLMUnavailableError, import_vllm
 
         report["vllm"] = import_vllm().__version__
     except VLLMUnavailableError as exc:
@@ -215,8 +215,8 @@ def time_vllm_variant(
     model, model_dir: Path, prompt: list[int], dtype: str, args, use_lora: bool, report: dict
 ) -> None:
     """Start aha's vLLM engine beside the trainer's model (plain, or with a LoRA adapter) and time it."""
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     settings = VLLMSettings(
         memory_share=args.memory_share,

@@ -267,7 +267,7 @@ def test_unknown_key_lists_the_valid_ones(tmp_path):
 
 def test_vllm_section_matches_the_engine_settings():
     from trainer.config import VLLMConfig
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     section = {f.name: getattr(VLLMConfig(), f.name) for f in dataclasses.fields(VLLMConfig)}
     settings = {f.name: getattr(VLLMSettings(), f.name) for f in dataclasses.fields(VLLMSettings)}

@@ -10,9 +10,9 @@ from .base import RolloutEngine
 
 
 def vllm_engine_class() -> type:
-    """`trainer.rollout.vllm_engine.VLLMEngine`, or a ConfigError that names the `vllm` extra."""
+    """`trainer.rollout.vllm.engine.VLLMEngine`, or a ConfigError that names the `vllm` extra."""
     try:
-        module = importlib.import_module("trainer.rollout.vllm_engine")
+        module = importlib.import_module("trainer.rollout.vllm.engine")
     except ModuleNotFoundError as exc:
         missing = exc.name or ""
         if missing == "vllm" or missing.startswith("vllm."):
@@ -20,15 +20,14 @@ def vllm_engine_class() -> type:
                 "rollout = 'vllm' needs vLLM, which is not installed: pip install 'aha[vllm]' "
                 "(or set rollout = 'transformers')"
             ) from None
-        if missing == "trainer.rollout.vllm_engine":
+        if missing in ("trainer.rollout.vllm", "trainer.rollout.vllm.engine"):
             raise ConfigError(
-                "rollout = 'vllm': this aha build has no vLLM engine (trainer/rollout/vllm_engine.py); "
-                "set rollout = 'transformers'"
+                "rollout = 'vllm': this aha build has no vLLM engine; set rollout = 'transformers'"
             ) from None
         raise
     cls = getattr(module, "VLLMEngine", None)
     if cls is None:
-        raise ConfigError("rollout = 'vllm': trainer.rollout.vllm_engine defines no VLLMEngine")
+        raise ConfigError("rollout = 'vllm': trainer.rollout.vllm.engine defines no VLLMEngine")
     return cls
 
 

@@ -32,8 +32,8 @@ def lora_model(qwen2_dir):
 
 @pytest.fixture(scope="module")
 def engine(qwen2_dir, lora_model):
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     torch.manual_seed(1234)
     expected = torch.rand(3)
@@ -176,8 +176,8 @@ def test_generation_after_sleep_wake_matches_an_awake_run(engine):
 
 
 def test_automatic_sync_check_every_n_syncs(qwen2_dir):
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     model = _lora_model(qwen2_dir)
     settings = VLLMSettings(
@@ -203,7 +203,7 @@ def test_automatic_sync_check_every_n_syncs(qwen2_dir):
 
 
 def test_peft_model_refused_by_an_engine_started_without_lora(qwen2_dir):
-    from trainer.rollout.vllm_engine import VLLMEngine
+    from trainer.rollout.vllm.engine import VLLMEngine
 
     class NoLoraEngine:  # the state of an engine started for full fine-tuning, without a second vLLM start
         lora_enabled = False

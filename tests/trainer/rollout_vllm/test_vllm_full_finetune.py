@@ -28,8 +28,8 @@ def model(qwen2_tied_dir):
 
 @pytest.fixture(scope="module")
 def engine(qwen2_tied_dir, model):
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     eng = VLLMEngine(qwen2_tied_dir, settings=VLLMSettings(kv_cache_gib=KV_CACHE_GIB), model=model, max_model_len=200)
     yield eng
@@ -61,7 +61,7 @@ def test_full_sync_after_a_step_matches_the_trainer(engine, model):
     assert engine.check_sync(tolerance=TOL).passed
     # the prompt's cached prefix was computed with the old weights: it must not be served after the sync
     again = engine.generate([PROMPT], SamplingSettings(n=2, max_new_tokens=12, temperature=1.0, seed=4))
-    from trainer.rollout.vllm_sync_check import trainer_logprobs
+    from trainer.rollout.vllm.sync_check import trainer_logprobs
 
     for c in again:
         ours = trainer_logprobs(model, PROMPT, c.token_ids)

@@ -19,8 +19,8 @@ PROMPT = [3 + i % 10 for i in range(40)]
 
 
 def _engine(qwen2_dir, model, sleep):
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     return VLLMEngine(
         qwen2_dir,

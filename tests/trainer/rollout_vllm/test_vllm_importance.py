@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from trainer.losses import LossSettings, grpo_loss
 from trainer.importance_sampling import importance_weights
+from trainer.losses import LossSettings, grpo_loss
 
 pytestmark = pytest.mark.vllm
 

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from trainer.config import ConfigError
-from trainer.rollout.vllm_settings import VLLMSettings
-from trainer.rollout.vllm_support import MIN_VLLM_VERSION, VLLMUnavailableError, check_version, import_vllm
+from trainer.rollout.vllm.settings import VLLMSettings
+from trainer.rollout.vllm.support import MIN_VLLM_VERSION, VLLMUnavailableError, check_version, import_vllm
 
 pytestmark = pytest.mark.vllm
 
@@ -133,7 +133,7 @@ def test_max_model_len_fits_prompt_completion_and_the_models_positions(qwen2_dir
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    from trainer.rollout.vllm_engine import derived_max_model_len
+    from trainer.rollout.vllm.engine import derived_max_model_len
 
     model = AutoModelForCausalLM.from_pretrained(str(qwen2_dir))  # max_position_embeddings = 512
     assert derived_max_model_len(100, 50) == 151

@@ -7,7 +7,7 @@ import pytest
 from vllm_helpers import requires_vllm
 
 from trainer.rollout.base import SamplingSettings
-from trainer.rollout.vllm_sleep import SleepController
+from trainer.rollout.vllm.sleep import SleepController
 
 pytestmark = pytest.mark.vllm
 
@@ -94,14 +94,14 @@ def cumem(monkeypatch):
 def test_sleep_pool_is_empty_without_vllms_allocator(monkeypatch):
     import sys
 
-    from trainer.rollout.vllm_sleep import release_sleep_pool, sleep_pool_bytes
+    from trainer.rollout.vllm.sleep import release_sleep_pool, sleep_pool_bytes
 
     monkeypatch.delitem(sys.modules, "vllm.device_allocator.cumem", raising=False)
     assert sleep_pool_bytes() == 0 and release_sleep_pool() == 0
 
 
 def test_release_sleep_pool_returns_cached_blocks_and_reports_what_is_still_used(cumem):
-    from trainer.rollout.vllm_sleep import release_sleep_pool, sleep_pool_bytes
+    from trainer.rollout.vllm.sleep import release_sleep_pool, sleep_pool_bytes
 
     fake = cumem(in_use=3 * 2**30, cached=2**30)
     assert sleep_pool_bytes() == 4 * 2**30
@@ -141,8 +141,8 @@ def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir, kind):
     import gc
     import weakref
 
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     settings = VLLMSettings(memory_share=0.1, kv_cache_gib=0.05, sleep="kv_cache")
     model = _trainer_model(qwen2_dir, kind)
@@ -164,8 +164,8 @@ def test_close_frees_the_llm_and_a_second_engine_starts(qwen2_dir, kind):
 def test_a_second_sleep_mode_engine_is_refused_clearly_while_the_pool_is_held(qwen2_dir, cumem, monkeypatch):
     from vllm.platforms import current_platform
 
-    from trainer.rollout.vllm_engine import VLLMEngine
-    from trainer.rollout.vllm_settings import VLLMSettings
+    from trainer.rollout.vllm.engine import VLLMEngine
+    from trainer.rollout.vllm.settings import VLLMSettings
 
     monkeypatch.setattr(type(current_platform), "is_sleep_mode_available", lambda self: True)
     for held, shown in ((5 * 2**30, "5.00 GiB"), (3 * 2**20, "3.0 MiB"), (512, "512 bytes")):

@@ -32,7 +32,7 @@ def _run(qwen2_dir, tmp_path, **overrides):
 
 
 def test_lora_grpo_steps_with_vllm_and_importance_sampling(qwen2_dir, tmp_path):
-    from trainer.rollout.vllm_engine import VLLMEngine
+    from trainer.rollout.vllm.engine import VLLMEngine
 
     trainer, result, records = _run(qwen2_dir, tmp_path, grpo__importance_sampling="token", max_steps=3)
     engine = trainer.engine

@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from trainer.rollout.vllm_weight_sync import (
+from trainer.rollout.vllm.weight_sync import (
     AdapterPublisher,
     check_adapter_servable,
     vllm_max_lora_rank,

@@ -6,7 +6,7 @@ import importlib
 import sys
 from typing import Any
 
-from ..config import ConfigError
+from ...config import ConfigError
 
 MIN_VLLM_VERSION = "0.10.2"
 """Oldest vLLM with `logprobs_mode="processed_logprobs"` (the sampler's own log-probs), which the engine needs."""

@@ -56,7 +56,7 @@ def trainer_logprobs(
     """The trainer's float32 log-probs (temperature 1) of `completion_ids` after `prompt_ids`."""
     import torch
 
-    from ..logprobs import collate, completion_logprobs, token_logprobs
+    from ...logprobs import collate, completion_logprobs, token_logprobs
 
     device = next(model.parameters()).device
     batch = collate([list(prompt_ids)], [list(completion_ids)], 0, device)

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import Completion, SamplingSettings
-from .vllm_settings import VLLMSettings
-from .vllm_sleep import SleepController, release_sleep_pool, sleep_pool_bytes
-from .vllm_support import import_vllm, vllm_version
-from .vllm_sync_check import SyncCheck, check_sync, default_tolerance
-from .vllm_weight_sync import AdapterPublisher, adapter_rank, is_peft_model, push_full_weights, vllm_max_lora_rank
+from ..base import Completion, SamplingSettings
+from .settings import VLLMSettings
+from .sleep import SleepController, release_sleep_pool, sleep_pool_bytes
+from .support import import_vllm, vllm_version
+from .sync_check import SyncCheck, check_sync, default_tolerance
+from .weight_sync import AdapterPublisher, adapter_rank, is_peft_model, push_full_weights, vllm_max_lora_rank
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class VLLMEngine:
     @classmethod
     def from_train_config(cls, config: Any, model: Any, tokenizer: Any = None) -> VLLMEngine:
         """The engine for a TrainConfig (its `[vllm]` table) and the trainer's model, synced to it."""
-        from ..model_loading import resolve_dtype, resolve_model_path
+        from ...model_loading import resolve_dtype, resolve_model_path
 
         settings = VLLMSettings.from_mapping(dataclasses.asdict(config.vllm))
         path = resolve_model_path(config.model.path)

@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import ConfigError
+from ...config import ConfigError
 
 SLEEP_MODES = ("kv_cache", "weights", "off")
 ALIASES = {"gpu_memory_utilization": "memory_share"}
