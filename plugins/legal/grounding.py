@@ -100,7 +100,8 @@ class Grounding(Verifier):
                 items.append((a.kind, a.text, [a.start, a.end], grounded(a, other_keys)))
         if self.check_case_names and not unsourced:
             for first, second, start, end in case_names(sample.text):
-                items.append(("case_name", sample.text[start:end], [start, end], (first, second) in names))
+                ok = (first, second) in names or _same_parties(first, second, names, normed)
+                items.append(("case_name", sample.text[start:end], [start, end], ok))
         details: dict[str, Any] = {
             "checked": [{"kind": k, "text": t, "span": s, "grounded": ok} for k, t, s, ok in items[:200]],
             "sources": len(sources),
@@ -140,6 +141,12 @@ class Grounding(Verifier):
         return self.failed(
             f"{len(bad)} of {len(items)} authorities not in the sources: {listed}", score=score, **details
         )
+
+
+def _same_parties(first: str, second: str, names: set[tuple[str, str]], normed: str) -> bool:
+    """A case name shortened differently from the sources ("Spandeck Engineering v Defence" for their
+    "Spandeck Engineering (S) Pte Ltd v Defence"): the same second party, and the first word in the sources."""
+    return any(b == second for _, b in names) and f" {first} " in normed
 
 
 def _years(cites: list[Citation]) -> dict[tuple, set[int]]:

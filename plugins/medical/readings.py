@@ -1,6 +1,6 @@
 """Readings of dose amounts that the core reader leaves open, applied to its quantities in place.
 
-- frequencies and daily totals written in German, French or Spanish ("400 mg dreimal täglich",
+- frequencies and daily totals written in German, French, Spanish or Italian ("400 mg dreimal täglich",
   "3 g par jour", "1 g cada 6 a 8 horas") and limit words before an amount ("höchstens", "sin pasar de");
 - a count with a total in parentheses after a limit ("no more than 6 tablets (1200 mg) in 24 hours"):
   the amount is the total, not the size of each tablet;
@@ -24,23 +24,23 @@ NUMBER_WORDS = {
     "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
 }  # fmt: skip
 EVERY_HOURS = regex.compile(
-    rf"\b(?:alle|cada|toutes\s+les|tous\s+les)\s+(?P<a>{_N})(?:\s*(?:-|–|bis|a|à|y|o|ou)\s*(?P<b>{_N}))?\s*"
-    r"(?:Stunden|Std\b|horas|heures|h)\b",
+    rf"\b(?:alle|cada|toutes\s+les|tous\s+les|ogni)\s+(?P<a>{_N})(?:\s*(?:-|–|bis|a|à|y|o|ou|e)\s*(?P<b>{_N}))?\s*"
+    r"(?:Stunden|Std\b|horas|heures|ore|h)\b",
     regex.IGNORECASE,
 )
 TIMES_A_DAY = regex.compile(
-    rf"\b(?P<n>{_N})\s*(?:-?mal|\s+veces|\s+fois)\s*(?:am\s+Tag|pro\s+Tag|t[äa]glich|al\s+d[ií]a|por\s+d[ií]a|diarias"
+    rf"\b(?P<n>{_N})\s*(?:-?mal|\s+veces|\s+fois|\s+volte)\s*(?:am\s+Tag|pro\s+Tag|t[äa]glich|al\s+d[ií]a|por\s+d[ií]a|diarias|al\s+giorno"
     r"|par\s+jour|par\s+24\s*h)\b|\b(?P<w>einmal|zweimal|dreimal|viermal)\s*(?:am\s+Tag|pro\s+Tag|t[äa]glich)?\b",
     regex.IGNORECASE,
 )
 PER_DAY = regex.compile(
     r"\b(?:pro|am|je)\s+Tag\b|\bt[äa]glich\b|\bpar\s+(?:jour|24\s*h)\b|\b(?:al|por)\s+d[ií]a\b|\bdiari[oa]s?\b"
-    r"|\ben\s+24\s+(?:horas|heures)\b|\bin\s+24\s+Stunden\b",
+    r"|\ben\s+24\s+(?:horas|heures)\b|\bin\s+24\s+(?:Stunden|ore)\b|\bal\s+giorno\b|\bgiornalier[oa]\b",
     regex.IGNORECASE,
 )
 LIMIT_BEFORE = regex.compile(
     r"(?:h[öo]chstens|maximal|bis\s+zu|nicht\s+mehr\s+als|au\s+maximum|maximum|jusqu.[àa]|pas\s+plus\s+de|sans\s+d[ée]passer"
-    r"|hasta|como\s+m[aá]ximo|m[aá]ximo|sin\s+pasar\s+de|no\s+m[aá]s\s+de)\s*:?\s*$",
+    r"|hasta|como\s+m[aá]ximo|m[aá]ximo|sin\s+pasar\s+de|no\s+m[aá]s\s+de|fino\s+a|al\s+massimo|non\s+pi[uù]\s+di)\s*:?\s*$",
     regex.IGNORECASE,
 )
 WORDS = {"einmal": 1.0, "zweimal": 2.0, "dreimal": 3.0, "viermal": 4.0}
@@ -125,15 +125,16 @@ def fold_accents(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-# generic-name endings as German, Spanish and Italian write them ("Fluoxetin", "sertralina", "ibuprofeno")
+# generic-name endings as German, Spanish and Italian write them ("Fluoxetin", "sertralina", "ibuprofene")
 _ENDINGS = (
-    ("ine", "ina"),
-    ("ene", "eno"),
-    ("en", "eno"),
-    ("in", "ina"),
-    ("ide", "ida"),
-    ("ate", "ato"),
-    ("one", "ona"),
+    ("ine", ("ina",)),
+    ("ene", ("eno",)),
+    ("en", ("eno", "ene")),
+    ("in", ("ina",)),
+    ("ide", ("ida", "ide")),
+    ("ate", ("ato",)),
+    ("one", ("ona",)),
+    ("ol", ("olo",)),
 )
 _SPELLING = (("th", "t"), ("ph", "f"), ("y", "i"))
 
@@ -146,9 +147,9 @@ def name_variants(name: str) -> set[str]:
     spanish = name
     for old, new in _SPELLING:
         spanish = spanish.replace(old, new)
-    for old, new in _ENDINGS:
+    for old, endings in _ENDINGS:
         if spanish.endswith(old):
-            out.add(spanish[: -len(old)] + new)
+            out.update(spanish[: -len(old)] + new for new in endings)
             break
     if spanish != name:
         out.add(spanish)
