@@ -58,6 +58,9 @@ def test_no_row_points_at_an_ai_summary_or_a_blog():
         # cephalexin: 1 to 4 g a day
         ("Keflex 500 mg four times a day.", set()),
         ("Cephalexin 2 g four times a day.", {"med.dose.cephalexin"}),
+        # risperidone: efficacy shown up to 16 mg/day
+        ("Risperdal 8 mg twice daily.", set()),
+        ("Risperidone 10 mg twice daily.", {"med.dose.risperidone"}),
     ],
 )
 def test_rechecked_rows_are_used_when_only_confirmed_rows_count(confirmed_doses, text, fired):
