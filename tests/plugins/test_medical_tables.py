@@ -61,6 +61,9 @@ def test_no_row_points_at_an_ai_summary_or_a_blog():
         # risperidone: efficacy shown up to 16 mg/day
         ("Risperdal 8 mg twice daily.", set()),
         ("Risperidone 10 mg twice daily.", {"med.dose.risperidone"}),
+        # amphetamine (Adderall): narcolepsy up to 60 mg a day
+        ("Adderall 20 mg three times a day.", set()),
+        ("Adderall 30 mg three times a day.", {"med.dose.amphetamine"}),
     ],
 )
 def test_rechecked_rows_are_used_when_only_confirmed_rows_count(confirmed_doses, text, fired):
