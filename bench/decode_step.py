@@ -1,7 +1,7 @@
 """Where a fast-engine decode step goes: graph replay, sampling and the loop, against the bandwidth floor.
 
 Builds a Qwen2.5-1.5B-shaped model with random bf16 weights and a LoRA adapter (r=16, every projection) on
-the GPU, runs `trainer.rollout.fast_engine.FastEngine` for G=8 x 256 tokens, then times the parts of one
+the GPU, runs `trainer.rollout.transformers.fast.FastEngine` for G=8 x 256 tokens, then times the parts of one
 decode step separately (CUDA events, medians): the captured graph replayed back to back (GPU time of the
 model), the same step run eagerly (launch-bound), `sample_next` with one generator and with one per row,
 a torch.profiler table of a whole generate call, and with --compile the step through torch.compile.
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from trainer.rollout.base import SamplingSettings
-    from trainer.rollout.fast_engine import FastEngine
-    from trainer.rollout.sampling import sample_next
+    from trainer.rollout.transformers.fast import FastEngine
+    from trainer.rollout.transformers.sampling import sample_next
 
     cuda = torch.cuda.is_available() and not args.smoke
     if not cuda and not args.smoke:

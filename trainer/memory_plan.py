@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, TrainConfig
+from .rollout.transformers.fast import KEEP_BYTES  # torch-free at import, like this module
 
 GIB = 2**30
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
@@ -26,7 +27,6 @@ QUANT_BYTES = {"nf4": 0.58, "int8": 1.02}
 # fitted coefficients (docs/performance.md): layer working set and output-head chunk multipliers per path
 LAYER_WORK = {"torch": 0.6, "triton": 0.71}
 HEAD_WORK = {"torch": 3.4, "triton": 2.3}
-KEEP_BYTES = 256 * 2**20  # trainer.rollout.fast_engine.KEEP_BYTES (not imported: that module needs torch)
 # float32-equivalent rows of the fused kernel's chunk (about 64 MiB of logits: 256 bf16 rows at 152k)
 TRITON_HEAD_ROWS = 128
 SAFETY = 1.10  # allocator fragmentation: reserved runs ~5-15 % above allocated in the measured runs

@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from trainer.rollout.decode_attention import folded_gqa_attention, folded_gqa_sdpa  # noqa: E402
+from trainer.rollout.transformers.decode_attention import folded_gqa_attention, folded_gqa_sdpa  # noqa: E402
 
 
 class _Attn(torch.nn.Module):

@@ -116,7 +116,7 @@ def test_prompt_seeds_make_a_prompts_completions_independent_of_its_batch(tiny_m
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from trainer.rollout.base import SamplingSettings
-    from trainer.rollout.transformers_engine import TransformersEngine
+    from trainer.rollout.transformers.generate import TransformersEngine
 
     torch.set_num_threads(1)
     model = AutoModelForCausalLM.from_pretrained(str(tiny_model), dtype=torch.float32)

@@ -10,9 +10,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from trainer.rollout.base import SamplingSettings  # noqa: E402
-from trainer.rollout.fast_engine import FastEngine, SlotCache, use_fast_engine  # noqa: E402
-from trainer.rollout.sampling import sample_next  # noqa: E402
-from trainer.rollout.transformers_engine import TransformersEngine  # noqa: E402
+from trainer.rollout.transformers.fast import FastEngine, SlotCache, use_fast_engine  # noqa: E402
+from trainer.rollout.transformers.generate import TransformersEngine  # noqa: E402
+from trainer.rollout.transformers.sampling import sample_next  # noqa: E402
 
 PROMPTS = [[5, 6, 7], [8, 9, 3, 4, 5, 10], [11]]
 
@@ -54,7 +54,7 @@ def _one_thread():
 @pytest.mark.parametrize("arch", ["qwen2", "llama"])
 @pytest.mark.parametrize("merge", ["off", "on"])
 def test_greedy_matches_generate(arch, merge, monkeypatch):
-    import trainer.rollout.decode_attention as da
+    import trainer.rollout.transformers.decode_attention as da
 
     model = _model(arch)
     settings = SamplingSettings(n=2, max_new_tokens=10, temperature=0.0, seed=3)
@@ -110,7 +110,7 @@ def test_batch_size_splits_prompts_with_same_grouping():
 
 
 def test_batch_size_below_the_group_splits_the_group_with_the_same_samples():
-    from trainer.rollout.fast_engine import _calls
+    from trainer.rollout.transformers.fast import _calls
 
     assert _calls(2, 8, 4) == [(0, 1, 0, 4), (0, 1, 4, 8), (1, 2, 0, 4), (1, 2, 4, 8)]
     assert _calls(3, 2, 4) == [(0, 2, 0, 2), (2, 3, 0, 2)]
@@ -160,7 +160,7 @@ def test_trainer_runs_with_the_fast_engine(tiny_model, addition_data, tmp_path):
     from rich.console import Console
 
     from trainer.grpo_trainer import Trainer
-    from trainer.rollout.fast_engine import FastEngine as Fast
+    from trainer.rollout.transformers.fast import FastEngine as Fast
 
     cfg = tiny.tiny_config(tiny_model, addition_data, tmp_path / "run", generation__fast="on", max_steps=2)
     trainer = Trainer(cfg, console=Console(quiet=True))
@@ -293,13 +293,14 @@ class _OnDevice:
     ],
 )
 def test_generation_compile_unset_means_cuda_and_unquantised(setting, device, quantised, want):
-    from trainer.rollout.fast_engine import compile_decode_for
+    from trainer.rollout.transformers.fast import compile_decode_for
 
     assert compile_decode_for(setting, _OnDevice(device), quantised) is want
 
 
 def test_the_engine_factory_compiles_by_the_configs_quantisation(monkeypatch):
-    from trainer.rollout import factory, fast_engine
+    from trainer.rollout import factory
+    from trainer.rollout.transformers import fast as fast_engine
 
     seen = []
     monkeypatch.setattr(fast_engine, "compile_decode_for", lambda s, m, quantised: seen.append(quantised) or False)

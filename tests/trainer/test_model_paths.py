@@ -10,7 +10,7 @@ from trainer.kernels.choice import choose_kernels
 from trainer.logprobs import collate, completion_logprobs, token_logprobs
 from trainer.model_loading import check_quantization, load_policy
 from trainer.rollout import SamplingSettings, make_engine
-from trainer.rollout.transformers_engine import TransformersEngine
+from trainer.rollout.transformers.generate import TransformersEngine
 
 CPU = torch.device("cpu")
 

@@ -2,7 +2,7 @@
 
 from .base import Completion, RolloutEngine, SamplingSettings
 from .factory import make_engine, vllm_engine_class
-from .fast_engine import FastEngine
+from .transformers.fast import FastEngine
 
 __all__ = [
     "Completion",

@@ -42,7 +42,7 @@ class Completion:
 
 @runtime_checkable
 class RolloutEngine(Protocol):
-    """A backend that samples completions (transformers now; vLLM next)."""
+    """A backend that samples completions: `rollout.transformers` (the trainer's own model) or `rollout.vllm`."""
 
     def generate(self, prompt_token_ids: Sequence[Sequence[int]], settings: SamplingSettings) -> list[Completion]:
         """`settings.n` completions for every prompt, grouped by prompt in input order."""

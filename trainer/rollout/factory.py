@@ -38,8 +38,8 @@ def make_engine(config: TrainConfig, model: Any, tokenizer: Any) -> RolloutEngin
     classmethod, else `VLLMEngine(config=..., model=..., tokenizer=...)`.
     """
     if config.rollout == "transformers":
-        from .fast_engine import FastEngine, compile_decode_for, use_fast_engine
-        from .transformers_engine import TransformersEngine
+        from .transformers.fast import FastEngine, compile_decode_for, use_fast_engine
+        from .transformers.generate import TransformersEngine
 
         g = config.generation
         if use_fast_engine(g.fast, model):

@@ -54,7 +54,7 @@ def folded_gqa_attention(model: Any) -> Iterator[bool]:
     step captured in a CUDA graph inside this block; it is undone on exit.
     """
     global _original_sdpa
-    from ..logprobs import causal_lm
+    from ...logprobs import causal_lm
 
     cfg = getattr(causal_lm(model), "config", None)
     try:

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from .base import Completion, SamplingSettings
+from ..base import Completion, SamplingSettings
 
 
 class TransformersEngine:

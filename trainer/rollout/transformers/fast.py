@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .base import Completion, SamplingSettings
+from ..base import Completion, SamplingSettings
 from .decode_attention import folded_gqa_attention
+from .generate import _row_seed, stop_tokens
 from .sampling import sample_next
-from .transformers_engine import _row_seed, stop_tokens
 
 CHECK_EVERY = 8  # decode steps between host checks of "all rows finished" (each check is a device sync)
 KEEP_BYTES = 256 * 2**20  # a KV cache up to this size (and its graph) is kept between steps instead of re-captured
@@ -24,7 +24,7 @@ KEEP_BYTES = 256 * 2**20  # a KV cache up to this size (and its graph) is kept b
 
 def fast_path_blocker(model: Any) -> str | None:
     """Why the fast engine cannot drive this model (None when it can)."""
-    from ..logprobs import causal_lm
+    from ...logprobs import causal_lm
 
     cfg = getattr(causal_lm(model), "config", None)
     impl = getattr(cfg, "_attn_implementation", None) or "sdpa"
@@ -40,7 +40,7 @@ def fast_path_blocker(model: Any) -> str | None:
 
 def use_fast_engine(setting: str, model: Any) -> bool:
     """Whether generation.fast = `setting` selects the fast engine for `model` (a ConfigError for 'on' when it can't)."""
-    from ..config import ConfigError
+    from ...config import ConfigError
 
     if setting == "off":
         return False
@@ -283,7 +283,7 @@ class FastEngine:
         return gens
 
     def _dims(self) -> tuple[int, int, int, Any]:
-        from ..logprobs import causal_lm
+        from ...logprobs import causal_lm
 
         cfg = causal_lm(self.model).config
         heads = cfg.num_attention_heads
@@ -344,7 +344,7 @@ class FastEngine:
 
     def _step(self, ids: Any, pos: Any, mask: Any, cache: SlotCache) -> Any:
         """Float logits [rows, vocab] of one decode step that writes its keys/values into `cache`."""
-        from ..logprobs import body_and_head
+        from ...logprobs import body_and_head
 
         body, head = body_and_head(self.model)
         out = body(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **_cache_kw(body, cache))
@@ -386,7 +386,7 @@ class FastEngine:
         """Run the unique prompts once, fill the cache for n copies each; (last logits, prompt lengths, width)."""
         import torch
 
-        from ..logprobs import body_and_head
+        from ...logprobs import body_and_head
 
         device = self._device()
         width = max(len(p) for p in prompts)
