@@ -24,6 +24,11 @@ def test_no_row_points_at_an_ai_summary_or_a_blog():
     assert not bad, bad
 
 
+def test_confirmed_rows_point_at_the_text_read_not_a_search_page():
+    searches = [d.name for d in load_doses() if d.confirmed and "/search.cfm" in d.url]
+    assert not searches, searches
+
+
 @pytest.mark.parametrize(
     ("text", "fired"),
     [
