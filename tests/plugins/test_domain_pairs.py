@@ -53,3 +53,29 @@ def test_fresh_pairs_are_ordered(aha_registry, domain):
     fresh = bench.rank_pairs(domain, "fresh")
     assert fresh["reversed"] == 0, fresh["wrong"]
     assert fresh["ordered"] / fresh["pairs"] >= FRESH_FLOOR[domain], fresh["wrong"]
+
+
+# Later batches, each written before the fixes it led to: other jurisdictions and languages, statutes and
+# regulations, chats, per-kg doses, dose shorthand and units. The medical pairs left in the third batch need
+# drugs the tables lack (fentanyl patches, zopiclone with alcohol, Rennie with ciprofloxacin).
+LATER_FLOOR = {
+    ("medical", "fresh-2"): 0.95,
+    ("legal", "fresh-2"): 0.95,
+    ("medical", "fresh-3"): 0.8,
+    ("legal", "fresh-3"): 0.95,
+}
+
+
+@pytest.mark.parametrize(("domain", "pair_set"), sorted(LATER_FLOOR))
+def test_later_fresh_batches_are_ordered(aha_registry, domain, pair_set):
+    for name in ("legal", "medical"):
+        assert aha_registry.add_plugin(f"plugins.{name}", name)
+    bench = bench_module()
+    pairs = bench.load_pairs(domain, pair_set)
+    assert len(pairs) >= (40 if pair_set == "fresh-2" else 15) and len({p["id"] for p in pairs}) == len(pairs)
+    for p in pairs:
+        text = p["good"] + p["bad"]
+        assert "<think>" not in text and "<answer>" not in text, p["id"]
+    ranked = bench.rank_pairs(domain, pair_set)
+    assert ranked["reversed"] == 0, ranked["wrong"]
+    assert ranked["ordered"] / ranked["pairs"] >= LATER_FLOOR[(domain, pair_set)], ranked["wrong"]

@@ -262,3 +262,120 @@ def test_legal_pack_reads_advice_deadlines_and_absolutes(aha_registry, text, fir
         packs=["legal"], disable=["legal.irac", "legal.cites-authority", "legal.grounded-citations", "legal.next-step"]
     )
     assert {f["id"] for f in rules(text).details["fired"]} == fired
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "key"),
+    [
+        ("under section 6 of the Equality Act 2010", "provision", "6"),
+        ("s 394B of the Fair Work Act", "provision", "394b"),
+        ("§ 438 BGB", "provision", "438"),
+        ("l'article L1471-1 du Code du travail", "provision", "l1471-1"),
+        ("el artículo 11 de la Ley", "provision", "11"),
+        ("s. 24(2) of the Charter", "provision", "24"),
+        ("the Consumer Protection Act, 2019", "instrument", "protection act 2019"),
+        ("Regulation (EC) No 261/2004", "instrument", "261/2004"),
+        ("Directive 2011/83/EU", "instrument", "2011/83"),
+        ("Donoghue v Stevenson [1932] AC 562", "report", "1932 ac 562"),
+        ("Carlill [1893] 1 QB 256", "report", "1893 qb 256"),
+        ("R v Grant, 2009 SCC 32", "report", "2009 scc 32"),
+        ("(1978) 1 SCC 248", "report", "1978 scc 248"),
+        ("AIR 1985 SC 999", "report", "1985 sc 999"),
+    ],
+)
+def test_authorities_outside_the_us_reporters(text, kind, key):
+    from plugins.legal.provisions import find_authorities
+
+    found = find_authorities(text)
+    assert [(a.kind, a.key) for a in found if a.kind == kind] == [(kind, key)]
+
+
+def test_plain_numbers_are_not_authorities():
+    from plugins.legal.provisions import find_authorities
+
+    assert find_authorities("You have 14 days, and in 2019 about 30 people applied; take 2 tablets.") == []
+
+
+NON_US = [
+    {"citation": "Equality Act 2010, s 6", "text": "A person has a disability if ..."},
+    {"citation": "Donoghue v Stevenson [1932] AC 562", "text": "A manufacturer owes a duty ..."},
+    {"citation": "Regulation (EC) No 261/2004, Article 7", "text": "EUR 250 for flights of 1500 km or less"},
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "grounded"),
+    [
+        ("Under section 6 of the Equality Act 2010 you may be disabled.", True),
+        ("Donoghue v Stevenson [1932] AC 562 set the duty of care.", True),
+        ("Article 7 of Regulation (EC) No 261/2004 sets the compensation.", True),
+        ("Under section 6 of the Disability Discrimination Act 2012 you may be disabled.", False),  # other Act
+        ("Under section 6A of the Equality Act 2010 you may be disabled.", False),  # other section
+        ("Harrington v Boots [1987] UKHL 44 made it strict.", False),  # invented case
+        ("Regulation (EU) 2019/261 pays EUR 1,000.", False),  # invented instrument
+        ("Nach § 999 BGB haben Sie fünf Jahre.", False),  # any language
+    ],
+)
+def test_grounding_checks_provisions_acts_and_reports_against_the_sources(answer, grounded):
+    r = Grounding()(Sample(completion=answer, metadata={"sources": NON_US}))
+    assert (r.status is Status.PASSED) is grounded, r.reason
+
+
+def test_non_us_authorities_without_sources_are_left_unchecked():
+    r = Grounding()(Sample(completion="Under section 8A of the Housing Act 1988 you must leave.", prompt="Must I go?"))
+    assert r.status is Status.PASSED
+
+
+def test_an_authority_in_the_question_makes_others_checkable():
+    prompt = "My landlord served a notice under section 8 of the Housing Act 1988. Must I leave?"
+    assert Grounding()(
+        Sample(completion="Section 8 of the Housing Act 1988 needs a court order.", prompt=prompt)
+    ).passed
+    assert not Grounding()(
+        Sample(completion="Section 8A of the Housing Act 1988 lets him evict you.", prompt=prompt)
+    ).passed
+
+
+def test_a_case_dated_differently_from_the_sources_is_mismatched():
+    sources = ["Brown v. Board of Education, 347 U.S. 483 (1954)"]
+    right = Grounding()(
+        Sample(completion="Brown v. Board of Education, 347 U.S. 483 (1954).", metadata={"sources": sources})
+    )
+    wrong = Grounding()(
+        Sample(completion="Brown v. Board of Education, 347 U.S. 483 (1964).", metadata={"sources": sources})
+    )
+    assert right.passed and not wrong.passed
+
+
+def test_a_case_name_shortened_differently_still_matches_its_parties():
+    sources = ["Spandeck Engineering (S) Pte Ltd v Defence Science and Technology Agency [2007] 4 SLR(R) 100"]
+    short = Grounding()(
+        Sample(completion="Spandeck Engineering v Defence Science set the test.", metadata={"sources": sources})
+    )
+    other = Grounding()(
+        Sample(completion="Harbour Engineering v Marine Works set the test.", metadata={"sources": sources})
+    )
+    assert short.passed and not other.passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        ("Ja, der Vermieter darf jederzeit in die Wohnung.", True),
+        ("Grundsätzlich nein: er darf nicht jederzeit hinein, außer im Notfall.", False),
+        ("Oui, et vous n'avez jamais aucun recours.", True),
+        ("En principe non, sauf faute grave ; vous n'êtes jamais seul face à cela.", False),
+        ("No, el despido es siempre nulo.", True),
+        ("Puede ocurrir, pero normalmente el despido no es siempre válido.", False),
+        ("Hai sempre 60 giorni.", True),
+        ("If you leave, the landlord keeps the bond automatically and there's nothing you can do.", True),
+        ("Usually the bond is returned, though the landlord may dispute it.", False),
+        ("The seller gets an automatic 10-year sentence.", True),
+        ("Yes, and it makes no difference at all.", True),
+    ],
+)
+def test_unhedged_absolutes_in_several_languages(aha_registry, answer, fires):
+    aha_registry.add_plugin("plugins.legal", "legal")
+    rules = Rules(packs=["legal"], disable=["legal.irac"])
+    got = {f["id"] for f in rules(Sample(completion=answer)).details["fired"]}
+    assert ("legal.unhedged-absolute" in got) is fires, got

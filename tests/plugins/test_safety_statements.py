@@ -103,3 +103,18 @@ def test_no_or_negated_safety_statement(rules, statement):
 
 def test_no_dose_no_statement_needed(rules):
     assert not fired(rules, "Ibuprofen helps with pain and swelling.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        ("Ibuprofen 400 mg dreimal täglich. Fragen Sie vorher Ihren Arzt oder Apotheker.", True),
+        ("Paracétamol 1 g par prise ; demandez conseil à votre pharmacien.", True),
+        ("Paracetamol 1 g cada 8 horas; consulte a su médico si persiste.", True),
+        ("Paracetamolo 1 g per dose; chieda al medico o al farmacista.", True),
+        ("Ibuprofen 400 mg dreimal täglich.", False),
+        ("Paracétamol 1 g par prise.", False),
+    ],
+)
+def test_the_safety_statement_in_other_languages(rules, answer, says):
+    assert fired(rules, answer) is not says, answer
