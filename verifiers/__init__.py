@@ -5,6 +5,7 @@ from .base import FunctionVerifier, Verifier, verifier
 from .compose import Composite, Term, compose
 from .hookspecs import hookimpl, hookspec
 from .registry import (
+    EnvironmentInfo,
     PluginFailure,
     PluginWarning,
     Registry,
@@ -26,7 +27,7 @@ __version__ = "0.1.0"
 
 # Submodules reachable as attributes (`verifiers.trl.reward_function`) but imported only when first used,
 # so `import verifiers` stays light.
-_LAZY_SUBMODULES = frozenset({"evaluation", "isolation", "maths", "rules", "spelling", "trl"})
+_LAZY_SUBMODULES = frozenset({"environments", "evaluation", "isolation", "maths", "rules", "spelling", "trl"})
 
 
 def __getattr__(name: str):
@@ -40,6 +41,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "Composite",
+    "EnvironmentInfo",
     "FunctionVerifier",
     "PluginFailure",
     "PluginWarning",

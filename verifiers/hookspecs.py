@@ -44,6 +44,18 @@ def aha_register_vocabularies(register: Any) -> None:
 
 
 @hookspec
+def aha_register_environments(register: Any) -> None:
+    """Register multi-turn environments (see `verifiers.environments`).
+
+    Call ``register(factory, name=None, doc=None)`` once per environment. ``factory`` is an
+    Environment subclass or any callable that takes the environment's parameters as keyword
+    arguments and returns an Environment, or a string "package.module:Class" imported only
+    when the environment is first created (then ``name`` is required). ``name`` defaults to
+    ``factory.name``; ``doc`` to the first line of the factory's docstring.
+    """
+
+
+@hookspec
 def aha_register_commands(cli: Any) -> None:
     """Add commands to the `aha` command line (a click Group).
 

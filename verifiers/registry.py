@@ -1,4 +1,4 @@
-"""The plugin manager and the registry of verifiers, rule packs and vocabularies."""
+"""The plugin manager and the registry of verifiers, rule packs, vocabularies and environments."""
 
 from __future__ import annotations
 
@@ -50,12 +50,13 @@ class LazyFactory:
     Keeps heavy imports (sympy, spell-check dictionaries) out of `aha --help` and registry loading.
     """
 
-    def __init__(self, target: str, name: str, doc: str = ""):
+    def __init__(self, target: str, name: str, doc: str = "", kind: str = "verifier"):
         module, sep, attr = target.partition(":")
         if not sep or not module or not attr:
             raise RegistryError(f"lazy factory must look like 'package.module:Name', not {target!r}")
         self.target = target
         self.name = name
+        self.kind = kind
         self.__doc__ = doc
 
     def resolve(self) -> Callable[..., Verifier]:
@@ -64,13 +65,13 @@ class LazyFactory:
         try:
             return getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as exc:
-            raise RegistryError(f"cannot load verifier '{self.name}' from {self.target}: {exc}") from exc
+            raise RegistryError(f"cannot load {self.kind} '{self.name}' from {self.target}: {exc}") from exc
 
     def __call__(self, **params: Any) -> Verifier:
         return self.resolve()(**params)
 
     def __reduce__(self):
-        return (LazyFactory, (self.target, self.name, self.__doc__ or ""))
+        return (LazyFactory, (self.target, self.name, self.__doc__ or "", self.kind))
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,16 @@ class VerifierInfo:
                 continue
             out[p.name] = ... if p.default is p.empty else p.default
         return out
+
+
+@dataclass(frozen=True)
+class EnvironmentInfo:
+    """A registered environment factory and where it came from."""
+
+    name: str
+    factory: Callable[..., Any]
+    plugin: str
+    doc: str
 
 
 @dataclass
@@ -138,7 +149,7 @@ def make_plugin_manager() -> pluggy.PluginManager:
 
 @dataclass
 class Registry:
-    """Verifiers, rule packs and vocabularies registered by plugins.
+    """Verifiers, rule packs, vocabularies and environments registered by plugins.
 
     Build one with `Registry.load()` (built-ins plus entry-point plugins, honouring
     the allow- and block-list variables) or `Registry.builtin_only()`.
@@ -151,6 +162,7 @@ class Registry:
     _qualified: dict[tuple[str, str], VerifierInfo] = field(default_factory=dict)
     _rule_packs: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _vocabularies: dict[str, tuple[str, list[str] | Callable[[], Iterable[str]] | str]] = field(default_factory=dict)
+    _environments: dict[str, EnvironmentInfo] = field(default_factory=dict)
 
     # -- construction ------------------------------------------------------------------
     @classmethod
@@ -208,6 +220,7 @@ class Registry:
         staged_verifiers: list[VerifierInfo] = []
         staged_packs: list[tuple[str, Any]] = []
         staged_vocab: list[tuple[str, list[str]]] = []
+        staged_envs: list[EnvironmentInfo] = []
 
         def register_verifier(factory: Callable[..., Verifier] | str, name: str | None = None, doc: str | None = None):
             if isinstance(factory, str):
@@ -234,10 +247,22 @@ class Registry:
             else:
                 staged_vocab.append((name, [str(w) for w in words]))
 
+        def register_environment(factory: Callable[..., Any] | str, name: str | None = None, doc: str | None = None):
+            if isinstance(factory, str):
+                if not name:
+                    raise RegistryError(f"lazy environment {factory!r} needs name=")
+                factory = LazyFactory(factory, name, doc or "", kind="environment")
+            ename = name or getattr(factory, "name", None)
+            if not isinstance(ename, str) or not ename:
+                raise RegistryError(f"environment factory {factory!r} has no name; pass name=")
+            edoc = doc if doc is not None else first_line(getattr(factory, "__doc__", None))
+            staged_envs.append(EnvironmentInfo(ename, factory, plugin_name, edoc))
+
         hooks = [
             ("aha_register_verifiers", register_verifier),
             ("aha_register_rule_packs", register_pack),
             ("aha_register_vocabularies", register_vocab),
+            ("aha_register_environments", register_environment),
         ]
         for hook_name, register in hooks:
             impls = [i for i in getattr(self.pm.hook, hook_name).get_hookimpls() if i.plugin is plugin]
@@ -255,7 +280,22 @@ class Registry:
             self._rule_packs[name] = (plugin_name, source)
         for name, words in staged_vocab:
             self._vocabularies[name] = (plugin_name, words)  # type: ignore[assignment]
+        for env in staged_envs:
+            self._add_environment(env)
         return True
+
+    def _add_environment(self, info: EnvironmentInfo) -> None:
+        """Register an environment; a name another plugin already took stays with the first one (warned)."""
+        existing = self._environments.get(info.name)
+        if existing is not None and existing.plugin != info.plugin:
+            warnings.warn(
+                f"plugin '{info.plugin}' registers an environment named '{info.name}', which plugin "
+                f"'{existing.plugin}' already has: '{info.name}' stays {existing.plugin}'s",
+                PluginWarning,
+                stacklevel=4,
+            )
+            return
+        self._environments[info.name] = info
 
     def _add_verifier(self, info: VerifierInfo) -> None:
         """Register under the plain name; on a clash the built-in keeps the name, others stay qualified."""
@@ -320,6 +360,26 @@ class Registry:
         if not isinstance(verifier, Verifier):
             raise RegistryError(f"factory of verifier '{name}' returned {type(verifier).__name__}, not a Verifier")
         return verifier
+
+    def environment_names(self) -> list[str]:
+        """Registered environment names, sorted."""
+        return sorted(self._environments)
+
+    def environment_info(self, name: str) -> EnvironmentInfo:
+        """The registration of one environment; a clear error naming the known ones for an unknown name."""
+        info = self._environments.get(name)
+        if info is None:
+            known = ", ".join(self.environment_names()) or "none"
+            raise RegistryError(f"no environment named '{name}' is registered (known: {known})")
+        return info
+
+    def create_environment(self, name: str, **params: Any) -> Any:
+        """A new environment instance from its registered name and parameters."""
+        info = self.environment_info(name)
+        try:
+            return info.factory(**params)
+        except (TypeError, ValueError) as exc:
+            raise RegistryError(f"bad parameters for environment '{name}': {exc}") from exc
 
     @property
     def clashes(self) -> dict[str, list[str]]:

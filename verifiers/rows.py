@@ -65,12 +65,36 @@ def row_sample(row: dict[str, Any], fields: Fields) -> Sample:
             f"field '{name}' must be a string, a message or a list of messages, not {type(value).__name__}", field=name
         )
     used = (fields.completion, fields.messages, fields.answer, fields.prompt)
+    if name == fields.messages:
+        value = _transcript_value(value)
+        if isinstance(value, list):
+            try:
+                return Sample.from_transcript(
+                    value,
+                    row.get(fields.prompt),
+                    row.get(fields.answer),
+                    {k: v for k, v in row.items() if k not in used},
+                )
+            except ValueError as exc:
+                raise ReadError(f"field '{name}': {exc}", field=name) from None
     return Sample(
         value,
         row.get(fields.prompt),
         row.get(fields.answer),
         {k: v for k, v in row.items() if k not in used},
     )
+
+
+def _transcript_value(value: Any) -> Any:
+    """A messages column as a list: a CSV cell holds the transcript as JSON text; other text is kept as it is."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(parsed, list) and parsed and all(isinstance(m, dict) for m in parsed):
+            return parsed
+    return value
 
 
 def parse_line(lineno: int, raw: bytes | str, fields: Fields) -> tuple[dict[str, Any], Sample]:

@@ -41,6 +41,20 @@ def completion_text(completion: str | Messages | None) -> str:
     raise TypeError(f"completion must be a string or a list of messages, not {type(completion).__name__}")
 
 
+def split_transcript(messages: Messages) -> tuple[Messages, Messages]:
+    """A transcript split into its context (every turn before the last assistant turn) and that last turn.
+
+    The last turn comes back as a one-message list; a transcript with no assistant turn raises ValueError.
+    """
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        raise ValueError("a transcript must be a list of message objects")
+    last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
+    if last < 0:
+        roles = ", ".join(sorted({str(m.get("role")) for m in messages})) or "none"
+        raise ValueError(f"the transcript has no assistant turn to score (roles: {roles})")
+    return messages[:last], [messages[last]]
+
+
 @dataclass(slots=True)
 class Sample:
     """One completion to verify, with the prompt, the gold answer and any metadata."""
@@ -49,6 +63,8 @@ class Sample:
     prompt: str | Messages | None = None
     answer: Any = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The whole transcript (tool calls and tool turns included) when the sample was read from one.
+    messages: Messages | None = None
     _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -79,6 +95,28 @@ class Sample:
         raise TypeError(f"cannot make a Sample from {type(value).__name__}")
 
     @classmethod
+    def from_transcript(
+        cls,
+        messages: Messages,
+        prompt: str | Messages | None = None,
+        answer: Any = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Sample:
+        """A Sample scored over a transcript: the last assistant turn is the completion, the rest the context.
+
+        `prompt` defaults to the turns before the last assistant turn; `messages` keeps the whole transcript.
+        Raises ValueError when the transcript has no assistant turn.
+        """
+        context, last = split_transcript(messages)
+        return cls(
+            completion=last,
+            prompt=prompt if prompt is not None else context,
+            answer=answer,
+            metadata=dict(metadata or {}),
+            messages=messages,
+        )
+
+    @classmethod
     def from_row(
         cls,
         row: dict[str, Any],
@@ -89,19 +127,23 @@ class Sample:
     ) -> Sample:
         """A Sample from a data row; other columns become metadata.
 
+        A row with a list of messages and no completion is a transcript (see `from_transcript`).
         Raises KeyError naming the missing field when the row has no completion.
         """
+        used = {completion_field, messages_field, answer_field, prompt_field}
         if completion_field in row:
             completion = row[completion_field]
         elif messages_field in row:
             completion = row[messages_field]
+            if isinstance(completion, list):
+                metadata = {k: v for k, v in row.items() if k not in used}
+                return cls.from_transcript(completion, row.get(prompt_field), row.get(answer_field), metadata)
         else:
             raise KeyError(f"row has no '{completion_field}' or '{messages_field}' field")
         if completion is not None and not isinstance(completion, (str, list, dict)):
             raise TypeError(
                 f"field '{completion_field}' must be a string or a list of messages, not {type(completion).__name__}"
             )
-        used = {completion_field, messages_field, answer_field, prompt_field}
         metadata = {k: v for k, v in row.items() if k not in used}
         return cls(
             completion=completion if completion is not None else "",

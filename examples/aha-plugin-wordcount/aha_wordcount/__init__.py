@@ -1,4 +1,4 @@
-"""A sample third-party aha plugin: rewards completions whose word count lies in a window."""
+"""A sample third-party aha plugin: a word-count verifier and a calculator-tool arithmetic environment."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ class WordCount(Verifier):
 def aha_register_verifiers(register):
     """Register the plugin's verifier."""
     register(WordCount)
+
+
+@hookimpl
+def aha_register_environments(register):
+    """Register the plugin's environment (its module is imported only when it is first created)."""
+    register(
+        "aha_wordcount.calculator:CalculatorArithmetic",
+        name="calculator_arithmetic",
+        doc="Arithmetic questions the model may answer with the help of a calculator tool.",
+    )
