@@ -120,6 +120,7 @@ PAIR_SETS = {
     "spot": "{domain}_pairs_spot.jsonl",
     "fresh-2": "{domain}_pairs_fresh2.jsonl",
     "fresh-3": "{domain}_pairs_fresh3.jsonl",
+    "fresh-4": "{domain}_pairs_fresh4.jsonl",
 }
 
 
