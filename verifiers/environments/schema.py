@@ -48,8 +48,8 @@ def tool_schema(func: Callable[..., Any], name: str | None = None, description: 
             prop["description"] = arg_docs[p.name]
         if p.default is p.empty:
             required.append(p.name)
-        elif _json_value(p.default):
-            prop["default"] = p.default.value if isinstance(p.default, enum.Enum) else p.default
+        elif (default := _json_default(p.default)) is not _NO_DEFAULT:
+            prop["default"] = default
         properties[p.name] = prop
     parameters: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
@@ -124,12 +124,14 @@ def _enum_schema(values: list[Any]) -> dict[str, Any]:
     return out
 
 
-def _json_value(value: Any) -> bool:
-    """Whether a default can be written in the schema."""
+_NO_DEFAULT = object()
+
+
+def _json_default(value: Any) -> Any:
+    """A default as plain JSON data (tuples become lists, Enum members their values), or _NO_DEFAULT."""
     if isinstance(value, enum.Enum):
         value = value.value
     try:
-        json.dumps(value, allow_nan=False)
+        return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError):
-        return False
-    return True
+        return _NO_DEFAULT
