@@ -9,9 +9,12 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model_loading import LoadedModel, save_trainable
+
+if TYPE_CHECKING:
+    from .distributed import GradSync
 
 PREFIX = "checkpoint-"
 STATE_FILE = "trainer_state.pt"
@@ -162,3 +165,66 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def optimizer_state(optimizer: Any, sync: GradSync | None) -> dict[str, Any]:
+    """The optimiser state in torch's own (parameter-index) form, gathered from the shards under FSDP2.
+
+    A collective under FSDP2 (every rank must call it); the result is complete on rank 0. The form is the
+    same for every strategy, so a checkpoint resumes with any strategy and number of ranks.
+    """
+    if sync is None or sync.strategy != "fsdp2":
+        return optimizer.state_dict()
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_optimizer_state_dict
+
+    full = get_optimizer_state_dict(
+        sync.wrapped, optimizer, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
+    )
+    index = {name: i for i, name in enumerate(_trainable_names(sync.wrapped))}
+    return {
+        "state": {index[name]: value for name, value in full.get("state", {}).items()},
+        "param_groups": [
+            {**group, "params": [index[name] for name in group["params"]]} for group in full.get("param_groups", [])
+        ],
+    }
+
+
+def load_optimizer_state(optimizer: Any, state: dict[str, Any], sync: GradSync | None) -> None:
+    """Load an `optimizer_state` checkpoint into this run's optimiser (into the shards under FSDP2)."""
+    if sync is None or sync.strategy != "fsdp2":
+        optimizer.load_state_dict(state)
+        return
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, set_optimizer_state_dict
+
+    names = _trainable_names(sync.wrapped)
+    full = {
+        "state": {names[i]: value for i, value in state["state"].items()},
+        "param_groups": [{**group, "params": [names[i] for i in group["params"]]} for group in state["param_groups"]],
+    }
+    set_optimizer_state_dict(sync.wrapped, optimizer, full, options=StateDictOptions(full_state_dict=True))
+
+
+def _trainable_names(module: Any) -> list[str]:
+    return [name for name, p in module.named_parameters() if p.requires_grad]
+
+
+def full_trainable_state(sync: GradSync | None) -> dict[str, Any] | None:
+    """The trained weights gathered from the FSDP2 shards onto rank 0's CPU (None without FSDP2).
+
+    A collective under FSDP2: every rank must call it. Frozen base weights are left out.
+    """
+    if sync is None or sync.strategy != "fsdp2":
+        return None
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+
+    options = StateDictOptions(full_state_dict=True, cpu_offload=True, ignore_frozen_params=True)
+    return {k.removeprefix("policy."): v for k, v in get_model_state_dict(sync.wrapped, options=options).items()}
+
+
+def save_weights(loaded: Any, directory: Any, state_dict: dict[str, Any] | None = None) -> None:
+    """`save_trainable`, or with `state_dict` (from `full_trainable_state`) the same files from gathered weights."""
+    if state_dict is None:
+        save_trainable(loaded, directory)
+        return
+    loaded.model.save_pretrained(str(directory), safe_serialization=True, state_dict=state_dict)
+    loaded.tokenizer.save_pretrained(str(directory))

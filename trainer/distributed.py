@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from .config import ConfigError, VLLMConfig
+from .config import ConfigError
 
 LAUNCH_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 STRATEGIES = ("ddp", "fsdp2")
@@ -228,38 +228,11 @@ def shard_dataset(dataset: Any, ctx: DistContext, tensor_parallel: int = 1) -> A
 
     The ranks of one tensor-parallel vLLM group share one engine, so they get the same slice.
     """
-    import dataclasses
 
     if not ctx.enabled:
         return dataset
     groups = ctx.world_size // tensor_parallel
     return dataclasses.replace(dataset, examples=dataset.examples[ctx.rank // tensor_parallel :: groups])
-
-
-def merge_eval_results(parts: Sequence[Any], tensor_parallel: int = 1) -> Any:
-    """One EvalResult from the ranks' results on their shards (weighted by the number of prompts).
-
-    With tensor_parallel > 1 only the first rank of each group counts (its group shares the shard).
-    """
-    from .heldout import EvalResult
-
-    parts = [p for i, p in enumerate(parts) if i % tensor_parallel == 0 and p is not None and p.n]
-    n = sum(p.n for p in parts)
-    if not n:
-        return EvalResult(0.0, 0.0, 0, {}, 0.0, 0.0)
-    statuses: dict[str, int] = {}
-    for p in parts:
-        for k, v in p.statuses.items():
-            statuses[k] = statuses.get(k, 0) + v
-    return EvalResult(
-        sum(p.accuracy * p.n for p in parts) / n,
-        sum(p.reward_mean * p.n for p in parts) / n,
-        n,
-        statuses,
-        sum(p.truncated_fraction * p.n for p in parts) / n,
-        max(p.elapsed for p in parts),
-        [e for p in parts for e in p.examples],
-    )
 
 
 def unwrap(module: Any) -> Any:
@@ -408,116 +381,3 @@ def _fsdp_no_sync(module: Any) -> Iterator[None]:
         yield
     finally:
         module.set_requires_gradient_sync(True)
-
-
-def optimizer_state(optimizer: Any, sync: GradSync | None) -> dict[str, Any]:
-    """The optimiser state in torch's own (parameter-index) form, gathered from the shards under FSDP2.
-
-    A collective under FSDP2 (every rank must call it); the result is complete on rank 0. The form is the
-    same for every strategy, so a checkpoint resumes with any strategy and number of ranks.
-    """
-    if sync is None or sync.strategy != "fsdp2":
-        return optimizer.state_dict()
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_optimizer_state_dict
-
-    full = get_optimizer_state_dict(
-        sync.wrapped, optimizer, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
-    )
-    index = {name: i for i, name in enumerate(_trainable_names(sync.wrapped))}
-    return {
-        "state": {index[name]: value for name, value in full.get("state", {}).items()},
-        "param_groups": [
-            {**group, "params": [index[name] for name in group["params"]]} for group in full.get("param_groups", [])
-        ],
-    }
-
-
-def load_optimizer_state(optimizer: Any, state: dict[str, Any], sync: GradSync | None) -> None:
-    """Load an `optimizer_state` checkpoint into this run's optimiser (into the shards under FSDP2)."""
-    if sync is None or sync.strategy != "fsdp2":
-        optimizer.load_state_dict(state)
-        return
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, set_optimizer_state_dict
-
-    names = _trainable_names(sync.wrapped)
-    full = {
-        "state": {names[i]: value for i, value in state["state"].items()},
-        "param_groups": [{**group, "params": [names[i] for i in group["params"]]} for group in state["param_groups"]],
-    }
-    set_optimizer_state_dict(sync.wrapped, optimizer, full, options=StateDictOptions(full_state_dict=True))
-
-
-def _trainable_names(module: Any) -> list[str]:
-    return [name for name, p in module.named_parameters() if p.requires_grad]
-
-
-def full_trainable_state(sync: GradSync | None) -> dict[str, Any] | None:
-    """The trained weights gathered from the FSDP2 shards onto rank 0's CPU (None without FSDP2).
-
-    A collective under FSDP2: every rank must call it. Frozen base weights are left out.
-    """
-    if sync is None or sync.strategy != "fsdp2":
-        return None
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
-
-    options = StateDictOptions(full_state_dict=True, cpu_offload=True, ignore_frozen_params=True)
-    return {k.removeprefix("policy."): v for k, v in get_model_state_dict(sync.wrapped, options=options).items()}
-
-
-def save_weights(loaded: Any, directory: Any, state_dict: dict[str, Any] | None = None) -> None:
-    """`save_trainable`, or with `state_dict` (from `full_trainable_state`) the same files from gathered weights."""
-    from .model_loading import save_trainable
-
-    if state_dict is None:
-        save_trainable(loaded, directory)
-        return
-    loaded.model.save_pretrained(str(directory), safe_serialization=True, state_dict=state_dict)
-    loaded.tokenizer.save_pretrained(str(directory))
-
-
-def vllm_options_for_ranks(options: VLLMConfig, ctx: DistContext) -> VLLMConfig:
-    """The [vllm] section for one colocated engine per rank: vLLM joins torchrun's processes (external launcher)."""
-    if not ctx.enabled:
-        return options
-    engine_kwargs = dict(options.engine_kwargs)
-    engine_kwargs.setdefault("distributed_executor_backend", "external_launcher")
-    tp = vllm_tensor_parallel(options)
-    if ctx.world_size % tp:
-        raise ConfigError(
-            f"vllm.engine_kwargs.tensor_parallel_size = {tp} must divide the {ctx.world_size} ranks "
-            "(each group of that many ranks shares one engine)"
-        )
-    return dataclasses.replace(options, engine_kwargs=engine_kwargs)
-
-
-def vllm_tensor_parallel(options: VLLMConfig) -> int:
-    """vllm.engine_kwargs.tensor_parallel_size (1 when unset)."""
-    value = options.engine_kwargs.get("tensor_parallel_size", 1)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ConfigError(f"vllm.engine_kwargs.tensor_parallel_size: must be a whole number >= 1, not {value!r}")
-    return value
-
-
-def generate_in_groups(ctx: DistContext, tensor_parallel: int, engine: Any, prompts: list, settings: Any) -> list:
-    """Completions of this rank's prompts; with tensor_parallel > 1 the ranks of a group generate together.
-
-    The ranks of one tensor-parallel group drive one engine in lockstep, so each gives it the prompts of the
-    whole group (with their seeds) and keeps the completions of its own.
-    """
-    import dataclasses
-
-    if tensor_parallel <= 1 or not ctx.enabled:
-        return engine.generate(prompts, settings)
-    parts = ctx.gather_objects((list(prompts), settings.prompt_seeds))
-    first = ctx.rank // tensor_parallel * tensor_parallel
-    group = parts[first : first + tensor_parallel]
-    seeds = None
-    if settings.prompt_seeds is not None:
-        seeds = tuple(seed for _, part_seeds in group for seed in part_seeds)
-    out = engine.generate([p for part, _ in group for p in part], dataclasses.replace(settings, prompt_seeds=seeds))
-    offset = sum(len(part) for part, _ in group[: ctx.rank - first])
-    return [
-        dataclasses.replace(c, prompt_index=c.prompt_index - offset)
-        for c in out
-        if offset <= c.prompt_index < offset + len(prompts)
-    ]

@@ -115,12 +115,14 @@ class Trainer:
         import torch
         from transformers import get_scheduler
 
+        from .checkpoint import load_optimizer_state
         from .data import DataCursor, build_prompt_dataset
-        from .distributed import load_optimizer_state, rank_device, vllm_options_for_ranks, vllm_tensor_parallel
+        from .distributed import rank_device
         from .kernels.choice import choose_kernels
         from .model_loading import check_quantization, load_policy, load_tokenizer, resolve_device
         from .rewards import RewardScorer
         from .rollout.factory import make_engine
+        from .rollout.vllm.ranks import vllm_options_for_ranks, vllm_tensor_parallel
         from .runtime import quiet_transformers, setup_torch
 
         cfg = self.cfg
@@ -315,7 +317,8 @@ class Trainer:
     def evaluate(self, step: int) -> EvalResult | None:
         """Held-out accuracy now (None without eval data); recorded in eval.jsonl."""
 
-        from .distributed import merge_eval_results, shard_dataset
+        from .distributed import shard_dataset
+        from .heldout import merge_eval_results
 
         if self.eval_data is None:
             return None
@@ -348,8 +351,8 @@ class Trainer:
         import torch
 
         from .advantages import compute_advantages, zero_spread_fraction
-        from .distributed import generate_in_groups
         from .rewards import summarize
+        from .rollout.vllm.ranks import generate_in_groups
         from .runtime import peak_memory_gib, reset_peak_memory, seed_for
         from .update import fill_old_and_reference_logprobs, make_micro_batches, policy_update
 
@@ -490,8 +493,7 @@ class Trainer:
 
     def save(self, step: int, wait: bool = True) -> Path:
         """Write a checkpoint of the state after `step` (rank 0 writes; the others wait unless `wait` is off)."""
-        from .checkpoint import checkpoint_path
-        from .distributed import full_trainable_state, optimizer_state, save_weights
+        from .checkpoint import checkpoint_path, full_trainable_state, optimizer_state, save_weights
 
         extra = {"data": self.cursor.state_dict(), "kernels": self.kernels.name, "max_steps": self.cfg.max_steps}
         if self.dist.enabled:
@@ -520,7 +522,7 @@ class Trainer:
         """Write the trained weights (no optimiser state) to RUN_DIR/final, atomically."""
         import os
 
-        from .distributed import full_trainable_state, save_weights
+        from .checkpoint import full_trainable_state, save_weights
 
         final = self.run_dir / FINAL_DIR
         weights = full_trainable_state(self.grad_sync)  # FSDP2: gathered to rank 0 (a collective)

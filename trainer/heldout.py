@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,27 @@ def evaluate_model(
         if engine is not None:
             engine.close()
         restore_torch()
+
+
+def merge_eval_results(parts: Sequence[Any], tensor_parallel: int = 1) -> Any:
+    """One EvalResult from the ranks' results on their shards (weighted by the number of prompts).
+
+    With tensor_parallel > 1 only the first rank of each group counts (its group shares the shard).
+    """
+    parts = [p for i, p in enumerate(parts) if i % tensor_parallel == 0 and p is not None and p.n]
+    n = sum(p.n for p in parts)
+    if not n:
+        return EvalResult(0.0, 0.0, 0, {}, 0.0, 0.0)
+    statuses: dict[str, int] = {}
+    for p in parts:
+        for k, v in p.statuses.items():
+            statuses[k] = statuses.get(k, 0) + v
+    return EvalResult(
+        sum(p.accuracy * p.n for p in parts) / n,
+        sum(p.reward_mean * p.n for p in parts) / n,
+        n,
+        statuses,
+        sum(p.truncated_fraction * p.n for p in parts) / n,
+        max(p.elapsed for p in parts),
+        [e for p in parts for e in p.examples],
+    )

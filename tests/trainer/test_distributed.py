@@ -18,12 +18,11 @@ from trainer.distributed import (
     check_rank_micro_batches,
     launch_env,
     local_accumulation,
-    merge_eval_results,
     optimizer_steps_per_step,
     rank_positions,
     shard_dataset,
 )
-from trainer.heldout import EvalResult
+from trainer.heldout import EvalResult, merge_eval_results
 from trainer.metrics import TIMING_KEYS, read_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
@@ -294,8 +293,8 @@ class _GroupContext(DistContext):
 
 
 def test_tensor_parallel_group_generates_the_groups_prompts_and_keeps_its_own():
-    from trainer.distributed import generate_in_groups
     from trainer.rollout.base import SamplingSettings
+    from trainer.rollout.vllm.ranks import generate_in_groups
 
     parts = [([[r, 0], [r, 1]], (10 * r, 10 * r + 1)) for r in range(4)]
     engine = _FakeEngine()
@@ -316,7 +315,7 @@ def test_tensor_parallel_group_generates_the_groups_prompts_and_keeps_its_own():
 
 def test_vllm_options_for_ranks_join_the_launcher_and_check_tensor_parallel():
     from trainer.config import VLLMConfig
-    from trainer.distributed import vllm_options_for_ranks, vllm_tensor_parallel
+    from trainer.rollout.vllm.ranks import vllm_options_for_ranks, vllm_tensor_parallel
 
     two = DistContext(rank=0, world_size=2)
     opts = vllm_options_for_ranks(VLLMConfig(memory_share=0.4), two)
