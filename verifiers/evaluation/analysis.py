@@ -335,6 +335,11 @@ class Analysis:
         # Sample.from_row without the metadata copy; the row was already accepted by the scoring pass.
         f = self.cfg.fields
         completion = row[f.completion] if f.completion in row else row.get(f.messages)
+        if isinstance(completion, list) and f.completion not in row:
+            try:  # a transcript: show the turn that was scored, the rest as its prompt
+                return Sample.from_transcript(completion, row.get(f.prompt), row.get(f.answer))
+            except ValueError:
+                pass
         return Sample(completion if completion is not None else "", row.get(f.prompt), row.get(f.answer))
 
     def _example(self, item: InputRow, sample, record, compare, label: bool | None = None) -> dict[str, Any]:

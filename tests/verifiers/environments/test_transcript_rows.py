@@ -131,3 +131,7 @@ def test_aha_eval_gives_verifiers_the_whole_transcript(tmp_path, aha_registry):
     scores = [json.loads(line) for line in out.paths["scores"].read_text().splitlines()[1:]]
     assert [s["status"] for s in scores] == ["passed", "failed", "failed"]
     assert out.metrics["rows"] == 3
+    # the report's examples show the turn that was scored, with the earlier turns as its prompt
+    worst = {e["index"]: e for e in out.metrics["examples"]["worst"]}
+    assert worst[1]["completion"] == "The sum is 81." and worst[2]["completion"] == "I will add 45."
+    assert "What is 37+45?" in worst[1]["prompt"] and "I will add 45." in worst[1]["prompt"]
