@@ -49,6 +49,11 @@ LAZY_VERIFIERS = [
         "rubric",
         "Rubric scoring: points earned over points possible; criteria checked by rules or an LLM judge.",
     ),
+    (
+        "verifiers.code_execution:CodeExecution",
+        "code_execution",
+        "Runs the completion's Python against the sample's tests in a sandbox; score = share of tests passed.",
+    ),
 ]
 
 

@@ -1,0 +1,5 @@
+# task: add
+# ruff: noqa
+# Hang while loading.
+while True:
+    pass

@@ -1,0 +1,3 @@
+# task: double_io
+n = int(input())
+print(n * 2)

@@ -1,0 +1,181 @@
+"""Tests as data: assert statements split into what the sandbox computes and what the parent judges.
+
+An `assert` is taken apart here, in the parent: every operand that is a literal (the expected value,
+usually) stays here, and only the other expressions are sent to the sandbox, which reports their values
+as plain data. The comparison itself runs here, on builtin values, so a solution cannot fake it by
+patching `assert`, `==` or `unittest`, or by returning an object whose `__eq__` always says yes.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_COMPARE: dict[type, tuple[str, Callable[[Any, Any], bool]]] = {
+    ast.Eq: ("==", operator.eq),
+    ast.NotEq: ("!=", operator.ne),
+    ast.Lt: ("<", operator.lt),
+    ast.LtE: ("<=", operator.le),
+    ast.Gt: (">", operator.gt),
+    ast.GtE: (">=", operator.ge),
+    ast.In: ("in", lambda a, b: a in b),
+    ast.NotIn: ("not in", lambda a, b: a not in b),
+    ast.Is: ("is", lambda a, b: _identity(a, b)),
+    ast.IsNot: ("is not", lambda a, b: not _identity(a, b)),
+}
+
+
+class SpecError(ValueError):
+    """A test cannot be understood (bad syntax, or neither an assert test nor an input/output pair)."""
+
+
+def _identity(a: Any, b: Any) -> bool:
+    # Across a process boundary only the singletons keep their identity.
+    if any(x is None or isinstance(x, bool) for x in (a, b)):
+        return a is b
+    raise TypeError("`is` compares only None, True and False across the sandbox boundary")
+
+
+@dataclass(slots=True)
+class AssertTest:
+    """One assert-style test: steps for the sandbox and, per assert, a plan the parent judges."""
+
+    index: int
+    source: str
+    steps: list[tuple[str, str]] = field(default_factory=list)
+    plans: list[tuple] = field(default_factory=list)
+
+    def judge(self, values: Sequence[Any]) -> str | None:
+        """None when every assert holds on these values, else why not."""
+        for plan in self.plans:
+            try:
+                failure = _judge(plan, values)
+            except Exception as exc:  # noqa: BLE001 - a comparison that raises is a failed test
+                return f"comparison raised {type(exc).__name__}: {exc}"
+            if failure:
+                return failure
+        return None
+
+
+@dataclass(slots=True)
+class IOTest:
+    """One stdin/stdout test: the program's input and the output expected of it."""
+
+    index: int
+    input: str
+    output: str
+
+
+def parse_tests(tests: Any) -> list[AssertTest] | list[IOTest]:
+    """Tests from a list of assert sources, one source string, or (input, output) pairs."""
+    if isinstance(tests, str):
+        tests = _split_source(tests)
+    if not isinstance(tests, (list, tuple)) or not tests:
+        raise SpecError("tests must be a non-empty list (assert statements or input/output pairs)")
+    if all(isinstance(t, str) for t in tests):
+        return [_parse_assert(i, t) for i, t in enumerate(tests)]
+    pairs = []
+    for i, t in enumerate(tests):
+        if isinstance(t, dict) and "input" in t and "output" in t:
+            pairs.append(IOTest(i, str(t["input"]), str(t["output"])))
+        elif isinstance(t, (list, tuple)) and len(t) == 2:
+            pairs.append(IOTest(i, str(t[0]), str(t[1])))
+        else:
+            raise SpecError(f"test {i} is neither an assert statement nor an input/output pair: {t!r:.80}")
+    return pairs
+
+
+def _split_source(source: str) -> list[str]:
+    """One test per top-level assert; the statements before an assert belong to it."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError as exc:
+        raise SpecError(f"tests do not parse: {exc}") from None
+    tests, pending = [], []
+    for stmt in body:
+        pending.append(ast.unparse(stmt))
+        if isinstance(stmt, ast.Assert):
+            tests.append("\n".join(pending))
+            pending = []
+    if pending and tests:
+        tests[-1] += "\n" + "\n".join(pending)
+    return tests or ([source] if source.strip() else [])
+
+
+def _parse_assert(index: int, source: str) -> AssertTest:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError as exc:
+        raise SpecError(f"test {index} does not parse: {exc}") from None
+    test = AssertTest(index, source.strip())
+    for stmt in body:
+        if isinstance(stmt, ast.Assert):
+            test.plans.append(_plan(stmt.test, test.steps))
+        else:
+            test.steps.append(("exec", ast.unparse(stmt)))
+    if not test.plans:
+        raise SpecError(f"test {index} has no assert statement: {source!r:.80}")
+    return test
+
+
+def _plan(node: ast.expr, steps: list[tuple[str, str]]) -> tuple:
+    """A judging plan for one assert expression; child-side expressions are appended to `steps`."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return ("not", _plan(node.operand, steps))
+    if isinstance(node, ast.BoolOp):
+        kind = "and" if isinstance(node.op, ast.And) else "or"
+        return (kind, [_plan(v, steps) for v in node.values])
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        operands = [_operand(n, steps) for n in [node.left, *node.comparators]]
+        return ("cmp", [type(op) for op in node.ops], operands, ast.unparse(node.left))
+    return ("truth", _operand(node, steps), ast.unparse(node))
+
+
+def _operand(node: ast.expr, steps: list[tuple[str, str]]) -> tuple:
+    try:
+        return ("lit", ast.literal_eval(node))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        steps.append(("eval", ast.unparse(node)))
+        return ("val", sum(1 for kind, _ in steps if kind == "eval") - 1)
+
+
+def _value(operand: tuple, values: Sequence[Any]) -> Any:
+    kind, ref = operand
+    if kind == "lit":
+        return ref
+    if ref >= len(values):
+        raise IndexError("the sandbox reported too few values")
+    return values[ref]
+
+
+def _judge(plan: tuple, values: Sequence[Any]) -> str | None:
+    kind = plan[0]
+    if kind == "not":
+        return None if _judge(plan[1], values) else "`not` of a true condition"
+    if kind == "and":
+        for sub in plan[1]:
+            failure = _judge(sub, values)
+            if failure:
+                return failure
+        return None
+    if kind == "or":
+        failures = [_judge(sub, values) for sub in plan[1]]
+        return None if any(f is None for f in failures) else " and ".join(f for f in failures if f)
+    if kind == "truth":
+        value = _value(plan[1], values)
+        return None if value else f"`{plan[2]:.120}` was {_short(value)}"
+    ops, operands, left_source = plan[1], plan[2], plan[3]
+    resolved = [_value(o, values) for o in operands]
+    for op, a, b in zip(ops, resolved, resolved[1:]):
+        symbol, compare = _COMPARE[op]
+        if not compare(a, b):
+            return f"`{left_source:.120}` gave {_short(a)}, expected {symbol} {_short(b)}"
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
