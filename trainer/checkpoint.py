@@ -1,4 +1,7 @@
-"""Atomic checkpoints: trained weights (peft adapter or full model) plus optimiser, scheduler, RNG and data state."""
+"""Atomic checkpoints: trained weights (peft adapter or full model) plus optimiser, scheduler, RNG and data state.
+
+Under FSDP2 the optimiser state and the trained weights are gathered from the shards onto rank 0 first.
+"""
 
 from __future__ import annotations
 
