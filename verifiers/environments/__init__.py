@@ -13,7 +13,7 @@ from .environment import (
     prompt_messages,
     tools_prompt,
 )
-from .episode import Episode, Policy, assistant_message, run_episode
+from .episode import Episode, Policy, Rollout, assistant_message, run_episode
 from .schema import ToolSchemaError, tool_schema, type_schema
 from .tool_calls import ParsedCalls, ToolCall, format_tool_call, parse_tool_calls
 from .tools import INVALID_ARGUMENTS, OK, TIMEOUT, TOOL_ERROR, UNKNOWN_TOOL, Tool, ToolOutcome, as_tools, tool
@@ -35,6 +35,7 @@ __all__ = [
     "Episode",
     "ParsedCalls",
     "Policy",
+    "Rollout",
     "Step",
     "TRLBinding",
     "TRLEnvironment",

@@ -227,3 +227,43 @@ def test_tools_in_prompt_lists_the_schemas_in_the_system_message():
     assert first[0]["role"] == "system" and first[0]["content"].startswith("Be brief.\n\n")
     assert '"name": "add"' in first[0]["content"] and "<tool_call>" in first[0]["content"]
     assert first[1] == {"role": "user", "content": "2+2?"}
+
+
+def test_rollouts_played_a_turn_at_a_time_in_a_batch():
+    """A batched driver: every live episode gets one turn per round, as a trainer generating in batches would."""
+    from verifiers.environments import Rollout
+
+    env = ToolEnvironment([add, boom], reward="exact_match", max_turns=2)
+    rollouts = [Rollout(env, Sample("", prompt=p, answer=a)) for p, a in [("1+1", "2"), ("2+2", "4"), ("3+3", "6")]]
+    plans = [
+        [format_tool_call("add", {"a": 1, "b": 1}), "2"],  # tool, then answer: completed, right
+        [format_tool_call("boom", {"x": 2})],  # raising tool: tool_error after one turn
+        [format_tool_call("add", {"a": 3, "b": 3})] * 3,  # keeps calling: max_turns after two
+    ]
+    rounds = 0
+    while live := [i for i, r in enumerate(rollouts) if not r.done]:
+        rounds += 1
+        for i in live:
+            new = rollouts[i].add_turn(plans[i].pop(0))
+            assert all(m["role"] == "tool" for m in new)
+    episodes = [r.finish() for r in rollouts]
+    assert rounds == 2
+    assert [e.status for e in episodes] == [COMPLETED, TOOL_ERROR, MAX_TURNS]
+    assert [e.turns for e in episodes] == [2, 1, 2]
+    assert [e.reward for e in episodes] == [1.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError, match="the episode is over \\(tool_error\\)"):
+        rollouts[1].add_turn("late")
+
+
+def test_a_rollout_finished_early_counts_as_max_turns_and_a_failed_one_keeps_its_reason():
+    from verifiers.environments import Rollout
+
+    env = ToolEnvironment([add], reward="exact_match")
+    early = Rollout(env, Sample("", prompt="1+1", answer="2"))
+    early.add_turn(format_tool_call("add", {"a": 1, "b": 1}))
+    assert not early.done and early.finish().status == MAX_TURNS
+    gone = Rollout(env, Sample("", prompt="1+1", answer="2"))
+    gone.fail(MODEL_ERROR, "generation server unreachable")
+    ep = gone.finish()
+    assert ep.status == MODEL_ERROR and ep.error == "generation server unreachable"
+    assert ep.to_row()["episode_error"] == "generation server unreachable"
