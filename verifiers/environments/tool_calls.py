@@ -1,7 +1,7 @@
 """Tool calls read from an assistant message: structured `tool_calls`, or `<tool_call>` JSON in its text.
 
 The text format is the Hermes/Qwen one: each call is a JSON object with a `name` and an `arguments`
-object between `<tool_call>` and `</tool_call>`:
+object (or `parameters`, as Llama models write it) between `<tool_call>` and `</tool_call>`:
 
     <tool_call>{"name": "add", "arguments": {"a": 2, "b": 3}}</tool_call>
 """
@@ -86,7 +86,8 @@ def _add(out: ParsedCalls, raw: Any, i: int, id_prefix: str, structured: bool) -
     if not isinstance(name, str) or not name:
         out.errors.append(f"{where}: no tool name")
         return
-    arguments = body.get("arguments", {})
+    # Some models (Llama's format) write "parameters" for the arguments.
+    arguments = body["arguments"] if "arguments" in body else body.get("parameters", {})
     if isinstance(arguments, str):  # the OpenAI API sends arguments as JSON text
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import inspect
 import json
 import threading
 import types
@@ -99,7 +101,10 @@ class Tool:
 
         def target() -> None:
             try:
-                box["value"] = self.func(**kwargs)
+                value = self.func(**kwargs)
+                if inspect.isawaitable(value):  # an async tool runs on an event loop of this thread
+                    value = asyncio.run(_awaited(value))
+                box["value"] = value
             except BaseException as exc:  # noqa: BLE001 - reported as the call's outcome
                 box["error"] = exc
 
@@ -193,6 +198,10 @@ def value_problem(value: Any, schema: dict[str, Any], where: str) -> str:
             if problem := value_problem(v, schema["additionalProperties"], f"{where}.{k}"):
                 return problem
     return ""
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
 
 
 def _shown(value: Any) -> str:

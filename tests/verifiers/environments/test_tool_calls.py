@@ -101,3 +101,8 @@ def test_structured_calls_win_over_text_and_bad_ones_are_errors():
         "call 3: 'function' must be an object",
     ]
     assert parse_tool_calls(assistant("", tool_calls={"a": 1})).errors == ["tool_calls must be a list, not dict"]
+
+
+def test_parameters_is_read_as_arguments():
+    parsed = parse_tool_calls(assistant('<tool_call>{"name": "f", "parameters": {"x": 1}}</tool_call>'))
+    assert parsed.calls == [ToolCall("f", {"x": 1}, "call_0")]

@@ -119,3 +119,22 @@ def test_as_tools_rejects_two_tools_with_one_name():
     assert list(as_tools([f, Tool(f, name="g")])) == ["f", "g"]
     with pytest.raises(ValueError, match="two tools are named 'f'"):
         as_tools([f, f])
+
+
+def test_an_async_tool_is_awaited_with_or_without_a_time_limit():
+    import asyncio
+
+    async def fetch(key: str) -> str:
+        """Fetch a value."""
+        await asyncio.sleep(0)
+        return key.upper()
+
+    async def broken(key: str) -> str:
+        """Fails after awaiting."""
+        await asyncio.sleep(0)
+        raise LookupError(key)
+
+    assert Tool(fetch).run({"key": "ab"}).content == "AB"
+    assert Tool(fetch).run({"key": "ab"}, timeout=5).content == "AB"
+    out = Tool(broken).run({"key": "k"}, timeout=5)
+    assert out.status == TOOL_ERROR and out.error == "broken raised LookupError: k"
