@@ -18,7 +18,7 @@ from typing import Any
 from ..result import Result, Status
 from ..sample import Messages, Sample, message_text
 from .environment import COMPLETED, RewardSpec, ToolEnvironment
-from .tools import OK, Tool
+from .tools import OK, TIMEOUT, TOOL_ERROR, Tool
 
 # Names TRL treats specially on an environment instance: not tools.
 TRL_RESERVED = ("reset", "get_reward")
@@ -50,7 +50,7 @@ class TRLEnvironmentAdapter:
         t = self._env.tools[name]
         outcome = t.run(arguments, timeout=t.timeout if t.timeout is not None else self._env.tool_timeout)
         if outcome.status != OK:
-            if outcome.status in ("tool_error", "timeout") and self._status == COMPLETED:
+            if outcome.status in (TOOL_ERROR, TIMEOUT) and self._status == COMPLETED:
                 self._status = outcome.status
             raise RuntimeError(outcome.content)
         return outcome.content

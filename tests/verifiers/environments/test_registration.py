@@ -114,3 +114,20 @@ def test_a_name_taken_by_another_plugin_stays_with_the_first_and_warns():
         registry.add_plugin(plugin(Other), "second")
     assert registry.environment_info("sums").plugin == "first"
     assert any(issubclass(w.category, PluginWarning) and "stays first's" in str(w.message) for w in caught)
+
+
+def test_loading_the_registry_does_not_import_the_environments_package():
+    import json
+    import os
+    import subprocess
+
+    code = (
+        "import sys, json, verifiers\n"
+        "verifiers.get_registry().environment_names()\n"
+        "before = 'verifiers.environments' in sys.modules\n"
+        "tool = verifiers.environments.Tool\n"
+        "print(json.dumps([before, 'verifiers.environments' in sys.modules]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [False, True]
