@@ -61,6 +61,7 @@ def install_guard(block_network: bool, stdlib_only: bool, block_escape: bool, fo
     parent = os.getppid()
     forks = [0]  # copied into each child: a tree of forks stays bounded
     unix = 1  # socket.AF_UNIX, without importing socket here
+    work = os.path.realpath(os.getcwd())
 
     def hook(event: str, args: tuple) -> None:
         if block_network:
@@ -85,8 +86,42 @@ def install_guard(block_network: bool, stdlib_only: bool, block_escape: bool, fo
                 raise PermissionError("signalling the parent or a process group is disabled in this sandbox")
             if event == "os.killpg":
                 raise PermissionError("signalling process groups is disabled in this sandbox")
+            for path in _written_paths(event, args):
+                if not _inside(path, work):
+                    raise PermissionError(f"writing outside the run folder is disabled in this sandbox: {path!r:.100}")
 
     sys.addaudithook(hook)
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Audit events that change the file system, and which of their arguments are paths.
+_PATH_EVENTS = {
+    "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1), "os.link": (1,),
+    "os.symlink": (1,), "os.chmod": (0,), "os.chown": (0,), "os.truncate": (0,), "os.utime": (0,),
+    "shutil.rmtree": (0,), "shutil.move": (0, 1), "shutil.copyfile": (1,), "shutil.copytree": (1,),
+}  # fmt: skip
+
+
+def _written_paths(event: str, args: tuple) -> list:
+    """The paths an audit event would write to (empty for reads and for events on open fds)."""
+    if event == "open":
+        path, mode, flags = (list(args) + [None, None, None])[:3]
+        writes = (isinstance(flags, int) and flags & _WRITE_FLAGS) or (
+            isinstance(mode, str) and set(mode) & set("wax+")
+        )
+        return [path] if writes else []
+    return [args[i] for i in _PATH_EVENTS.get(event, ()) if i < len(args)]
+
+
+def _inside(path, work: str) -> bool:
+    """True for an open fd, /dev/null-like devices, or a path in the run folder."""
+    if isinstance(path, int):
+        return True
+    try:
+        real = os.path.realpath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return False
+    return real == work or real.startswith(work + os.sep) or real in ("/dev/null", "/dev/stdout", "/dev/stderr")
 
 
 def encode(value, depth: int = 0):

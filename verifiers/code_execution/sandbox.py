@@ -162,7 +162,7 @@ def _launch(
     mode: str, python: str, uid: int | None, top: str, work: str, request: dict, limits: Limits, stdin: str | None
 ) -> RunReport:
     request_path = os.path.join(top, "request.json")
-    with open(request_path, "w", encoding="utf-8") as fh:
+    with open(os.open(request_path, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as fh:
         json.dump(request, fh)
     if stdin is not None:
         with open(os.path.join(top, "stdin"), "w", encoding="utf-8") as fh:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from typing import Any
 
 from ..base import Verifier
@@ -84,14 +86,20 @@ class CodeExecution(Verifier):
         """Failures by test index; a crash or hang fails the running test and a fresh sandbox goes on."""
         failures: dict[int, str] = {}
         pending = list(tests)
+        end = time.monotonic() + self.limits.total_timeout
         while pending:
+            left = end - time.monotonic()
+            if left <= 0:
+                failures.update({t.index: "not run: the total time limit was reached" for t in pending})
+                return failures
+            limits = replace(self.limits, total_timeout=left)
             request = {
                 "mode": "asserts",
                 "code": code,
                 "stdlib_only": self.stdlib_only,
                 "tests": [{"index": t.index, "steps": t.steps} for t in pending],
             }
-            report = sandbox.run(request, self.limits, len(pending))
+            report = sandbox.run(request, limits, len(pending))
             by_index = {t.index: t for t in pending}
             judged: set[int] = set()
             load_error = None
@@ -131,9 +139,14 @@ class CodeExecution(Verifier):
     # -- stdin/stdout tests ------------------------------------------------------------
     def _run_io(self, code: str, tests: list[IOTest]) -> dict[int, str]:
         failures: dict[int, str] = {}
+        end = time.monotonic() + self.limits.total_timeout
         for test in tests:
+            left = end - time.monotonic()
+            if left <= 0:
+                failures[test.index] = "not run: the total time limit was reached"
+                continue
             request = {"mode": "io", "code": code, "stdlib_only": self.stdlib_only, "tests": []}
-            report = sandbox.run(request, self.limits, 1, stdin=test.input)
+            report = sandbox.run(request, replace(self.limits, total_timeout=left), 1, stdin=test.input)
             failure = _io_failure(report, test)
             if failure:
                 failures[test.index] = failure

@@ -166,7 +166,7 @@ def test_stdlib_only_refuses_other_packages_and_allows_them_when_off():
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_each_sandbox_mode_runs_or_says_why_not(monkeypatch, mode):
+def test_each_sandbox_mode_runs_or_says_why_not(monkeypatch, tmp_path, mode):
     monkeypatch.setenv("AHA_CODE_SANDBOX", mode)
     verifier = CodeExecution(timeout=2.0)
     try:
@@ -181,6 +181,11 @@ def test_each_sandbox_mode_runs_or_says_why_not(monkeypatch, mode):
     cheat = fenced("import socket\ndef add(a, b):\n    socket.create_connection(('127.0.0.1', 9))\n    return a + b")
     result = verifier({"completion": cheat, "tests": ["assert add(1, 2) == 3"]})
     assert result.status is Status.FAILED and "network" in result.reason
+    outside = tmp_path / "escape.txt"
+    tmp_path.chmod(0o777)
+    cheat = fenced(f"def add(a, b):\n    open({str(outside)!r}, 'w').write('1')\n    return a + b")
+    verifier({"completion": cheat, "tests": ["assert add(1, 2) == 3"]})
+    assert not outside.exists()
 
 
 def test_registered_under_its_name():
