@@ -72,9 +72,18 @@ def _tool_method(t: Tool) -> Callable[..., str]:
     hints = {k: v for k, v in typing.get_type_hints(t.func).items() if k != "return"}
     method.__annotations__ = {**hints, "return": str}
     method.__name__ = method.__qualname__ = t.name
-    doc = inspect.getdoc(t.func) or t.description
-    method.__doc__ = doc if doc.strip() else t.name
+    method.__doc__ = _google_docstring(t)
     return method
+
+
+def _google_docstring(t: Tool) -> str:
+    """A Google-style docstring from the tool's schema: transformers needs one with every argument described."""
+    lines = [t.description or f"The {t.name} tool."]
+    props = t.parameters["properties"]
+    if props:
+        lines += ["", "Args:"]
+        lines += [f"    {name}: {prop.get('description') or f'The {name} argument.'}" for name, prop in props.items()]
+    return "\n".join(lines)
 
 
 @dataclass

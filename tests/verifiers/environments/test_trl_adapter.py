@@ -272,3 +272,22 @@ def test_a_hanging_tool_through_the_adapter_raises_for_trl():
     finally:
         release.set()
     assert env._status == "timeout"
+
+
+def test_tools_without_docstrings_or_with_overrides_still_give_trl_a_schema():
+    from verifiers.environments import Tool
+
+    def bare(x: int, label: str = "a") -> str:
+        return label * x
+
+    env_tools = [bare, Tool(add, name="plus", description="Adds.")]
+    probe = to_trl(lambda: ToolEnvironment(env_tools)).environment_factory()
+    bare_schema = get_json_schema(probe.bare)["function"]
+    assert bare_schema["description"] == "The bare tool."
+    assert bare_schema["parameters"]["properties"]["x"] == {"type": "integer", "description": "The x argument."}
+    assert bare_schema["parameters"]["required"] == ["x"]
+    plus = get_json_schema(probe.plus)["function"]
+    assert plus["name"] == "plus" and plus["description"] == "Adds."
+    assert plus["parameters"]["properties"]["a"]["description"] == "The first number."
+    probe.reset(prompt=[{"role": "user", "content": "x"}])
+    assert probe.bare(x=2, label="z") == "zz" and probe.plus(a=1, b=2) == "3"
