@@ -63,6 +63,8 @@ LATER_FLOOR = {
     ("legal", "fresh-2"): 0.95,
     ("medical", "fresh-3"): 0.8,
     ("legal", "fresh-3"): 0.95,
+    ("medical", "fresh-4"): 0.9,
+    ("legal", "fresh-4"): 0.95,
 }
 
 
