@@ -10,7 +10,11 @@ good and a bad answer, scored with a content-only reward (see PAIR_REWARDS). The
 (*_pairs_fresh.jsonl: children's doses by weight, pregnancy, older people, alcohol, antibiotic courses, remedies
 that share an ingredient, emergencies named only in the question; tenancy, dismissal, refunds, small claims,
 wills, data requests and traffic fines in several countries) after that, and 10 + 10 spot-check pairs
-(*_pairs_spot.jsonl) after the rules were tuned on the fresh pairs; each set is reported apart. To
+(*_pairs_spot.jsonl) after the rules were tuned on the fresh pairs. Three later fresh batches
+(*_pairs_fresh2/3/4.jsonl: UK, EU, Canadian, Australian, Indian and other authorities, statutes and regulations,
+answers in German, French, Spanish, Italian and Portuguese, chats where the drug or authority is in an earlier
+turn or the sources, brand names, per-kg doses, dose shorthand and units) were each written before the fixes
+that followed them; each set is reported apart. To
 measure an older version of the verifiers with this script, put its checkout first on PYTHONPATH.
 
 Throughput rows are built from the sample answers in examples/legal and examples/medical: each row gets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from verifiers import Result, Sample, Verifier
@@ -65,14 +66,8 @@ class Grounding(Verifier):
         if sources is None:
             return self.unverifiable(f"no sources: give metadata '{self.sources_key}' or a prompt that contains them")
         source_text = "\n".join(sources)
-        source_cites = find_citations(source_text)
-        keys = {c.key for c in source_cites}
-        years = _years(source_cites)
+        source_cites, keys, years, subsections, volumes, names, normed = _source_index(source_text)
         other_keys = source_keys(source_text)
-        subsections = _subsections(source_cites)
-        volumes = {(c.key[0], c.key[1]) for c in source_cites if c.kind == "case"}
-        names = {(a, b) for a, b, _, _ in case_names(source_text)}
-        normed = normalise(source_text)
         unsourced = (
             self.unsourced == "neutral"
             and sample.metadata.get(self.sources_key) is None
@@ -141,6 +136,21 @@ class Grounding(Verifier):
         return self.failed(
             f"{len(bad)} of {len(items)} authorities not in the sources: {listed}", score=score, **details
         )
+
+
+@functools.lru_cache(maxsize=512)
+def _source_index(source_text: str) -> tuple:
+    """What the sources cite, read once per source text (the rollouts of one prompt share their sources)."""
+    cites = find_citations(source_text)
+    return (
+        cites,
+        {c.key for c in cites},
+        _years(cites),
+        _subsections(cites),
+        {(c.key[0], c.key[1]) for c in cites if c.kind == "case"},
+        {(a, b) for a, b, _, _ in case_names(source_text)},
+        normalise(source_text),
+    )
 
 
 def _same_parties(first: str, second: str, names: set[tuple[str, str]], normed: str) -> bool:

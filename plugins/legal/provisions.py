@@ -8,6 +8,7 @@ Each is reduced to a key that can be looked for in the sources, whatever the lan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -19,10 +20,10 @@ PROVISION = regex.compile(
     r"\s*(?P<num>[A-Z]?\d+(?:[.-]\d+)*[A-Za-z]{0,2}(?:\(\w{1,4}\))*)(?![\w/])",
     regex.IGNORECASE,
 )
-# "Equality Act 2010", "Consumer Protection Act, 2019", "Fair Work Act 2009 (Cth)"
-NAMED_ACT = regex.compile(
-    r"(?P<name>(?:\p{Lu}[\w'’-]*\s+){1,6})(?P<kind>Act|Code|Rules|Regulations),?\s+(?P<year>\d{4})\b"
-)
+# "Equality Act 2010", "Consumer Protection Act, 2019", "Fair Work Act 2009 (Cth)": found by the keyword and
+# year, then the capitalised name words just before it (cheaper than trying a name at every capital letter)
+ACT_YEAR = regex.compile(r"\b(?P<kind>Act|Code|Rules|Regulations),?\s+(?P<year>\d{4})\b")
+ACT_NAME = regex.compile(r"(?:\p{Lu}[\w'’-]*\s+){1,6}$")
 # "Regulation (EC) No 261/2004", "Directive 2011/83/EU", "Directive (EU) 2019/771"
 EU_INSTRUMENT = regex.compile(
     r"\b(?P<kind>Regulation|Directive|Decision|Règlement|Directive|Reglamento|Directiva|Verordnung|Richtlinie)"
@@ -75,25 +76,27 @@ def find_authorities(text: str, taken: list[tuple[int, int]] = ()) -> list[Autho
             a, b = m.group("a"), m.group("b")
             found.append(Authority("instrument", m.group(0), m.start(), m.end(), f"{a}/{b}"))
             spans.append((m.start(), m.end()))
-    for m in NAMED_ACT.finditer(text):
-        if free(m.start(), m.end()):
-            last = m.group("name").split()[-1].lower()  # "the UK Data Protection Act" still matches "Protection Act"
+    for m in ACT_YEAR.finditer(text):
+        name = ACT_NAME.search(text, max(0, m.start() - 120), m.start())
+        if name is not None and free(name.start(), m.end()):
+            last = name.group(0).split()[-1].lower()  # "the UK Data Protection Act" still matches "Protection Act"
             key = f"{last} {m.group('kind').lower()} {m.group('year')}"
-            found.append(Authority("instrument", m.group(0).strip(), m.start("name"), m.end(), key))
+            found.append(Authority("instrument", text[name.start() : m.end()], name.start(), m.end(), key))
     for m in PROVISION.finditer(text):
         if free(m.start(), m.end()):
             found.append(Authority("provision", m.group(0), m.start(), m.end(), _provision_key(m.group("num"))))
     return sorted(found, key=lambda a: a.start)
 
 
-def source_keys(text: str) -> dict[str, set[str]]:
-    """The keys of every authority in the sources, by kind."""
+@lru_cache(maxsize=512)
+def source_keys(text: str) -> dict[str, frozenset[str]]:
+    """The keys of every authority in the sources, by kind (cached: the rollouts of one prompt share sources)."""
     out: dict[str, set[str]] = {"provision": set(), "instrument": set(), "report": set()}
     for a in find_authorities(text):
         out[a.kind].add(a.key)
-    return out
+    return {k: frozenset(v) for k, v in out.items()}
 
 
-def grounded(authority: Authority, keys: dict[str, set[str]]) -> bool:
+def grounded(authority: Authority, keys: dict[str, frozenset[str]]) -> bool:
     """True when the sources hold an authority of the same kind and key."""
     return authority.key in keys[authority.kind]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -24,10 +25,15 @@ BODY_WEIGHT = regex.compile(
 )
 
 
-def body_weight(text: str) -> float | None:
-    """The one body weight in kg the text states, or None when it states none or several."""
-    found = {float(m.group("a") or m.group("b")) for m in BODY_WEIGHT.finditer(text)}
-    return found.pop() if len(found) == 1 else None
+def body_weight(text: str, context: str = "") -> float | None:
+    """The one body weight in kg that the answer and the text before it state, or None for none or several."""
+    found = _weights(context) | _weights(text)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+@lru_cache(maxsize=512)
+def _weights(text: str) -> frozenset[float]:
+    return frozenset(float(m.group("a") or m.group("b")) for m in BODY_WEIGHT.finditer(text))
 
 
 @dataclass
@@ -114,7 +120,7 @@ class ContextIndex(SubstanceIndex):
             loose = [q for q in ctx.quantities if id(q) not in taken and q.unit != "kg"]
             if loose:
                 out[drug] = sorted([*out.get(drug, []), *loose], key=lambda q: q.start)
-        weight = body_weight(f"{context_text(ctx.sample)}\n{ctx.text}") if self.use_context else body_weight(ctx.text)
+        weight = body_weight(ctx.text, context_text(ctx.sample) if self.use_context else "")
         if weight is not None:
             # "15 mg/kg" for a child of 20 kg is also a 300 mg dose, checked against the absolute limits
             for qs in out.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from .readings import fold_accents, name_variants
 from .tables import Interactions, load_interactions
 
 SEVERITY = {"major": "error", "moderate": "warning"}
+WORD = regex.compile(r"\w+")
 # cautions in German, French and Spanish answers (accents folded, as the text is when searched)
 FOREIGN_CAUTIONS = [
     "nicht zusammen", "nicht ohne", "nicht gleichzeitig", "vermeiden", "Vorsicht", "Wechselwirkung",
@@ -61,8 +63,17 @@ class DrugInteractions(Verifier):
         self._pair_members = [(_spellings(data.members(p.a)), _spellings(data.members(p.b))) for p in data.pairs]
         names = [m for sides in self._pair_members for side in sides for m in side]
         self._names = _alternation(names)
+        self._by_first: dict[str, list[regex.Pattern]] = {}
+        for name in sorted(set(names), key=len, reverse=True):
+            first = WORD.search(name)
+            if first is not None:
+                pattern = regex.compile(keyword_regex(name), regex.IGNORECASE)
+                self._by_first.setdefault(first.group(0).lower(), []).append(pattern)
         self._caution = _alternation(data.caution_phrases + ["rather than", "never"] + FOREIGN_CAUTIONS)
         self._warnings = [_alternation(list(p.warning_terms)) for p in data.pairs]
+        self._named_cached = functools.lru_cache(maxsize=512)(
+            lambda text: tuple(m.name for m in self._mentions(text)) if text.strip() else ()
+        )
 
     def __getstate__(self):
         return {"table": self.table, "moderate_score": self.moderate_score, "use_context": self.use_context}
@@ -74,12 +85,26 @@ class DrugInteractions(Verifier):
         """Settings, for repr."""
         return {"pairs": len(self.data.pairs)}
 
+    def _named(self, text: str) -> tuple[str, ...]:
+        """The table's drugs named in a text before the answer, in order (cached: rollouts share a prompt)."""
+        return self._named_cached(text)
+
     def _mentions(self, text: str) -> list[_Mention]:
-        assert self._names is not None
-        return [
-            _Mention(" ".join(m.group(0).lower().split()), m.start(), m.end())
-            for m in self._names.finditer(fold_accents(text), timeout=2.0)
-        ]
+        """Every table name in the text, leftmost and longest first, found by looking up each word's first word
+        (much faster than one alternation of several hundred names and spellings)."""
+        text = fold_accents(text)
+        found: list[_Mention] = []
+        end = 0
+        for w in WORD.finditer(text):
+            if w.start() < end:
+                continue
+            for pattern in self._by_first.get(w.group(0).lower(), ()):
+                m = pattern.match(text, w.start(), timeout=2.0)
+                if m is not None:
+                    found.append(_Mention(" ".join(m.group(0).lower().split()), m.start(), m.end()))
+                    end = m.end()
+                    break
+        return found
 
     def check(self, sample: Sample) -> Result:
         """For each pair with a drug of each side named (one may be named in the prompt or an earlier turn, the
@@ -89,8 +114,8 @@ class DrugInteractions(Verifier):
             return self.passed("no interaction pairs in the table", fired=[])
         mentions = self._mentions(text)
         # drugs named before the answer: offsets are -1 so they never count as a place for a caution
-        before = [_Mention(m.name, -1, -1) for m in self._mentions(context_text(sample))] if self.use_context else []
-        asked = {m.name for m in self._mentions(question_text(sample))} if self.use_context else set()
+        before = [_Mention(n, -1, -1) for n in self._named(context_text(sample))] if self.use_context else []
+        asked = set(self._named(question_text(sample))) if self.use_context else set()
         if not mentions and not before:
             return self.passed("no drugs from the interaction table mentioned", fired=[], pairs=[])
         bounds = sentence_bounds(text)
