@@ -19,7 +19,7 @@ VERIFIERS = [
     (
         "plugins.legal.grounding:Grounding",
         "legal_grounding",
-        "Every case, statute and case name cited appears in the prompt's sources (no invented authorities).",
+        "Every case, statute, section, Act and law report cited (any country) appears in the sources (nothing invented).",
     ),
     (
         "plugins.legal.irac:Irac",

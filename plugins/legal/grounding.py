@@ -17,7 +17,7 @@ UNSOURCED = ("neutral", "ungrounded")
 
 
 class Grounding(Verifier):
-    """Every case, statute and case name cited appears in the prompt's sources (no invented authorities)."""
+    """Every case, statute, section, Act and law report cited (any country) appears in the sources (nothing invented)."""
 
     name = "legal_grounding"
 
