@@ -9,6 +9,7 @@ patching `assert`, `==` or `unittest`, or by returning an object whose `__eq__` 
 from __future__ import annotations
 
 import ast
+import json
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -70,7 +71,17 @@ class IOTest:
 
 
 def parse_tests(tests: Any) -> list[AssertTest] | list[IOTest]:
-    """Tests from a list of assert sources, one source string, or (input, output) pairs."""
+    """Tests from assert sources (a list or one string), (input, output) pairs, or the same as JSON text."""
+    if isinstance(tests, str) and tests.lstrip().startswith(("[", "{")):
+        try:  # a column of tests stored as JSON text
+            tests = json.loads(tests)
+        except ValueError:
+            pass
+    if isinstance(tests, dict) and "inputs" in tests and "outputs" in tests:  # {"inputs": [...], "outputs": [...]}
+        inputs, outputs = tests["inputs"], tests["outputs"]
+        if not isinstance(inputs, list) or not isinstance(outputs, list) or len(inputs) != len(outputs):
+            raise SpecError("'inputs' and 'outputs' must be lists of the same length")
+        tests = [list(pair) for pair in zip(inputs, outputs)]
     if isinstance(tests, str):
         tests = _split_source(tests)
     if not isinstance(tests, (list, tuple)) or not tests:

@@ -78,6 +78,14 @@ def test_parse_tests_reads_io_pairs_and_rejects_bad_specs():
             parse_tests(bad)
 
 
+def test_parse_tests_reads_json_text_and_inputs_outputs_columns():
+    assert len(parse_tests('["assert f(1) == 2", "assert f(2) == 4"]')) == 2
+    pairs = parse_tests('{"inputs": ["1\\n", "2\\n"], "outputs": ["2\\n", "4\\n"]}')
+    assert [(p.input, p.output) for p in pairs] == [("1\n", "2\n"), ("2\n", "4\n")]
+    with pytest.raises(SpecError):
+        parse_tests({"inputs": ["1"], "outputs": []})
+
+
 def test_decode_accepts_only_plain_data():
     assert decode(["t", [["i", "1"], ["s", "a"], ["n"]]]) == (1, "a", None)
     assert decode(["d", [[["s", "k"], ["l", [["f", "1.5"]]]]]]) == {"k": [1.5]}
