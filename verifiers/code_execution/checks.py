@@ -9,7 +9,9 @@ patching `assert`, `==` or `unittest`, or by returning an object whose `__eq__` 
 from __future__ import annotations
 
 import ast
+import cmath
 import json
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,25 @@ _COMPARE: dict[type, tuple[str, Callable[[Any, Any], bool]]] = {
     ast.Is: ("is", lambda a, b: _identity(a, b)),
     ast.IsNot: ("is not", lambda a, b: not _identity(a, b)),
 }
+
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+# Calls the parent makes itself on reported values (the sandbox's own `abs` or `math` may be patched).
+_PURE: dict[str, Callable[..., Any]] = {
+    **{f.__name__: f for f in (abs, round, len, sorted, min, max, sum, set, frozenset, list, tuple)},
+    **{f.__name__: f for f in (int, float, bool, str, all, any)},
+    **{f"math.{n}": getattr(math, n) for n in ("isclose", "fabs", "floor", "ceil", "isnan", "isinf")},
+    "cmath.isclose": cmath.isclose,
+}
+_PURE_KEYWORDS = {"rel_tol", "abs_tol", "reverse", "start", "default", "ndigits"}
 
 
 class SpecError(ValueError):
@@ -146,20 +167,69 @@ def _plan(node: ast.expr, steps: list[tuple[str, str]]) -> tuple:
 
 
 def _operand(node: ast.expr, steps: list[tuple[str, str]]) -> tuple:
+    """How the parent gets an operand: a literal, arithmetic or a known pure call done here, else a sandbox value.
+
+    Arithmetic and calls like `abs`, `round` or `math.isclose` run here on the reported values, so a
+    solution cannot pass `abs(f(x) - 1.5) < 1e-9` by patching `abs` or returning an object whose `__sub__`
+    gives 0: only the opaque parts (calls of the solution's functions, names) are evaluated in the sandbox.
+    """
     try:
         return ("lit", ast.literal_eval(node))
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        steps.append(("eval", ast.unparse(node)))
-        return ("val", sum(1 for kind, _ in steps if kind == "eval") - 1)
+        pass
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return ("bin", type(node.op), _operand(node.left, steps), _operand(node.right, steps))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return ("unary", type(node.op), _operand(node.operand, steps))
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not any(isinstance(e, ast.Starred) for e in node.elts):
+        return ("seq", type(node), [_operand(e, steps) for e in node.elts])
+    name = _pure_call_name(node)
+    if name is not None:
+        assert isinstance(node, ast.Call)
+        kwargs = {k.arg: _operand(k.value, steps) for k in node.keywords}
+        return ("call", name, [_operand(a, steps) for a in node.args], kwargs)
+    steps.append(("eval", ast.unparse(node)))
+    return ("val", sum(1 for kind, _ in steps if kind == "eval") - 1)
+
+
+def _pure_call_name(node: ast.expr) -> str | None:
+    if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    if any(k.arg is None or k.arg not in _PURE_KEYWORDS for k in node.keywords):
+        return None
+    name = ast.unparse(node.func)
+    return name if name in _PURE else None
 
 
 def _value(operand: tuple, values: Sequence[Any]) -> Any:
-    kind, ref = operand
+    kind = operand[0]
     if kind == "lit":
-        return ref
+        return operand[1]
+    if kind == "bin":
+        left, right = _value(operand[2], values), _value(operand[3], values)
+        _check_size(operand[1], left, right)
+        return _BINARY[operand[1]](left, right)
+    if kind == "unary":
+        return _UNARY[operand[1]](_value(operand[2], values))
+    if kind == "seq":
+        items = [_value(o, values) for o in operand[2]]
+        return {ast.List: list, ast.Tuple: tuple, ast.Set: set}[operand[1]](items)
+    if kind == "call":
+        args = [_value(o, values) for o in operand[2]]
+        kwargs = {k: _value(o, values) for k, o in operand[3].items()}
+        return _PURE[operand[1]](*args, **kwargs)
+    ref = operand[1]
     if ref >= len(values):
         raise IndexError("the sandbox reported too few values")
     return values[ref]
+
+
+def _check_size(op: type, left: Any, right: Any) -> None:
+    """Refuse arithmetic on reported values that would build something huge in this process."""
+    if op is ast.Mult:
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int) and len(seq) * count > 10**7:
+                raise OverflowError("repetition too large")
 
 
 def _judge(plan: tuple, values: Sequence[Any]) -> str | None:

@@ -23,6 +23,11 @@ TASKS = {
         "assert fib(10) == 55",
         "assert fib(20) == 6765",
     ],
+    "root": [
+        "assert abs(root(2) - 1.41421356) < 1e-6",
+        "import math\nassert math.isclose(root(9), 3.0)",
+        "assert round(root(20.25), 2) == 4.5",
+    ],
     "double_io": [
         {"input": "3\n", "output": "6\n"},
         {"input": "21\n", "output": "42\n"},

@@ -70,6 +70,15 @@ def test_judging_covers_chains_negation_or_and_identity():
     assert truth.judge([True]) is None and truth.judge([False])
 
 
+def test_arithmetic_and_helper_calls_run_in_the_parent():
+    (test,) = parse_tests(["import math\nassert abs(f(2) - 1.5) < 1e-9 and math.isclose(g(), 3.0, rel_tol=1e-3)"])
+    assert [source for kind, source in test.steps if kind == "eval"] == ["f(2)", "g()"]
+    assert test.judge([1.5, 3.001]) is None
+    assert test.judge([1.6, 3.0]) and test.judge([1.5, 3.1])
+    (big,) = parse_tests(["assert f() * 1000000000 == 'x'"])
+    assert "OverflowError" in big.judge(["ab"])
+
+
 def test_parse_tests_reads_io_pairs_and_rejects_bad_specs():
     pairs = parse_tests([{"input": "1\n", "output": "2\n"}, ["3", "6"]])
     assert [(p.input, p.output) for p in pairs] == [("1\n", "2\n"), ("3", "6")]
