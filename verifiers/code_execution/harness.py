@@ -50,7 +50,9 @@ def set_limits(limits: dict) -> None:
     )
     for which, value in pairs:
         if value is not None:
-            resource.setrlimit(which, (int(value), int(value)))
+            hard = resource.getrlimit(which)[1]
+            value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)  # never raise a limit
+            resource.setrlimit(which, (value, value))
     # Past the file-size limit a write fails with an error instead of killing the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 

@@ -180,6 +180,8 @@ def _launch(
             pass_fds=(request_fd, write_fd), start_new_session=True, **ids,
         )  # fmt: skip
     except OSError as exc:
+        out.close()
+        err.close()
         raise SandboxError(f"could not start the sandbox ({mode}): {exc}") from exc
     finally:
         os.close(request_fd)
